@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Unit, UnitSuccession
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = _("hiệu lực")
+    parameter_name = "validity"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, StrPromise]]:
+        return [("current", _("Đang hoạt động")), ("ended", _("Đã giải thể/sáp nhập"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Unit]) -> QuerySet[Unit]:
+        today = timezone.localdate()
+        if self.value() == "current":
+            return Unit.objects.valid_on(today).filter(pk__in=queryset.values("pk"))
+        if self.value() == "ended":
+            return queryset.filter(valid_to__lt=today)
+        return queryset
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    # Ordered by path, every unit is followed by its subtree: the list reads as the tree.
+    list_display = ["tree_name", "code", "level", "valid_from", "valid_to", "is_demo"]
+    list_filter = ["level", ValidityFilter, "is_demo"]
+    search_fields = ["name", "short_name", "code"]
+    ordering = ["path"]
+    readonly_fields = ["parent", "path", "depth"]
+    list_per_page = 200
+
+    @admin.display(description=_("tên"), ordering="path")
+    def tree_name(self, unit: Unit) -> str:
+        return format_html('<span style="padding-left:{}em">{}</span>', unit.depth * 1.5, unit.name)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Units come from load_units and, later, from dated restructurings: editing a path by
+        # hand would corrupt the tree.
+        return False
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "effective_on"]
+    search_fields = ["predecessor__name", "successor__name", "predecessor__code"]
+    list_select_related = ["predecessor", "successor"]
+    raw_id_fields = ["predecessor", "successor"]

@@ -1,0 +1,59 @@
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.http import AuthenticatedRequest
+from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
+from indicators.selectors import programs_with_indicators
+from members import selectors
+from members.models import Level, Unit
+
+
+def _day_from(request: AuthenticatedRequest) -> datetime.date:
+    """The date the hierarchy is shown at (?ngay=2024-12-31 shows the pre-2025 map)."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("ngay", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object]:
+    day = _day_from(request)
+    ancestors = list(Unit.objects.ancestors_of(unit))
+    visible_ids = set(
+        visible_units(request.user)
+        .filter(pk__in=[a.pk for a in ancestors])
+        .values_list("pk", flat=True)
+    )
+    counts = selectors.count_descendants_by_level(unit, day)
+    return {
+        "unit": unit,
+        "day": day,
+        "is_today": day == timezone.localdate(),
+        "ancestors": [(a, a.pk in visible_ids) for a in ancestors],
+        "children": selectors.current_children(unit, day),
+        "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
+        "predecessors": selectors.predecessors(unit),
+        "successors": selectors.successors(unit),
+    }
+
+
+@login_required
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    assignments = assignments_of(request.user)
+    context: dict[str, object] = {
+        "assignments": assignments,
+        "programs": programs_with_indicators(),
+    }
+    if assignments:
+        context.update(_unit_context(request, assignments[0].unit))
+    return render(request, "members/home.html", context)
+
+
+@login_required
+def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    unit = visible_unit_or_404(request.user, pk)
+    return render(request, "members/unit_detail.html", _unit_context(request, unit))
