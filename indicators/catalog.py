@@ -1,0 +1,300 @@
+"""Reads and checks a catalogue folder (programs.csv, indicators.csv, targets.csv).
+
+Nothing here writes: `read_catalog` returns checked rows or raises `CatalogError` listing every
+problem with its file, line and column, so that a bad file never half-loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from indicators.models import CollectionLevel, Indicator, Periodicity, Rule
+from members.models import Unit
+from members.selectors import province_by_name
+from programs.models import Program
+
+PROGRAM_COLUMNS = ["code", "name_vi", "name_en", "start_year", "end_year"]
+INDICATOR_COLUMNS = [
+    "program", "code", "name_vi", "name_en", "unit", "rule", "level", "periodicity",
+    "source", "threshold", "part_of",
+]  # fmt: skip
+TARGET_COLUMNS = ["province", "program", "indicator", "period_end", "target", "source"]
+# Rules whose targets are percentages.
+PERCENT_RULES = {Rule.RATE, Rule.COVERAGE}
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("%(file)s, dòng %(line)s, cột «%(column)s»: %(message)s") % {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class CatalogError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ProgramRow:
+    code: str
+    name_vi: str
+    name_en: str
+    start_year: int
+    end_year: int
+
+
+@dataclass
+class IndicatorRow:
+    program: str
+    code: str
+    name_vi: str
+    name_en: str
+    unit: str
+    rule: str
+    level: str
+    periodicity: str
+    source: str
+    threshold: Decimal | None
+    part_of: str
+    position: int
+
+
+@dataclass
+class TargetRow:
+    unit: Unit
+    indicator: str
+    period_end: datetime.date
+    value: Decimal
+    note: str
+
+
+@dataclass
+class Catalog:
+    programs: list[ProgramRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+
+
+class _Rows:
+    """Iterates a CSV file's rows as (line, row) and collects problems against that file."""
+
+    def __init__(self, path: Path, columns: list[str], problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.line = 1
+        self._rows = self._read(columns)
+
+    def _read(self, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            for column in missing:
+                self.error(column, _("thiếu cột này ở dòng tiêu đề"))
+            if missing:
+                return []
+            return [
+                (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k})
+                for row in reader
+            ]
+
+    def error(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.path.name, self.line, column, message))
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        for line, row in self._rows:
+            self.line = line
+            yield row
+
+    def required(self, row: dict[str, str], column: str) -> str:
+        value = row[column]
+        if not value:
+            self.error(column, _("không được để trống"))
+        return value
+
+    def number[T](self, row: dict[str, str], column: str, kind: Callable[[str], T]) -> T | None:
+        text = row[column]
+        if not text:
+            return None
+        try:
+            return kind(text)
+        except (ValueError, InvalidOperation):
+            self.error(column, _("«%(text)s» không phải là số") % {"text": text})
+            return None
+
+    def choice(self, row: dict[str, str], column: str, allowed: list[str]) -> str:
+        value = self.required(row, column)
+        if value and value not in allowed:
+            self.error(
+                column,
+                _("«%(value)s» không hợp lệ; chỉ nhận: %(allowed)s")
+                % {"value": value, "allowed": ", ".join(allowed)},
+            )
+        return value
+
+
+def _read_programs(path: Path, problems: list[Problem]) -> tuple[list[ProgramRow], set[str]]:
+    """The valid rows, and every code in the file (so a bad row does not cascade)."""
+    rows = _Rows(path, PROGRAM_COLUMNS, problems)
+    result: list[ProgramRow] = []
+    seen: set[str] = set()
+    for row in rows:
+        code = rows.required(row, "code")
+        if code in seen:
+            rows.error("code", _("mã «%(code)s» bị lặp lại") % {"code": code})
+        seen.add(code)
+        name_vi = rows.required(row, "name_vi")
+        start = rows.number(row, "start_year", int)
+        end = rows.number(row, "end_year", int)
+        if start is None and row["start_year"] == "":
+            rows.error("start_year", _("không được để trống"))
+        if end is None and row["end_year"] == "":
+            rows.error("end_year", _("không được để trống"))
+        ordered = start is not None and end is not None and start <= end
+        if start is not None and end is not None and not ordered:
+            rows.error("end_year", _("năm kết thúc sớm hơn năm bắt đầu"))
+        if code and name_vi and start is not None and end is not None and ordered:
+            result.append(ProgramRow(code, name_vi, row["name_en"], start, end))
+    return result, seen
+
+
+def _check_indicator_refs(
+    rows: _Rows, row: dict[str, str], rule: str, known: dict[str, str]
+) -> None:
+    """Coverage needs a source and a threshold; a breakdown's total must exist."""
+    if rule == Rule.COVERAGE:
+        if not row["source"]:
+            rows.error("source", _("chỉ tiêu tỷ lệ đơn vị đạt ngưỡng cần chỉ tiêu nguồn"))
+        if not row["threshold"]:
+            rows.error("threshold", _("chỉ tiêu tỷ lệ đơn vị đạt ngưỡng cần ngưỡng"))
+    elif row["source"] or row["threshold"]:
+        column = "source" if row["source"] else "threshold"
+        rows.error(column, _("chỉ dùng cho chỉ tiêu tỷ lệ đơn vị đạt ngưỡng (coverage)"))
+    for column in ("source", "part_of"):
+        ref = row[column]
+        if ref and ref == row["code"]:
+            rows.error(column, _("chỉ tiêu không thể tham chiếu chính nó"))
+        elif ref and ref not in known:
+            rows.error(column, _("không có chỉ tiêu mã «%(code)s»") % {"code": ref})
+        elif ref and known[ref] == Rule.COVERAGE:
+            rows.error(column, _("không thể dựa trên một chỉ tiêu tỷ lệ đơn vị đạt ngưỡng"))
+
+
+def _read_indicators(path: Path, programs: set[str], problems: list[Problem]) -> list[IndicatorRow]:
+    rows = _Rows(path, INDICATOR_COLUMNS, problems)
+    raw = list(rows)  # first pass: codes, so references may point forward in the file
+    known = dict(Indicator.objects.values_list("code", "rule"))
+    known.update({row["code"]: row["rule"] for row in raw if row["code"]})
+    result: list[IndicatorRow] = []
+    seen: set[str] = set()
+    for row in rows:
+        program = rows.required(row, "program")
+        if program and program not in programs:
+            rows.error("program", _("không có chương trình mã «%(code)s»") % {"code": program})
+        code = rows.required(row, "code")
+        if code in seen:
+            rows.error("code", _("mã «%(code)s» bị lặp lại") % {"code": code})
+        seen.add(code)
+        rule = rows.choice(row, "rule", Rule.values)
+        level = rows.choice(row, "level", CollectionLevel.values)
+        periodicity = rows.choice(row, "periodicity", Periodicity.values)
+        threshold = rows.number(row, "threshold", Decimal)
+        _check_indicator_refs(rows, row, rule, known)
+        result.append(
+            IndicatorRow(
+                program,
+                code,
+                rows.required(row, "name_vi"),
+                row["name_en"],
+                rows.required(row, "unit"),
+                rule,
+                level,
+                periodicity,
+                row["source"],
+                threshold,
+                row["part_of"],
+                position=len(result) + 1,
+            )
+        )
+    return result
+
+
+def _read_targets(path: Path, catalog: Catalog, problems: list[Problem]) -> list[TargetRow]:
+    rows = _Rows(path, TARGET_COLUMNS, problems)
+    phases = {p.code: (p.start_year, p.end_year) for p in Program.objects.all()}
+    phases.update({p.code: (p.start_year, p.end_year) for p in catalog.programs})
+    indicators = {i.code: (i.program.code, i.rule) for i in Indicator.objects.select_related()}
+    indicators.update({i.code: (i.program, i.rule) for i in catalog.indicators})
+    result: list[TargetRow] = []
+    for row in rows:
+        name = rows.required(row, "province")
+        unit = province_by_name(name) if name else None
+        if name and unit is None:
+            rows.error(
+                "province",
+                _("chưa có tỉnh «%(name)s» trong hệ thống (chạy load_units trước)")
+                % {"name": name},
+            )
+        program, code = rows.required(row, "program"), rows.required(row, "indicator")
+        if code and indicators.get(code, (program,))[0] != program:
+            rows.error(
+                "indicator",
+                _("chỉ tiêu «%(code)s» không thuộc chương trình «%(program)s»")
+                % {"code": code, "program": program},
+            )
+        year = rows.number(row, "period_end", int)
+        phase = phases.get(program)
+        if year is not None and phase and not phase[0] <= year <= phase[1]:
+            rows.error(
+                "period_end",
+                _("năm %(year)s nằm ngoài giai đoạn %(start)s–%(end)s của chương trình")
+                % {"year": year, "start": phase[0], "end": phase[1]},
+            )
+        value = rows.number(row, "target", Decimal)
+        if value is None and not row["target"]:
+            rows.error("target", _("không được để trống"))
+        elif value is not None and value < 0:
+            rows.error("target", _("kế hoạch không được âm"))
+        elif (
+            value is not None and value > 100 and indicators.get(code, ("", ""))[1] in PERCENT_RULES
+        ):
+            rows.error("target", _("chỉ tiêu tỷ lệ: kế hoạch phải từ 0 đến 100 (%)"))
+        if unit and year and value is not None:
+            period_end = datetime.date(year, 12, 31)
+            result.append(TargetRow(unit, code, period_end, value, row["source"][:300]))
+    return result
+
+
+def read_catalog(directory: Path) -> Catalog:
+    problems: list[Problem] = []
+    catalog = Catalog()
+    for name in ("programs.csv", "indicators.csv"):
+        if not (directory / name).is_file():
+            problems.append(Problem(name, 0, "", _("không tìm thấy tệp trong thư mục")))
+    if problems:
+        raise CatalogError(problems)
+    catalog.programs, codes_in_file = _read_programs(directory / "programs.csv", problems)
+    program_codes = codes_in_file | set(Program.objects.values_list("code", flat=True))
+    catalog.indicators = _read_indicators(directory / "indicators.csv", program_codes, problems)
+    if (directory / "targets.csv").is_file():
+        catalog.targets = _read_targets(directory / "targets.csv", catalog, problems)
+    if problems:
+        raise CatalogError(problems)
+    return catalog

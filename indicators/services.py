@@ -1,0 +1,97 @@
+"""Writes to the catalogue: programs, indicators and targets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+
+from indicators.catalog import Catalog, IndicatorRow, read_catalog
+from indicators.models import Indicator, Target
+from programs.models import Program
+
+# The catalogue shipped with the portal (a copy of the source documents' tables).
+DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
+
+
+def _upsert(
+    model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
+) -> tuple[Any, str]:
+    """Creates or updates one row, touching the database only when something differs."""
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is None:
+        return model._default_manager.create(**lookup, **values), "created"
+    changed = [key for key, value in values.items() if getattr(obj, key) != value]
+    for key in changed:
+        setattr(obj, key, values[key])
+    if changed:
+        obj.save(update_fields=changed)
+        return obj, "updated"
+    return obj, "unchanged"
+
+
+def _indicator_values(row: IndicatorRow, programs: dict[str, int]) -> dict[str, Any]:
+    return {
+        "program_id": programs[row.program],
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "unit": row.unit,
+        "rule": row.rule,
+        "level": row.level,
+        "periodicity": row.periodicity,
+        "threshold": row.threshold,
+        "position": row.position,
+    }
+
+
+def _references_first(rows: list[IndicatorRow], known: set[str]) -> list[IndicatorRow]:
+    """Orders rows so that a coverage's source and a breakdown's total are written before it."""
+    ordered: list[IndicatorRow] = []
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending if {r.source, r.part_of} - {""} <= known]
+        if not ready:  # a cycle of references; read_catalog reports it, this is a safeguard
+            raise ValueError("circular indicator references: " + ", ".join(r.code for r in pending))
+        ordered += ready
+        known |= {r.code for r in ready}
+        pending = [r for r in pending if r not in ready]
+    return ordered
+
+
+def _write(catalog: Catalog) -> dict[str, Counter[str]]:
+    summary: dict[str, Counter[str]] = {
+        "programs": Counter(),
+        "indicators": Counter(),
+        "targets": Counter(),
+    }
+    for p in catalog.programs:
+        values = {
+            "name_vi": p.name_vi,
+            "name_en": p.name_en,
+            "start_year": p.start_year,
+            "end_year": p.end_year,
+        }
+        summary["programs"][_upsert(Program, {"code": p.code}, values)[1]] += 1
+    programs = dict(Program.objects.values_list("code", "pk"))
+    ids = dict(Indicator.objects.values_list("code", "pk"))
+    for row in _references_first(catalog.indicators, set(ids)):
+        values = _indicator_values(row, programs)
+        values |= {"source_id": ids.get(row.source), "part_of_id": ids.get(row.part_of)}
+        obj, outcome = _upsert(Indicator, {"code": row.code}, values)
+        ids[row.code] = obj.pk
+        summary["indicators"][outcome] += 1
+    for t in catalog.targets:
+        lookup = {"unit": t.unit, "indicator_id": ids[t.indicator], "period_end": t.period_end}
+        summary["targets"][_upsert(Target, lookup, {"value": t.value, "note": t.note})[1]] += 1
+    return summary
+
+
+def load_catalog(directory: Path = DEFAULT_CATALOG_DIR) -> dict[str, Counter[str]]:
+    """Loads a catalogue folder: everything or, on any bad row, nothing (CatalogError).
+
+    Idempotent: loading the same folder again reports every row unchanged.
+    """
+    with transaction.atomic():
+        return _write(read_catalog(directory))

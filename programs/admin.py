@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from programs.models import Program
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "start_year", "end_year"]
+    search_fields = ["code", "name_vi", "name_en"]
