@@ -1,0 +1,105 @@
+"""The demo: the four seed provinces, the catalogue, plausible branches and one user per level.
+
+Branches (chi hội) are in no public list, so the demo invents a few per commune and marks them
+`is_demo`; everything else is real (units from vietnam-provinces, catalogue from the documents).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import Role
+from accounts.services import assign, ensure_user
+from indicators.services import load_catalog
+from members.gazetteer import fold, short_name_of
+from members.models import Level, Unit
+from members.services import ProvinceLoad, insert_units, load_units
+
+SEED_PROVINCES = ["Khánh Hòa", "Cao Bằng", "Quảng Ninh", "Thừa Thiên Huế"]
+BRANCHES_PER_COMMUNE = 3
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    unit: Unit
+
+
+@dataclass
+class DemoSummary:
+    provinces: list[ProvinceLoad]
+    catalog: dict[str, Counter[str]]
+    branches_created: int
+    accounts: list[DemoAccount]
+
+
+def _branch_name(commune: Unit, number: int) -> str:
+    village = "Tổ dân phố" if commune.name.startswith("Phường") else "Thôn"
+    return f"Chi hội {village} {number}"
+
+
+def add_demo_branches(communes: list[Unit], per_commune: int = BRANCHES_PER_COMMUNE) -> int:
+    """A few branches for each commune that has none yet (so a second run adds nothing)."""
+    with_branches = set(
+        Unit.objects.filter(parent__in=communes, level=Level.BRANCH).values_list(
+            "parent_id", flat=True
+        )
+    )
+    branches = [
+        Unit(
+            level=Level.BRANCH,
+            parent=commune,
+            code=f"{commune.code}-CH{n:02d}",
+            name=_branch_name(commune, n),
+            valid_from=commune.valid_from,
+            is_demo=True,
+        )
+        for commune in communes
+        if commune.pk not in with_branches
+        for n in range(1, per_commune + 1)
+    ]
+    return len(insert_units(branches))
+
+
+def _slug(unit: Unit) -> str:
+    return fold(short_name_of(unit.name)).replace(" ", "")
+
+
+def _demo_accounts(provinces: list[Unit]) -> list[DemoAccount]:
+    central = provinces[0].parent
+    assert central is not None
+    plan = [("admin", Role.ADMIN, central), ("trunguong", Role.VIEWER, central)]
+    for province in provinces:
+        slug = _slug(province)
+        commune = Unit.objects.filter(parent=province, level=Level.COMMUNE).current().first()
+        branch = Unit.objects.filter(parent=commune, level=Level.BRANCH).first()
+        plan.append((f"tinh.{slug}", Role.REVIEWER, province))
+        if commune is not None:
+            plan.append((f"xa.{slug}", Role.ENTRY, commune))
+        if branch is not None:
+            plan.append((f"chihoi.{slug}", Role.VIEWER, branch))
+    accounts = []
+    for username, role, unit in plan:
+        password = f"demo-{username}"
+        user = ensure_user(username, password=password, superuser=username == "admin")
+        assign(user, unit, role)
+        accounts.append(DemoAccount(username, password, str(role.label), unit))
+    return accounts
+
+
+@transaction.atomic
+def load_demo() -> DemoSummary:
+    """Idempotent: a second run changes nothing and reports the same accounts."""
+    loads = load_units(SEED_PROVINCES)
+    catalog = load_catalog()
+    provinces = [load.province for load in loads]
+    communes = list(
+        Unit.objects.within_any(provinces).filter(level=Level.COMMUNE).current().order_by("path")
+    )
+    created = add_demo_branches(communes)
+    return DemoSummary(loads, catalog, created, _demo_accounts(provinces))
