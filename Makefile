@@ -1,0 +1,56 @@
+# Two commands for a newcomer: `make demo` (install, load the demo, serve) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Python >= 3.12 (vietnam-provinces 2026.9.0 needs it): the first found on PATH or under pyenv.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install demo serve test lint typecheck pytest messages check-deploy clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py load_demo
+	@echo "Cổng thông tin: http://$(HOST)/  (Ctrl+C để dừng)"
+	$(BIN)/python manage.py runserver $(HOST) --insecure
+
+serve: install
+	$(BIN)/python manage.py runserver $(HOST) --insecure
+
+# Refreshes locale/en/LC_MESSAGES/django.po from the code; tests/test_translations.py then
+# fails on any string left untranslated.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=var -v0
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/pytest
+
+check-deploy: install
+	bash .ci/check-deploy
+
+test: install lint typecheck messages pytest check-deploy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
