@@ -26,15 +26,17 @@ demo: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 	@echo "Cổng thông tin: http://$(HOST)/  (Ctrl+C để dừng)"
-	$(BIN)/python manage.py runserver $(HOST) --insecure
+	$(BIN)/python manage.py runserver $(HOST)
 
 serve: install
-	$(BIN)/python manage.py runserver $(HOST) --insecure
+	$(BIN)/python manage.py runserver $(HOST)
 
 # Refreshes locale/en/LC_MESSAGES/django.po from the code; tests/test_translations.py then
 # fails on any string left untranslated.
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=var -v0
+	@# The creation date changes on every run; dropping it keeps the committed file stable.
+	sed -i '/^"POT-Creation-Date:/d; /^"Report-Msgid-Bugs-To:/d' locale/en/LC_MESSAGES/django.po
 
 lint: install
 	$(BIN)/ruff check .

@@ -83,3 +83,9 @@ def test_province_page_at_a_date_before_2025_lists_the_old_districts(db) -> None
 
     assert "Thành phố Cao Bằng" in old and "Phường Thục Phán" not in old
     assert "Phường Thục Phán" in new and "Huyện Bảo Lâm" not in new
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(db) -> None:
+    page = Client(headers={"accept-language": "en-US,en;q=0.9"}).get(reverse("login"))
+
+    assert "Mật khẩu" in page.content.decode()
