@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from members import gazetteer
@@ -22,20 +24,29 @@ class UnknownProvinceError(ValueError):
     pass
 
 
-def insert_units(units: Sequence[Unit], *, batch_size: int = 2000) -> list[Unit]:
+def insert_units(units: Sequence[Unit], *, batch_size: int = 5000) -> list[Unit]:
     """Bulk-insert new units whose parents are already saved, filling `depth` and `path`.
 
-    Two statements per batch (insert, then set the paths that need the new ids), whatever the
-    number of units: this is what loads 100,000 branches in seconds.
+    Two statements per batch whatever its size: the insert, then one UPDATE that writes each
+    path from its parent's (the ids are known only after the insert). The same path is set on
+    the Python objects, so they can be parents in the next call.
     """
     for unit in units:
         unit.depth = unit.parent.depth + 1 if unit.parent else 0
         unit.short_name = unit.short_name or gazetteer.short_name_of(unit.name)
     created = Unit.objects.bulk_create(units, batch_size=batch_size)
+    parent_path = Unit.objects.filter(pk=OuterRef("parent_id")).values("path")
+    for start in range(0, len(created), batch_size):
+        batch = created[start : start + batch_size]
+        Unit.objects.filter(pk__in=[u.pk for u in batch]).update(
+            path=Concat(
+                Coalesce(Subquery(parent_path), Value(PATH_SEP)),
+                Cast("pk", CharField()),
+                Value(PATH_SEP),
+            )
+        )
     for unit in created:
-        parent_path = unit.parent.path if unit.parent else PATH_SEP
-        unit.path = f"{parent_path}{unit.pk}{PATH_SEP}"
-    Unit.objects.bulk_update(created, ["path"], batch_size=batch_size)
+        unit.path = f"{unit.parent.path if unit.parent else PATH_SEP}{unit.pk}{PATH_SEP}"
     return created
 
 
