@@ -3,10 +3,15 @@ from members.models import Unit
 
 
 def ensure_user(username: str, *, password: str, superuser: bool = False) -> User:
-    """Creates the user, or resets an existing one's password and flags."""
-    user = User.objects.filter(username=username).first() or User(username=username)
+    """Creates the user with this password; an existing user keeps theirs.
+
+    Hashing is deliberately slow (~0.4 s), and a user who changed the password keeps it.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        user.set_password(password)
     user.is_superuser = user.is_staff = superuser
-    user.set_password(password)
     user.save()
     return user
 
