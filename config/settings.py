@@ -16,7 +16,8 @@ VAR_DIR.mkdir(exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+if (BASE_DIR / ".env").exists():
+    env.read_env(BASE_DIR / ".env")
 
 
 def _local_secret_key() -> str:
