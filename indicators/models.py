@@ -106,3 +106,69 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.indicator.code} · {self.period_end:%Y}"
+
+
+class Result(models.Model):
+    """What a unit achieved for an indicator in one month (`month` is the month's first day).
+
+    Entered only at the indicator's level; every figure above is computed by indicators.engine.
+    A rate stores its numerator and denominator, other rules `value`; coverage is never stored.
+    """
+
+    unit = models.ForeignKey(
+        "members.Unit", on_delete=models.PROTECT, related_name="results", verbose_name=_("đơn vị")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="results", verbose_name=_("chỉ tiêu")
+    )
+    month = models.DateField(_("tháng"))
+    value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2, null=True)
+    numerator = models.DecimalField(_("tử số"), max_digits=14, decimal_places=2, null=True)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=14, decimal_places=2, null=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người cập nhật"),
+    )
+
+    class Meta:
+        verbose_name = _("kết quả")
+        verbose_name_plural = _("kết quả")
+        constraints = [
+            # Also the index the engine reads through: one range scan per unit of a subtree.
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "month"], name="result_unique_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False)
+                | (Q(numerator__isnull=False) & Q(denominator__isnull=False)),
+                name="result_has_a_value_or_a_fraction",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "month"], name="result_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.indicator.code} · {self.month:%m/%Y}"
+
+
+class EntryDraft(models.Model):
+    """What an officer has typed into a month's form but not saved yet (autosaved as typed,
+    even when invalid), so that nothing typed is lost to a closed tab or a dropped network."""
+
+    unit = models.ForeignKey("members.Unit", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    data = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "program", "month"], name="one_draft_per_form")
+        ]
