@@ -172,3 +172,6 @@ class EntryDraft(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "program", "month"], name="one_draft_per_form")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.program.code} · {self.month:%m/%Y}"

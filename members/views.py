@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
-from indicators.selectors import programs_with_indicators
+from indicators.selectors import programs_with_indicators, unit_figures
 from members import selectors
 from members.models import Level, Unit
+from programs.models import Program
 
 
 def _day_from(request: AuthenticatedRequest) -> datetime.date:
@@ -29,7 +30,16 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         .values_list("pk", flat=True)
     )
     counts = selectors.count_descendants_by_level(unit, day)
+    programs = list(Program.objects.order_by("code"))
+    program = next((p for p in programs if p.code == request.GET.get("ct")), None) or (
+        programs[0] if programs else None
+    )
+    year_start = datetime.date(day.year, 1, 1)
     return {
+        "programs_all": programs,
+        "program": program,
+        "figures": unit_figures(unit, program, year_start, day) if program else [],
+        "figures_from": year_start,
         "unit": unit,
         "day": day,
         "is_today": day == timezone.localdate(),

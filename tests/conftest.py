@@ -61,3 +61,16 @@ def khanh_hoa(db: None) -> Khanhhoa:
         commune_officer=user("xa.bangoi", ba_ngoi, Role.ENTRY),
         branch_viewer=user("chihoi.bangoi", branch, Role.VIEWER),
     )
+
+
+@pytest.fixture
+def catalog(db: None, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The shipped programs and indicators (targets need the real provinces loaded)."""
+    import shutil
+
+    from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
+
+    folder = tmp_path_factory.mktemp("catalog")
+    for name in ("programs.csv", "indicators.csv"):
+        shutil.copy(DEFAULT_CATALOG_DIR / name, folder / name)
+    load_catalog(folder)

@@ -1,0 +1,199 @@
+"""The month's entry sheet of a commune for a program: what the form shows and reads back."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from indicators import engine
+from indicators.entry import Entry, Problem, history_peaks
+from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
+from indicators.numbers import NumberError, format_number, parse_number
+from indicators.periods import add_months
+from members.models import Level, Unit
+from programs.models import Program
+
+FIELDS = ("value", "numerator", "denominator")
+
+
+@dataclass
+class Cell:
+    unit: Unit
+    indicator: Indicator
+    saved: Result | None = None
+    last_month: Result | None = None
+    year_to_date: Decimal | None = None
+    peak: Decimal | None = None
+    target: Decimal | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def name(self, part: str) -> str:
+        return f"{part}-{self.unit.pk}-{self.indicator.pk}"
+
+    @property
+    def is_rate(self) -> bool:
+        return self.indicator.rule == Rule.RATE
+
+    def shown(self, part: str) -> str:
+        """What the input shows: what was typed (a draft, a refused save) or the saved figure."""
+        if part in self.typed:
+            return self.typed[part]
+        return format_number(getattr(self.saved, part, None), 2) if self.saved else ""
+
+    @property
+    def last_month_text(self) -> str:
+        return _result_text(self.last_month)
+
+    @property
+    def inputs(self) -> list[tuple[str, str, str, list[Problem]]]:
+        """(part, input name, shown text, problems) for each input of the cell."""
+        parts = ("numerator", "denominator") if self.is_rate else ("value",)
+        return [
+            (p, self.name(p), self.shown(p), [x for x in self.problems if x.field == p])
+            for p in parts
+        ]
+
+
+def _result_text(result: Result | None) -> str:
+    if result is None:
+        return ""
+    if result.numerator is not None and result.denominator:
+        percent = Decimal(100) * result.numerator / result.denominator
+        fraction = f"{format_number(result.numerator)}/{format_number(result.denominator)}"
+        return f"{fraction} ({format_number(percent, 1)}%)"
+    return format_number(result.value, 2)
+
+
+@dataclass
+class Sheet:
+    unit: Unit
+    program: Program
+    month: datetime.date
+    commune_cells: list[Cell]
+    branch_indicators: list[tuple[Indicator, Decimal | None]]
+    branches: list[Unit]
+    branch_rows: list[tuple[Unit, list[Cell]]]
+    draft: EntryDraft | None = None
+
+    @property
+    def cells(self) -> list[Cell]:
+        return self.commune_cells + [c for _unit, row in self.branch_rows for c in row]
+
+    def entries(self) -> list[Entry]:
+        return [self.entry_of(cell) for cell in self.cells]
+
+    def entry_of(self, cell: Cell) -> Entry:
+        entry = Entry(cell.unit, cell.indicator, self.month)
+        for part in FIELDS:
+            setattr(entry, part, getattr(cell.saved, part, None) if cell.saved else None)
+        return entry
+
+
+def entered_indicators(program: Program) -> list[Indicator]:
+    """The program's indicators a commune form asks for (coverage is computed, not asked)."""
+    return list(
+        Indicator.objects.filter(program=program)
+        .exclude(rule=Rule.COVERAGE)
+        .filter(level__in=[CollectionLevel.COMMUNE, CollectionLevel.BRANCH])
+        .select_related("program", "part_of")
+        .order_by("position")
+    )
+
+
+def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
+    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month=month)
+    return {(r.unit_id, r.indicator_id): r for r in rows}
+
+
+def build_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
+    indicators = entered_indicators(program)
+    commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
+    branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
+    branches = list(
+        Unit.objects.filter(parent=unit, level=Level.BRANCH).valid_on(month).order_by("code")
+    )
+    units = [unit, *branches]
+    saved = _results_by_cell(units, indicators, month)
+    last = _results_by_cell(units, indicators, add_months(month, -1))
+    peaks = history_peaks(units, indicators, month)
+    year_start = datetime.date(month.year, 1, 1)
+
+    def cell(u: Unit, ind: Indicator, ytd: Decimal | None) -> Cell:
+        key = (u.pk, ind.pk)
+        return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
+
+    targets = {ind.pk: engine.target_of(ind, unit, month)[0] for ind in indicators}
+    commune_cells = [
+        cell(unit, ind, engine.figure(ind, unit, year_start, month).value) for ind in commune_inds
+    ]
+    for c in commune_cells:
+        c.target = targets[c.indicator.pk]
+    ytd_by_branch = {
+        ind.pk: engine.values_by_unit(ind, unit, year_start, month) for ind in branch_inds
+    }
+    branch_rows = [
+        (b, [cell(b, ind, ytd_by_branch[ind.pk].get(b.pk)) for ind in branch_inds])
+        for b in branches
+    ]
+    draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
+    headers = [(ind, targets[ind.pk]) for ind in branch_inds]
+    return Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
+
+
+def read_typed(sheet: Sheet, data: QueryDict | dict[str, str]) -> tuple[list[Entry], list[Problem]]:
+    """Turns the posted form into entries; text that is not a number is a problem of its cell."""
+    entries, problems = [], []
+    for cell in sheet.cells:
+        entry = Entry(cell.unit, cell.indicator, sheet.month)
+        for part, name, _shown, _problems in cell.inputs:
+            text = str(data.get(name, ""))
+            cell.typed[part] = text
+            try:
+                setattr(entry, part, parse_number(text))
+            except NumberError as exc:
+                problems.append(Problem(entry, part, str(exc)))
+        entries.append(entry)
+    return entries, problems
+
+
+def attach_problems(sheet: Sheet, problems: list[Problem]) -> None:
+    cells = {(c.unit.pk, c.indicator.pk): c for c in sheet.cells}
+    for problem in problems:
+        cells[(problem.entry.unit.pk, problem.entry.indicator.pk)].problems.append(problem)
+
+
+def show_draft(sheet: Sheet) -> bool:
+    """Fills the inputs from the autosaved draft if it is newer than every saved figure."""
+    draft = sheet.draft
+    if draft is None:
+        return False
+    newer = Result.objects.filter(
+        Q(unit=sheet.unit) | Q(unit__in=sheet.branches),
+        month=sheet.month,
+        indicator__program=sheet.program,
+        updated_at__gt=draft.saved_at,
+    ).exists()
+    if newer:
+        return False
+    for cell in sheet.cells:
+        for part, name, _shown, _problems in cell.inputs:
+            if name in draft.data:
+                cell.typed[part] = str(draft.data[name])
+    return True
+
+
+def problem_label(problem: Problem) -> str:
+    who = "" if problem.entry.unit.level == Level.COMMUNE else f"{problem.entry.unit.name}, "
+    part = {
+        "numerator": _("tử số"),
+        "denominator": _("mẫu số"),
+        "value": "",
+    }[problem.field]
+    suffix = f" ({part})" if part else ""
+    return f"{who}{problem.entry.indicator.code}{suffix}: {problem.message}"

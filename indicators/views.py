@@ -1,0 +1,164 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedRequest
+from accounts.selectors import editable_units, visible_unit_or_404
+from indicators import sheet as sheets
+from indicators.entry import (
+    EntryError,
+    EntryRefused,
+    Problem,
+    SaveSummary,
+    check_entries,
+    save_draft,
+    save_month,
+)
+from indicators.models import EntryDraft
+from indicators.periods import add_months, month_start, parse_month, previous_month
+from members.models import Level, Unit
+from programs.models import Program
+
+
+def _month_or_404(text: str) -> datetime.date:
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _commune_or_404(request: AuthenticatedRequest, pk: int) -> Unit:
+    unit = visible_unit_or_404(request.user, pk)
+    if unit.level != Level.COMMUNE:
+        raise Http404
+    return unit
+
+
+def _phase_months(program: Program) -> list[datetime.date]:
+    """The program's months up to the current one, most recent first."""
+    last = min(datetime.date(program.end_year, 12, 1), month_start(timezone.localdate()))
+    month, months = last, []
+    while month.year >= program.start_year:
+        months.append(month)
+        month = add_months(month, -1)
+    return months
+
+
+def _form_url(unit: Unit, program: Program, month: datetime.date) -> str:
+    return reverse("entry_form", args=[unit.pk, program.code, f"{month:%Y-%m}"])
+
+
+@login_required
+def entry_start(request: AuthenticatedRequest) -> HttpResponse:
+    """/nhap-lieu/: the officer's commune, a program and the month just ended (or as picked)."""
+    communes = editable_units(request.user).filter(level=Level.COMMUNE).current()
+    unit = communes.filter(pk=request.GET.get("unit") or 0).first() or communes.first()
+    if unit is None:
+        messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
+        return redirect("home")
+    month = previous_month()
+    if request.GET.get("month"):
+        month = _month_or_404(request.GET["month"])
+    programs = Program.objects.order_by("code")
+    program = programs.filter(code=request.GET.get("program", "")).first() or (
+        programs.filter(start_year__lte=month.year, end_year__gte=month.year).first()
+        or programs.first()
+    )
+    if program is None:
+        raise Http404
+    return redirect(_form_url(unit, program, month))
+
+
+def _render(request: AuthenticatedRequest, sheet: sheets.Sheet, **extra: object) -> HttpResponse:
+    problems = [p for c in sheet.cells for p in c.problems]
+    context = {
+        "sheet": sheet,
+        "programs": Program.objects.order_by("code"),
+        "months": _phase_months(sheet.program),
+        "errors": [sheets.problem_label(p) for p in problems if p.blocking],
+        "warnings": [sheets.problem_label(p) for p in problems if not p.blocking],
+        **extra,
+    }
+    status = 400 if context["errors"] else 200
+    return render(request, "indicators/entry_form.html", context, status=status)
+
+
+@login_required
+def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:
+    unit = _commune_or_404(request, pk)
+    program_obj = get_object_or_404(Program, code=program)
+    month_date = _month_or_404(month)
+    can_edit = editable_units(request.user).filter(pk=unit.pk).exists()
+    sheet = sheets.build_sheet(unit, program_obj, month_date)
+    if request.method != "POST":
+        draft_shown = can_edit and sheets.show_draft(sheet)
+        return _render(request, sheet, can_edit=can_edit, draft_shown=draft_shown)
+    if not can_edit:
+        raise PermissionDenied
+    if request.POST.get("action") == "discard":
+        EntryDraft.objects.filter(unit=unit, program=program_obj, month=month_date).delete()
+        return redirect(_form_url(unit, program_obj, month_date))
+    return _save(request, sheet)
+
+
+def _refused(
+    request: AuthenticatedRequest, sheet: sheets.Sheet, problems: list[Problem]
+) -> HttpResponse:
+    sheets.attach_problems(sheet, problems)
+    return _render(request, sheet, can_edit=True)
+
+
+def _report_saved(request: AuthenticatedRequest, sheet: sheets.Sheet, summary: SaveSummary) -> None:
+    filled = summary.created + summary.updated + summary.unchanged
+    messages.success(
+        request,
+        _("Đã lưu số liệu tháng %(month)s: %(n)s chỉ tiêu có số liệu.")
+        % {"month": f"{sheet.month:%m/%Y}", "n": filled},
+    )
+    for warning in summary.warnings:
+        messages.warning(request, sheets.problem_label(warning))
+
+
+def _save(request: AuthenticatedRequest, sheet: sheets.Sheet) -> HttpResponse:
+    entries, problems = sheets.read_typed(sheet, request.POST)
+    if problems:  # list the other fields' errors too, not only the unreadable ones
+        return _refused(
+            request, sheet, problems + [p for p in check_entries(entries) if p.blocking]
+        )
+    try:
+        summary = save_month(
+            user=request.user, unit=sheet.unit, program=sheet.program, month=sheet.month,
+            entries=entries,
+        )  # fmt: skip
+    except EntryError as exc:
+        return _refused(request, sheet, exc.problems)
+    except EntryRefused as exc:
+        messages.error(request, str(exc))
+        return _render(request, sheet, can_edit=True)
+    _report_saved(request, sheet, summary)
+    return redirect(_form_url(sheet.unit, sheet.program, sheet.month))
+
+
+@login_required
+@require_POST
+def entry_draft(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:
+    """Autosave of what is typed (called by static/js/entry.js); nothing is checked here."""
+    unit = _commune_or_404(request, pk)
+    program_obj = get_object_or_404(Program, code=program)
+    data = {k: str(v) for k, v in request.POST.items() if k.split("-", 1)[0] in sheets.FIELDS}
+    try:
+        draft = save_draft(
+            user=request.user, unit=unit, program=program_obj, month=_month_or_404(month), data=data
+        )
+    except EntryRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
+    saved_at = timezone.localtime(draft.saved_at)
+    return JsonResponse({"saved_at": f"{saved_at:%H:%M:%S}"})

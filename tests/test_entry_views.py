@@ -1,0 +1,141 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from indicators import engine
+from indicators.models import EntryDraft, Indicator, Result
+from indicators.periods import previous_month
+
+pytestmark = pytest.mark.django_db
+MONTH = "2025-10"
+
+
+@pytest.fixture
+def officer(khanh_hoa, catalog) -> Client:
+    client = Client()
+    client.force_login(khanh_hoa.commune_officer)
+    return client
+
+
+def form_url(unit, program: str = "CTH", month: str = MONTH) -> str:
+    return reverse("entry_form", args=[unit.pk, program, month])
+
+
+def field(unit, code: str, part: str = "value") -> str:
+    return f"{part}-{unit.pk}-{Indicator.objects.get(code=code).pk}"
+
+
+def test_entry_start_opens_the_officers_commune_for_the_month_just_ended(officer, khanh_hoa):
+    response = officer.get(reverse("entry_start"))
+
+    month = previous_month()
+    assert response.status_code == 302
+    assert f"/nhap-lieu/{khanh_hoa.ba_ngoi.pk}/" in response["Location"]
+    assert response["Location"].endswith(f"{month:%Y-%m}/")
+
+
+def test_form_of_another_commune_is_404(officer, khanh_hoa):
+    assert officer.get(form_url(khanh_hoa.nha_trang)).status_code == 404
+    assert officer.get(form_url(khanh_hoa.thuc_phan)).status_code == 404
+
+
+def test_form_for_a_branch_or_a_bad_month_is_404(officer, khanh_hoa):
+    assert officer.get(form_url(khanh_hoa.ba_ngoi_branch)).status_code == 404
+    assert officer.get(form_url(khanh_hoa.ba_ngoi, month="2025-13")).status_code == 404
+
+
+def test_form_shows_commune_indicators_and_the_branch_grid(officer, khanh_hoa):
+    page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+
+    assert "H-01" in page and "H-17" in page
+    assert "H-06" not in page.split("entry-form")[1]  # coverage is computed, not asked
+    assert "Chi hội Thôn 1" in page and field(khanh_hoa.ba_ngoi_branch, "H-09") in page
+
+
+def test_vietnamese_numbers_are_saved(officer, khanh_hoa):
+    data = {
+        field(khanh_hoa.ba_ngoi, "H-04"): "2.238",
+        field(khanh_hoa.ba_ngoi, "H-05", "numerator"): "705",
+        field(khanh_hoa.ba_ngoi, "H-05", "denominator"): "1.000",
+        field(khanh_hoa.ba_ngoi_branch, "H-09"): "7",
+    }
+
+    response = officer.post(form_url(khanh_hoa.ba_ngoi), data)
+
+    assert response.status_code == 302
+    assert Result.objects.get(indicator__code="H-04").value == Decimal(2238)
+    rate = Result.objects.get(indicator__code="H-05")
+    assert (rate.numerator, rate.denominator) == (Decimal(705), Decimal(1000))
+    assert Result.objects.get(indicator__code="H-09").unit == khanh_hoa.ba_ngoi_branch
+
+
+def test_a_refused_save_lists_every_error_keeps_the_typing_and_writes_nothing(officer, khanh_hoa):
+    data = {
+        field(khanh_hoa.ba_ngoi, "H-01"): "5",
+        field(khanh_hoa.ba_ngoi, "H-11"): "10",
+        field(khanh_hoa.ba_ngoi, "H-12"): "12",
+        field(khanh_hoa.ba_ngoi, "H-04"): "mười",
+    }
+
+    response = officer.post(form_url(khanh_hoa.ba_ngoi), data)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Chưa lưu: 2 lỗi cần sửa" in page
+    assert "«mười» không phải là số" in page
+    assert "H-12: «trong đó» (12) lớn hơn tổng H-11 (10)" in page
+    assert 'value="mười"' in page
+    assert not Result.objects.exists()
+
+
+def test_saved_month_shows_last_month_and_year_to_date(officer, khanh_hoa):
+    url = form_url(khanh_hoa.ba_ngoi, month="2025-09")
+    officer.post(url, {field(khanh_hoa.ba_ngoi, "H-01"): "4"})
+    officer.post(form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "6"})
+
+    page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+    row = page.split("H-01</span>")[1].split("</tr>")[0]
+
+    assert 'value="6"' in row and ">4<" in row and ">10<" in row
+
+
+def test_the_province_figure_follows_a_save(officer, khanh_hoa):
+    h01 = Indicator.objects.get(code="H-01")
+    month = datetime.date(2025, 10, 1)
+
+    officer.post(form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "6"})
+
+    assert engine.figure(h01, khanh_hoa.province, month, month).value == Decimal(6)
+
+
+def test_reviewer_sees_the_form_read_only_and_cannot_post(khanh_hoa, catalog):
+    client = Client()
+    client.force_login(khanh_hoa.province_reviewer)
+
+    page = client.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+    response = client.post(form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "1"})
+
+    assert "Bạn chỉ được xem" in page and "disabled" in page
+    assert response.status_code == 403 and not Result.objects.exists()
+
+
+def test_draft_keeps_typing_until_the_month_is_saved(officer, khanh_hoa):
+    name = field(khanh_hoa.ba_ngoi, "H-01")
+    draft_url = reverse("entry_draft", args=[khanh_hoa.ba_ngoi.pk, "CTH", MONTH])
+
+    saved = officer.post(draft_url, {name: "-5"})  # invalid values are kept too
+    page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+
+    assert saved.status_code == 200 and "saved_at" in saved.json()
+    assert "bản nháp" in page and 'value="-5"' in page
+    officer.post(form_url(khanh_hoa.ba_ngoi), {name: "5"})
+    assert not EntryDraft.objects.exists()
+
+
+def test_draft_of_another_commune_is_refused(officer, khanh_hoa):
+    url = reverse("entry_draft", args=[khanh_hoa.nha_trang.pk, "CTH", MONTH])
+
+    assert officer.post(url, {}).status_code == 404
