@@ -22,7 +22,7 @@ import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from indicators.models import Indicator, Result, Rule, Target
 from indicators.periods import month_end, month_start, months_between
@@ -66,9 +66,7 @@ def _results(indicator: Indicator, unit: Unit) -> QuerySet[Result]:
     return Result.objects.filter(indicator=indicator, unit__path__startswith=unit.path)
 
 
-def _in_range(
-    qs: QuerySet[Result], start: datetime.date, end: datetime.date
-) -> QuerySet[Result]:
+def _in_range(qs: QuerySet[Result], start: datetime.date, end: datetime.date) -> QuerySet[Result]:
     return qs.filter(month__gte=start, month__lte=end)
 
 
@@ -107,9 +105,7 @@ def _rate(qs: QuerySet[Result]) -> Figure:
     return Figure(value=value, units_reporting=row["units"], numerator=num, denominator=den)
 
 
-def _measure(
-    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
-) -> Figure:
+def _measure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
     rows = _results(indicator, unit)
     match indicator.rule:
         case Rule.SUM:
@@ -146,9 +142,7 @@ def values_by_unit(
     raise ValueError(f"no per-unit values for rule {indicator.rule!r}")
 
 
-def _coverage(
-    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
-) -> Figure:
+def _coverage(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
     assert indicator.source is not None and indicator.threshold is not None
     # The units counted are those of the map in force on the range's last day (or the unit's
     # own last day, for a unit that ended earlier): a year that spans the 2025 reform counts
@@ -189,7 +183,14 @@ def target_of(
         return own.value, own.period_end
     if indicator.rule not in SUMMED_TARGET_RULES:
         return None, None
-    children = targets.filter(unit__parent=unit)
+    # Children of the map in force at the range's end: after the 2025 reform a province's
+    # children are its new communes, not also the old districts.
+    day = month_end(end)
+    children = targets.filter(
+        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
+        unit__parent=unit,
+    )
     first = children.order_by("period_end").values_list("period_end", flat=True).first()
     if first is None:
         return None, None
@@ -209,8 +210,10 @@ def _with_target(figure: Figure, indicator: Indicator, unit: Unit, end: datetime
             if indicator.rule == Rule.CUMULATIVE
             else datetime.date(period_end.year, 1, 1)
         )
-        elapsed = months_between(first, end) / months_between(first, period_end)
-        expected = target * Decimal(min(1.0, elapsed))
+        # In Decimal, not float: 1200 x 5/12 must be exactly 500, or a unit on pace is "behind".
+        months = months_between(first, period_end)
+        if months:
+            expected = target * min(months_between(first, end), months) / months
     achievement = HUNDRED * figure.value / target if figure.value is not None and target else None
     if figure.value is None:
         status = Status.NO_DATA
@@ -230,9 +233,7 @@ def _with_target(figure: Figure, indicator: Indicator, unit: Unit, end: datetime
     )
 
 
-def figure(
-    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
-) -> Figure:
+def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
     """The figure of `indicator` for `unit` (any level) over the months `start`..`end`."""
     start, end = month_start(start), month_start(end)
     if end < start:
