@@ -29,6 +29,8 @@ from programs.models import Program
 UNUSUAL_FACTOR = 3
 UNUSUAL_MARGIN = 10
 MIN_HISTORY = 3
+# Results hold 14 digits, 2 of them decimals.
+LARGEST = Decimal(10) ** 12
 
 
 @dataclass
@@ -81,6 +83,8 @@ def _check_number(entry: Entry, name: str, number: Decimal | None) -> list[Probl
         return [Problem(entry, name, _("không được âm"))]
     if number != number.to_integral_value():
         return [Problem(entry, name, _("phải là số nguyên (đây là số đếm)"))]
+    if number >= LARGEST:
+        return [Problem(entry, name, _("số quá lớn"))]
     return []
 
 

@@ -152,3 +152,9 @@ def test_months_outside_the_phase_or_in_the_future_are_refused(khanh_hoa, catalo
                 user=khanh_hoa.commune_officer, unit=khanh_hoa.ba_ngoi, program=da939,
                 month=month, entries=[],
             )  # fmt: skip
+
+
+def test_a_number_too_large_to_store_is_refused_with_a_message(khanh_hoa, catalog) -> None:
+    [problem] = check_entries([Entry(khanh_hoa.ba_ngoi, ind("H-01"), OCT, value=Decimal(10) ** 13)])
+
+    assert problem.message == "số quá lớn"
