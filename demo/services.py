@@ -13,6 +13,8 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.services import assign, ensure_user
+from demo.results import add_demo_results
+from indicators.periods import previous_month
 from indicators.services import load_catalog
 from members.gazetteer import fold, short_name_of
 from members.models import Level, Unit
@@ -35,6 +37,7 @@ class DemoSummary:
     provinces: list[ProvinceLoad]
     catalog: dict[str, Counter[str]]
     branches_created: int
+    results_created: int
     accounts: list[DemoAccount]
 
 
@@ -102,4 +105,5 @@ def load_demo() -> DemoSummary:
         Unit.objects.within_any(provinces).filter(level=Level.COMMUNE).current().order_by("path")
     )
     created = add_demo_branches(communes)
-    return DemoSummary(loads, catalog, created, _demo_accounts(provinces))
+    results = add_demo_results(provinces, last_month=previous_month())
+    return DemoSummary(loads, catalog, created, results, _demo_accounts(provinces))
