@@ -1,35 +1,11 @@
 """Browser path: a commune officer logs in and lands on the home page (Debian's chromium)."""
 
-import os
-import shutil
-
 import pytest
 
 from accounts.models import Role
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("BROWSER_EXECUTABLE") or shutil.which("chromium") or ""
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM:
-        pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the
-    # fixtures around it are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.fixture

@@ -1,0 +1,9 @@
+"""Steps shared by the browser tests."""
+
+
+def log_in(page, url: str, username: str, password: str = "mat-khau-2025") -> None:
+    page.goto(f"{url}/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button.primary")
+    page.wait_for_selector("#unit-name")
