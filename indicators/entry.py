@@ -16,12 +16,23 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
 from accounts.selectors import editable_units
-from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
+from indicators import review
+from indicators.models import (
+    CollectionLevel,
+    EntryDraft,
+    Indicator,
+    Result,
+    Rule,
+    Submission,
+    SubmissionState,
+)
 from indicators.numbers import format_number
 from indicators.periods import add_months, month_start
+from indicators.selectors import value_history
 from members.models import Unit
 from programs.models import Program
 
@@ -232,13 +243,52 @@ def _apply(result: Result, entry: Entry) -> bool:
     return True
 
 
+def _lock_problems(entries: Sequence[Entry]) -> list[Problem]:
+    keys = {review.form_key(e.unit, e.indicator, e.month): e for e in entries}
+    locked = review.locked_forms(set(keys))
+    return [
+        Problem(
+            keys[key],
+            "value",
+            _("tháng %(month)s của %(unit)s %(state)s: đã khóa, cần cấp trên mở khóa để sửa")
+            % {
+                "month": f"{key.month:%m/%Y}",
+                "unit": submission.unit,
+                "state": SubmissionState(submission.state).label.lower(),
+            },
+        )
+        for key, submission in locked.items()
+    ]
+
+
+def _write_with_history(
+    new: list[Result], changed: list[Result], gone: list[Result], user: User | None, reason: str
+) -> None:
+    now = timezone.now()
+    for result in new + changed:
+        result.updated_by, result.updated_at = user, now
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+    bulk_create_with_history(new, Result, **history)
+    fields = ["value", "numerator", "denominator", "updated_by", "updated_at"]
+    bulk_update_with_history(changed, Result, fields, **history)
+    for result in gone:  # one by one, so that each deletion is in the history too
+        result._change_reason = reason  # type: ignore[attr-defined]
+        result._history_user = user  # type: ignore[attr-defined]
+        result.delete()
+
+
 @transaction.atomic
-def write_entries(entries: Sequence[Entry], *, user: User | None = None) -> SaveSummary:
+def write_entries(
+    entries: Sequence[Entry], *, user: User | None = None, source: str = "form"
+) -> SaveSummary:
     """Checks and writes entries: all of them or, on any error, none (EntryError).
 
-    A blank entry removes the month's saved figure (the cell was cleared).
+    A blank entry removes the month's saved figure (the cell was cleared). Months that are
+    submitted or approved are locked. Every change goes into the values' history with its
+    source ("form", "import", or "unlock" for a correction after approval), and each month
+    written gets a new version and a line on its timeline.
     """
-    problems = check_entries(entries)
+    problems = _lock_problems(entries) or check_entries(entries)
     errors = [p for p in problems if p.blocking]
     if errors:
         raise EntryError(errors)
@@ -251,23 +301,22 @@ def write_entries(entries: Sequence[Entry], *, user: User | None = None) -> Save
             month__in={e.month for e in entries},
         )
     }
-    new, changed, gone = [], [], []
+    new, changed, gone, touched = [], [], [], []
     for entry in entries:
         result = existing.get(entry.key)
         if entry.is_blank:
-            gone += [result.pk] if result else []
+            gone += [result] if result else []
         elif result is None:
             new.append(Result(unit=entry.unit, indicator=entry.indicator, month=entry.month))
             _apply(new[-1], entry)
         elif _apply(result, entry):
             changed.append(result)
-    for result in new + changed:
-        result.updated_by = user
-        result.updated_at = timezone.now()
-    Result.objects.bulk_create(new, batch_size=2000)
-    fields = ["value", "numerator", "denominator", "updated_by", "updated_at"]
-    Result.objects.bulk_update(changed, fields, batch_size=2000)
-    Result.objects.filter(pk__in=gone).delete()
+        else:
+            continue
+        touched.append(review.form_key(entry.unit, entry.indicator, entry.month))
+    _write_with_history(new, changed, gone, user, review.change_source(touched, source))
+    action = review.Action.IMPORT if source == "import" else review.Action.SAVE
+    review.record_writes(set(touched), user=user, action=action)
     summary.created, summary.updated, summary.deleted = len(new), len(changed), len(gone)
     summary.unchanged = sum(1 for e in entries if not e.is_blank) - len(new) - len(changed)
     return summary
@@ -275,6 +324,29 @@ def write_entries(entries: Sequence[Entry], *, user: User | None = None) -> Save
 
 class EntryRefused(Exception):
     """The user may not enter this month for this unit (scope, program phase, future)."""
+
+
+class StaleForm(Exception):
+    """Someone saved the month after this form was opened: saving would overwrite their work."""
+
+    def __init__(self, message: str, changes: list[str]) -> None:
+        self.changes = changes
+        super().__init__(message)
+
+
+def changes_since(submission: Submission, version: int) -> list[str]:
+    """What was written to the month after `version`, by whom: "H-01 · Ba Ngòi: 3 → 5 (hoa)"."""
+    saved_at = (
+        submission.events.filter(version=version).order_by("-at").values_list("at", flat=True)
+    ).first()
+    changes = value_history(
+        submission.unit, submission.program, submission.month, since=saved_at, limit=200
+    )
+    return [
+        f"{c['indicator'].code} · {c['unit'].short_name or c['unit'].name}: "
+        f"{c['before']} → {c['after']} ({c['user'].username if c['user'] else '?'})"
+        for c in reversed(changes)
+    ]
 
 
 def ensure_can_enter(user: User, unit: Unit, program: Program, month: datetime.date) -> None:
@@ -292,9 +364,19 @@ def ensure_can_enter(user: User, unit: Unit, program: Program, month: datetime.d
 
 
 def save_month(
-    *, user: User, unit: Unit, program: Program, month: datetime.date, entries: Sequence[Entry]
+    *,
+    user: User,
+    unit: Unit,
+    program: Program,
+    month: datetime.date,
+    entries: Sequence[Entry],
+    version: int | None = None,
 ) -> SaveSummary:
-    """Saves a unit's month for a program from its form, then drops the autosaved draft."""
+    """Saves a unit's month for a program from its form, then drops the autosaved draft.
+
+    `version` is the month's version when the form was opened: if someone saved since, the
+    save is refused (StaleForm) with what they changed, never silently overwritten.
+    """
     ensure_can_enter(user, unit, program, month)
     allowed = set(
         editable_units(user)
@@ -304,6 +386,19 @@ def save_month(
     if any(e.unit.pk not in allowed or e.month != month for e in entries):
         raise EntryRefused(_("Bạn không được nhập số liệu cho đơn vị này."))
     with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .filter(unit=unit, program=program, month=month)
+            .first()
+        )
+        if version is not None and submission is not None and submission.version != version:
+            raise StaleForm(
+                _(
+                    "Tháng này vừa được lưu bởi người khác sau khi bạn mở trang; chưa lưu gì. "
+                    "Những thay đổi của họ:"
+                ),
+                changes_since(submission, version),
+            )
         summary = write_entries(entries, user=user)
         EntryDraft.objects.filter(unit=unit, program=program, month=month).delete()
     return summary

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Rule(models.TextChoices):
@@ -134,6 +136,8 @@ class Result(models.Model):
         related_name="+",
         verbose_name=_("người cập nhật"),
     )
+    # Every change: who, when, old and new value, and why ("form", "import", "unlock").
+    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by"])
 
     class Meta:
         verbose_name = _("kết quả")
@@ -175,3 +179,75 @@ class EntryDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.program.code} · {self.month:%m/%Y}"
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("Đang nhập")
+    SUBMITTED = "submitted", _("Đã gửi duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    RETURNED = "returned", _("Bị trả lại")
+
+
+class Submission(models.Model):
+    """The review state of a unit's month for a program (the unit whose form holds it: the
+    commune; its branches' figures go with it). Approved and submitted months are locked."""
+
+    unit = models.ForeignKey(
+        "members.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    program = models.ForeignKey(
+        "programs.Program",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chương trình"),
+    )
+    month = models.DateField(_("tháng"))
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=SubmissionState.choices,
+        default=SubmissionState.DRAFT,
+    )
+    # Goes up on every write to the month's figures: a form opened at version N may only save
+    # while the month is still at N (no lost updates).
+    version = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # Set by an unlock, cleared by the next approval: changes in between are corrections.
+    unlocked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("báo cáo tháng")
+        verbose_name_plural = _("báo cáo tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "program", "month"], name="one_submission")
+        ]
+        indexes = [models.Index(fields=["program", "month", "state"], name="submission_state")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.program.code} · {self.month:%m/%Y}"
+
+
+class SubmissionEvent(models.Model):
+    class Action(models.TextChoices):
+        SAVE = "save", _("Lưu số liệu")
+        IMPORT = "import", _("Nạp từ tệp")
+        SUBMIT = "submit", _("Gửi duyệt")
+        APPROVE = "approve", _("Duyệt")
+        RETURN = "return", _("Trả lại")
+        UNLOCK = "unlock", _("Mở khóa")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("thao tác"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+    comment = models.TextField(_("ghi chú"), blank=True)
+    state_after = models.CharField(max_length=16, choices=SubmissionState.choices)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.action} · {self.at:%Y-%m-%d %H:%M}"

@@ -311,7 +311,7 @@ def load_results(path: Path | str) -> ResultsSummary:
         problems += _locate(path, rows, errors)
         raise ResultsFileError(sorted(problems, key=lambda p: p.line))
     try:
-        summary = write_entries(entries)
+        summary = write_entries(entries, source="import")
     except EntryError as exc:
         raise ResultsFileError(_locate(path, rows, exc.problems)) from exc
     return ResultsSummary(

@@ -12,18 +12,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import editable_units, visible_unit_or_404
+from indicators import review
 from indicators import sheet as sheets
 from indicators.entry import (
     EntryError,
     EntryRefused,
     Problem,
     SaveSummary,
+    StaleForm,
     check_entries,
     save_draft,
     save_month,
 )
-from indicators.models import EntryDraft
+from indicators.models import EntryDraft, Submission, SubmissionState
 from indicators.periods import add_months, month_start, parse_month, previous_month
+from indicators.selectors import value_history
 from members.models import Level, Unit
 from programs.models import Program
 
@@ -77,18 +80,44 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(_form_url(unit, program, month))
 
 
-def _render(request: AuthenticatedRequest, sheet: sheets.Sheet, **extra: object) -> HttpResponse:
+def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[str, object]:
+    """The month's review state and what this user may do with it."""
+    submission = Submission.objects.filter(
+        unit=sheet.unit, program=sheet.program, month=sheet.month
+    ).first()
+    state = submission.state if submission else None
+    may_enter = review.can_enter(request.user, sheet.unit)
+    return {
+        "submission": submission,
+        "state": state,
+        "state_label": SubmissionState(state).label if state else _("Chưa nhập"),
+        "locked": state in review.LOCKED,
+        "can_edit": may_enter and state not in review.LOCKED,
+        "may_enter": may_enter,
+        "can_review": review.can_review(request.user, sheet.unit),
+        "events": submission.events.select_related("actor") if submission else [],
+        "history": value_history(sheet.unit, sheet.program, sheet.month),
+        "version": submission.version if submission else 0,
+        "due": review.due_date(sheet.program, sheet.month),
+        "late": submission is not None and review.is_late(submission),
+    }
+
+
+def _render(
+    request: AuthenticatedRequest, sheet: sheets.Sheet, status: int = 200, **extra: object
+) -> HttpResponse:
     problems = [p for c in sheet.cells for p in c.problems]
+    errors = [sheets.problem_label(p) for p in problems if p.blocking]
     context = {
         "sheet": sheet,
         "programs": Program.objects.order_by("code"),
         "months": _phase_months(sheet.program),
-        "errors": [sheets.problem_label(p) for p in problems if p.blocking],
+        "errors": errors,
         "warnings": [sheets.problem_label(p) for p in problems if not p.blocking],
+        **_month_context(request, sheet),
         **extra,
     }
-    status = 400 if context["errors"] else 200
-    return render(request, "indicators/entry_form.html", context, status=status)
+    return render(request, "indicators/entry_form.html", context, status=400 if errors else status)
 
 
 @login_required
@@ -96,24 +125,55 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
     unit = _commune_or_404(request, pk)
     program_obj = get_object_or_404(Program, code=program)
     month_date = _month_or_404(month)
-    can_edit = editable_units(request.user).filter(pk=unit.pk).exists()
     sheet = sheets.build_sheet(unit, program_obj, month_date)
     if request.method != "POST":
-        draft_shown = can_edit and sheets.show_draft(sheet)
-        return _render(request, sheet, can_edit=can_edit, draft_shown=draft_shown)
-    if not can_edit:
+        editable = review.can_enter(request.user, unit) and not _is_locked(sheet)
+        return _render(request, sheet, draft_shown=editable and sheets.show_draft(sheet))
+    action = request.POST.get("action", "save")
+    if action in REVIEW_ACTIONS:
+        return _review(request, sheet, action)
+    if not review.can_enter(request.user, unit):
         raise PermissionDenied
-    if request.POST.get("action") == "discard":
+    if action == "discard":
         EntryDraft.objects.filter(unit=unit, program=program_obj, month=month_date).delete()
         return redirect(_form_url(unit, program_obj, month_date))
-    return _save(request, sheet)
+    return _save(request, sheet, then_submit=action == "submit")
+
+
+def _is_locked(sheet: sheets.Sheet) -> bool:
+    return Submission.objects.filter(
+        unit=sheet.unit, program=sheet.program, month=sheet.month, state__in=review.LOCKED
+    ).exists()
+
+
+REVIEW_ACTIONS = {"approve", "return", "unlock"}
+
+
+def _review(request: AuthenticatedRequest, sheet: sheets.Sheet, action: str) -> HttpResponse:
+    if not review.can_review(request.user, sheet.unit):
+        raise PermissionDenied
+    submission = review.submission_for(sheet.unit, sheet.program, sheet.month)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "approve":
+            review.approve(user=request.user, submission=submission)
+            messages.success(request, _("Đã duyệt: số liệu tháng đã khóa."))
+        elif action == "return":
+            review.return_to_unit(user=request.user, submission=submission, comment=comment)
+            messages.success(request, _("Đã trả lại cho đơn vị kèm nhận xét."))
+        else:
+            review.unlock(user=request.user, submission=submission, reason=comment)
+            messages.success(request, _("Đã mở khóa: đơn vị có thể sửa số liệu."))
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    return redirect(_form_url(sheet.unit, sheet.program, sheet.month))
 
 
 def _refused(
     request: AuthenticatedRequest, sheet: sheets.Sheet, problems: list[Problem]
 ) -> HttpResponse:
     sheets.attach_problems(sheet, problems)
-    return _render(request, sheet, can_edit=True)
+    return _render(request, sheet)
 
 
 def _report_saved(request: AuthenticatedRequest, sheet: sheets.Sheet, summary: SaveSummary) -> None:
@@ -127,7 +187,14 @@ def _report_saved(request: AuthenticatedRequest, sheet: sheets.Sheet, summary: S
         messages.warning(request, sheets.problem_label(warning))
 
 
-def _save(request: AuthenticatedRequest, sheet: sheets.Sheet) -> HttpResponse:
+def _posted_version(request: AuthenticatedRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool) -> HttpResponse:
     entries, problems = sheets.read_typed(sheet, request.POST)
     if problems:  # list the other fields' errors too, not only the unreadable ones
         return _refused(
@@ -136,14 +203,23 @@ def _save(request: AuthenticatedRequest, sheet: sheets.Sheet) -> HttpResponse:
     try:
         summary = save_month(
             user=request.user, unit=sheet.unit, program=sheet.program, month=sheet.month,
-            entries=entries,
+            entries=entries, version=_posted_version(request),
         )  # fmt: skip
     except EntryError as exc:
         return _refused(request, sheet, exc.problems)
     except EntryRefused as exc:
         messages.error(request, str(exc))
-        return _render(request, sheet, can_edit=True)
+        return _render(request, sheet)
+    except StaleForm as exc:
+        return _render(request, sheet, status=409, stale=str(exc), stale_changes=exc.changes)
     _report_saved(request, sheet, summary)
+    if then_submit:
+        submission = review.submission_for(sheet.unit, sheet.program, sheet.month)
+        try:
+            review.submit(user=request.user, submission=submission)
+            messages.success(request, _("Đã gửi duyệt lên cấp trên."))
+        except review.ReviewError as exc:
+            messages.error(request, str(exc))
     return redirect(_form_url(sheet.unit, sheet.program, sheet.month))
 
 

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,12 @@ class Program(models.Model):
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     start_year = models.PositiveSmallIntegerField(_("năm bắt đầu"))
     end_year = models.PositiveSmallIntegerField(_("năm kết thúc"))
+    # A month's figures are due on this day of the following month.
+    due_day = models.PositiveSmallIntegerField(
+        _("hạn nộp (ngày của tháng sau)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
 
     class Meta:
         verbose_name = _("chương trình")

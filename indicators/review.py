@@ -1,0 +1,235 @@
+"""The review of a month: draft -> submitted -> approved, or returned (with a comment) -> draft.
+
+Who may do what (every check is by place in the hierarchy, not by a hard-coded level):
+- the unit's data-entry users (entry/admin roles on the unit or above) save and submit;
+- its reviewers (reviewer/admin roles assigned to the unit's parent: the district before
+  2025-07, the province after) approve, return with a comment, and unlock an approved month
+  with a reason. Submitted and approved months are locked against every write.
+Every transition and every write is an event on the month's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.selectors import editable_units
+from indicators.models import Indicator, Submission, SubmissionEvent, SubmissionState
+from indicators.periods import add_months
+from members.models import Level, Unit
+from programs.models import Program
+
+Action = SubmissionEvent.Action
+LOCKED = {SubmissionState.SUBMITTED, SubmissionState.APPROVED}
+REVIEWING_ROLES = {Role.REVIEWER, Role.ADMIN}
+
+
+class ReviewError(Exception):
+    """A transition this user may not make now; the message says why, in Vietnamese."""
+
+
+def reporting_unit(unit: Unit) -> Unit:
+    """The unit whose month form holds this unit's figures: a branch reports with its commune."""
+    if unit.level in (Level.BRANCH, Level.GROUP) and unit.parent is not None:
+        return reporting_unit(unit.parent)
+    return unit
+
+
+def due_date(program: Program, month: datetime.date) -> datetime.date:
+    return add_months(month, 1).replace(day=program.due_day)
+
+
+def is_late(submission: Submission) -> bool:
+    if submission.submitted_at is None:
+        return False
+    submitted_on = timezone.localtime(submission.submitted_at).date()
+    return submitted_on > due_date(submission.program, submission.month)
+
+
+def submission_for(unit: Unit, program: Program, month: datetime.date) -> Submission:
+    submission, _created = Submission.objects.get_or_create(unit=unit, program=program, month=month)
+    return submission
+
+
+def can_enter(user: User, unit: Unit) -> bool:
+    return editable_units(user).filter(pk=unit.pk).exists()
+
+
+def can_review(user: User, unit: Unit) -> bool:
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        unit.parent_id is not None
+        and user.assignments.filter(unit_id=unit.parent_id, role__in=REVIEWING_ROLES).exists()
+    )
+
+
+def _record(
+    submission: Submission, action: str, user: User | None, comment: str = ""
+) -> SubmissionEvent:
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        actor=user,
+        comment=comment,
+        state_after=submission.state,
+        version=submission.version,
+    )
+
+
+def _locked(pk: int) -> Submission:
+    return Submission.objects.select_for_update().select_related("unit", "program").get(pk=pk)
+
+
+def _move(
+    submission: Submission,
+    *,
+    allowed_from: set[str],
+    to: str,
+    action: str,
+    user: User,
+    comment: str = "",
+) -> Submission:
+    current = _locked(submission.pk)
+    if current.state not in allowed_from:
+        raise ReviewError(
+            _("Không thể %(action)s: báo cáo tháng đang ở trạng thái «%(state)s».")
+            % {
+                "action": Action(action).label.lower(),
+                "state": SubmissionState(current.state).label,
+            }
+        )
+    current.state = to
+    if action == Action.SUBMIT:
+        current.submitted_at = timezone.now()
+    if action == Action.APPROVE:
+        current.unlocked = False
+    if action == Action.UNLOCK:
+        current.unlocked = True
+    current.save()
+    _record(current, action, user, comment)
+    return current
+
+
+@transaction.atomic
+def submit(*, user: User, submission: Submission) -> Submission:
+    if not can_enter(user, submission.unit):
+        raise ReviewError(_("Bạn không được gửi báo cáo của đơn vị này."))
+    editable: set[str] = {SubmissionState.DRAFT, SubmissionState.RETURNED}
+    return _move(
+        submission, allowed_from=editable, to=SubmissionState.SUBMITTED, action=Action.SUBMIT,
+        user=user,
+    )  # fmt: skip
+
+
+def _ensure_reviewer(user: User, submission: Submission) -> None:
+    if not can_review(user, submission.unit):
+        raise ReviewError(
+            _("Chỉ cán bộ duyệt của %(parent)s mới duyệt được báo cáo của %(unit)s.")
+            % {"parent": submission.unit.parent or "-", "unit": submission.unit}
+        )
+
+
+@transaction.atomic
+def approve(*, user: User, submission: Submission) -> Submission:
+    _ensure_reviewer(user, submission)
+    return _move(
+        submission, allowed_from={SubmissionState.SUBMITTED}, to=SubmissionState.APPROVED,
+        action=Action.APPROVE, user=user,
+    )  # fmt: skip
+
+
+def _need_text(text: str, message: str) -> str:
+    if not text.strip():
+        raise ReviewError(message)
+    return text.strip()
+
+
+@transaction.atomic
+def return_to_unit(*, user: User, submission: Submission, comment: str) -> Submission:
+    _ensure_reviewer(user, submission)
+    comment = _need_text(comment, _("Trả lại cần ghi rõ lý do để đơn vị sửa."))
+    return _move(
+        submission, allowed_from={SubmissionState.SUBMITTED}, to=SubmissionState.RETURNED,
+        action=Action.RETURN, user=user, comment=comment,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def unlock(*, user: User, submission: Submission, reason: str) -> Submission:
+    _ensure_reviewer(user, submission)
+    reason = _need_text(reason, _("Mở khóa cần ghi rõ lý do."))
+    return _move(
+        submission, allowed_from={SubmissionState.APPROVED}, to=SubmissionState.DRAFT,
+        action=Action.UNLOCK, user=user, comment=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def approve_many(*, user: User, submissions: Iterable[Submission]) -> list[Submission]:
+    """Approves all of them, or none if any one cannot be approved (the error names it)."""
+    approved = []
+    for submission in submissions:
+        try:
+            approved.append(approve(user=user, submission=submission))
+        except ReviewError as exc:
+            raise ReviewError(f"{submission.unit}: {exc}") from exc
+    return approved
+
+
+@dataclass(frozen=True)
+class FormKey:
+    unit_id: int
+    program_id: int
+    month: datetime.date
+
+
+def form_key(unit: Unit, indicator: Indicator, month: datetime.date) -> FormKey:
+    return FormKey(reporting_unit(unit).pk, indicator.program_id, month)
+
+
+def locked_forms(keys: set[FormKey]) -> dict[FormKey, Submission]:
+    """The submissions among `keys` that are locked (submitted or approved)."""
+    if not keys:
+        return {}
+    rows = Submission.objects.filter(
+        unit__in={k.unit_id for k in keys},
+        program__in={k.program_id for k in keys},
+        month__in={k.month for k in keys},
+        state__in=LOCKED,
+    ).select_related("unit", "program")
+    found = {FormKey(s.unit_id, s.program_id, s.month): s for s in rows}
+    return {k: s for k, s in found.items() if k in keys}
+
+
+def record_writes(keys: set[FormKey], *, user: User | None, action: str) -> None:
+    """After figures were written: each month's version goes up and its timeline says so; a
+    returned month the officer edits is a draft again."""
+    for key in sorted(keys, key=lambda k: (k.unit_id, k.program_id, k.month)):
+        submission, _created = Submission.objects.select_for_update().get_or_create(
+            unit_id=key.unit_id, program_id=key.program_id, month=key.month
+        )
+        submission.version += 1
+        if submission.state == SubmissionState.RETURNED:
+            submission.state = SubmissionState.DRAFT
+        submission.save()
+        _record(submission, action, user)
+
+
+def change_source(keys: Sequence[FormKey], default: str) -> str:
+    """'unlock' for writes to a month reopened after approval, else the way in (form/import)."""
+    unlocked = Submission.objects.filter(
+        unit__in={k.unit_id for k in keys},
+        program__in={k.program_id for k in keys},
+        month__in={k.month for k in keys},
+        unlocked=True,
+    ).exists()
+    return "unlock" if unlocked else default
