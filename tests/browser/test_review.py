@@ -1,0 +1,50 @@
+"""Browser path of the review cycle: the officer submits, the reviewer returns it with a
+comment, the officer sees the comment, fixes and resubmits, the reviewer approves, and the
+field is then read-only."""
+
+import pytest
+
+from tests.browser.helpers import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def people(khanh_hoa, catalog) -> dict[str, str]:
+    # Made before the browser starts (see tests/browser/test_login.py).
+    return {
+        "officer": khanh_hoa.commune_officer.username,
+        "reviewer": khanh_hoa.province_reviewer.username,
+    }
+
+
+def test_submit_return_fix_resubmit_approve(people, live_server, browser):
+    officer = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}).new_page()
+    log_in(officer, live_server.url, people["officer"])
+    officer.click("text=Nhập số liệu")
+    officer.get_by_label("H-01", exact=True).fill("3")
+    officer.click("#save-submit")
+    assert officer.locator("#month-state").inner_text().startswith("Đã gửi duyệt")
+    month_url = officer.url
+
+    reviewer = browser.new_context(locale="vi-VN").new_page()
+    log_in(reviewer, live_server.url, people["reviewer"])
+    reviewer.goto(month_url)
+    reviewer.fill("#return-comment", "H-01 còn thiếu 2 hộ ở thôn 1")
+    reviewer.click("button[value=return]")
+    assert reviewer.locator("#month-state").inner_text().startswith("Bị trả lại")
+
+    officer.reload()
+    assert "H-01 còn thiếu 2 hộ ở thôn 1" in officer.locator("#timeline").inner_text()
+    officer.get_by_label("H-01", exact=True).fill("5")
+    officer.click("#save-submit")
+    assert officer.locator("#month-state").inner_text().startswith("Đã gửi duyệt")
+
+    reviewer.reload()
+    reviewer.click("button[value=approve]")
+    assert reviewer.locator("#month-state").inner_text().startswith("Đã duyệt")
+
+    officer.reload()
+    field = officer.get_by_label("H-01", exact=True)
+    assert field.input_value() == "5" and field.is_disabled()
+    assert officer.locator("#save-submit").count() == 0
