@@ -187,3 +187,22 @@ def test_the_officer_cannot_approve_their_own_month(officer, khanh_hoa):
     assert officer.post(url(khanh_hoa.ba_ngoi), {"action": "approve"}).status_code == 403
     assert not review.can_review(khanh_hoa.commune_officer, khanh_hoa.ba_ngoi)
     assert Program.objects.get(code="CTH").due_day == 5
+
+
+def test_load_results_is_refused_on_an_approved_month(officer, reviewer, khanh_hoa, tmp_path):
+    from indicators.results_csv import ResultsFileError, load_results
+
+    officer.post(
+        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
+    )
+    reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "approve"})
+    csv = tmp_path / "ket-qua.csv"
+    csv.write_text(
+        "unit_code,indicator_code,month,value,numerator,denominator\n22735,H-01,2025-10,9,,\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ResultsFileError, match="đã khóa"):
+        load_results(csv)
+
+    assert Result.objects.get().value == Decimal(3)
