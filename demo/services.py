@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import assign, ensure_user
 from demo.results import add_demo_results
+from demo.review import DemoReviewers, add_demo_review_states
 from indicators.periods import previous_month
 from indicators.services import load_catalog
 from members.gazetteer import fold, short_name_of
@@ -39,6 +40,7 @@ class DemoSummary:
     branches_created: int
     results_created: int
     accounts: list[DemoAccount]
+    review_states_created: int = 0
 
 
 def _branch_name(commune: Unit, number: int) -> str:
@@ -106,4 +108,15 @@ def load_demo() -> DemoSummary:
     )
     created = add_demo_branches(communes)
     results = add_demo_results(provinces, last_month=previous_month())
-    return DemoSummary(loads, catalog, created, results, _demo_accounts(provinces))
+    accounts = _demo_accounts(provinces)
+    states = add_demo_review_states(_reviewers(provinces, accounts), last_month=previous_month())
+    return DemoSummary(loads, catalog, created, results, accounts, states)
+
+
+def _reviewers(provinces: list[Unit], accounts: list[DemoAccount]) -> list[DemoReviewers]:
+    users = {a.username: a for a in accounts}
+
+    def user(username: str) -> User | None:
+        return User.objects.filter(username=username).first() if username in users else None
+
+    return [DemoReviewers(p, user(f"tinh.{_slug(p)}"), user(f"xa.{_slug(p)}")) for p in provinces]

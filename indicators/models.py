@@ -212,6 +212,9 @@ class Submission(models.Model):
     # while the month is still at N (no lost updates).
     version = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # Timeliness counts the first submission: a month sent on time and returned for a fix is
+    # still on time (the convention of DHIS2's "reporting rate on time").
+    first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
     # Set by an unlock, cleared by the next approval: changes in between are corrections.
     unlocked = models.BooleanField(default=False)
 

@@ -46,10 +46,11 @@ def due_date(program: Program, month: datetime.date) -> datetime.date:
 
 
 def is_late(submission: Submission) -> bool:
-    if submission.submitted_at is None:
+    """Whether the month's first submission came after the due day."""
+    first = submission.first_submitted_at or submission.submitted_at
+    if first is None:
         return False
-    submitted_on = timezone.localtime(submission.submitted_at).date()
-    return submitted_on > due_date(submission.program, submission.month)
+    return timezone.localtime(first).date() > due_date(submission.program, submission.month)
 
 
 def submission_for(unit: Unit, program: Program, month: datetime.date) -> Submission:
@@ -110,6 +111,7 @@ def _move(
     current.state = to
     if action == Action.SUBMIT:
         current.submitted_at = timezone.now()
+        current.first_submitted_at = current.first_submitted_at or current.submitted_at
     if action == Action.APPROVE:
         current.unlocked = False
     if action == Action.UNLOCK:
@@ -183,6 +185,29 @@ def approve_many(*, user: User, submissions: Iterable[Submission]) -> list[Submi
         except ReviewError as exc:
             raise ReviewError(f"{submission.unit}: {exc}") from exc
     return approved
+
+
+@transaction.atomic
+def return_many(*, user: User, submissions: Iterable[Submission], comment: str) -> list[Submission]:
+    """Returns all of them with the same comment, or none (the error names the unit)."""
+    comment = _need_text(comment, _("Trả lại cần ghi rõ lý do để đơn vị sửa."))
+    returned = []
+    for submission in submissions:
+        try:
+            returned.append(return_to_unit(user=user, submission=submission, comment=comment))
+        except ReviewError as exc:
+            raise ReviewError(f"{submission.unit}: {exc}") from exc
+    return returned
+
+
+def reviewed_parent_ids(user: User) -> set[int] | None:
+    """The units whose children's months this user reviews; None means every unit (superuser)."""
+    if user.is_superuser:
+        return None
+    if not user.is_active:
+        return set()
+    rows = user.assignments.filter(role__in=REVIEWING_ROLES).values_list("unit_id", flat=True)
+    return set(rows)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,25 @@
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import EDITING_ROLES, User
+from indicators import review
+from indicators.completeness import COMPLETE, month_status
 from indicators.engine import Figure, figure
-from indicators.models import Indicator, Result, Target
+from indicators.models import (
+    Indicator,
+    Result,
+    Submission,
+    SubmissionEvent,
+    SubmissionState,
+    Target,
+)
 from indicators.numbers import format_number
-from members.models import Unit
+from indicators.periods import add_months, month_start
+from members.models import Level, Unit
 from programs.models import Program
 
 
@@ -77,3 +89,90 @@ def show_record(record: Any) -> str:
     if record.numerator is not None:
         return f"{format_number(record.numerator)}/{format_number(record.denominator)}"
     return format_number(record.value, 2)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Something on a user's home page: a month returned to them, a due day, months to review."""
+
+    kind: str  # "returned", "due", "overdue" or "to_review"
+    unit: Unit
+    program: Program
+    month: datetime.date
+    days: int = 0
+    comment: str = ""
+    count: int = 0
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days
+
+
+def _reporting_units(user: User) -> list[Unit]:
+    """The communes this user enters figures for (a branch officer's is their commune)."""
+    units = {
+        review.reporting_unit(a.unit).pk: review.reporting_unit(a.unit)
+        for a in user.assignments.select_related("unit__parent__parent")
+        if a.role in EDITING_ROLES and a.unit.level in (Level.COMMUNE, Level.BRANCH, Level.GROUP)
+    }
+    return sorted(units.values(), key=lambda u: u.name)
+
+
+def _returned(units: list[Unit]) -> list[Reminder]:
+    rows = Submission.objects.filter(unit__in=units, state=SubmissionState.RETURNED)
+    reminders = []
+    for submission in rows.select_related("unit", "program").order_by("month"):
+        event = submission.events.filter(action=SubmissionEvent.Action.RETURN).last()
+        comment = event.comment if event else ""
+        reminders.append(
+            Reminder("returned", submission.unit, submission.program, submission.month, 0, comment)
+        )
+    return reminders
+
+
+def _due(unit: Unit, program: Program, today: datetime.date) -> Reminder | None:
+    """The month to report next: the month just ended until it is sent, then the current one."""
+    for month in (add_months(month_start(today), -1), month_start(today)):
+        if not program.start_year <= month.year <= program.end_year:
+            continue
+        submission = Submission.objects.filter(unit=unit, program=program, month=month).first()
+        status = month_status(submission)
+        if status in COMPLETE or status == "returned":
+            continue
+        days = (review.due_date(program, month) - today).days
+        return Reminder("due" if days >= 0 else "overdue", unit, program, month, days)
+    return None
+
+
+def _to_review(user: User) -> list[Reminder]:
+    # By assignment even for a superuser: the nation's queue is not one person's reminder.
+    parent_ids = user.assignments.filter(role__in=review.REVIEWING_ROLES).values("unit_id")
+    pending = Submission.objects.filter(
+        state=SubmissionState.SUBMITTED, unit__parent_id__in=parent_ids
+    )
+    rows = (
+        pending.values("unit__parent_id", "program_id")
+        .annotate(n=Count("id"), latest=Max("month"))
+        .order_by("unit__parent_id", "program_id")
+    )
+    units = Unit.objects.in_bulk([r["unit__parent_id"] for r in rows])
+    programs = Program.objects.in_bulk([r["program_id"] for r in rows])
+    return [
+        Reminder(
+            "to_review",
+            units[r["unit__parent_id"]],
+            programs[r["program_id"]],
+            r["latest"],
+            count=r["n"],
+        )
+        for r in rows
+    ]
+
+
+def reminders_for(user: User, today: datetime.date) -> list[Reminder]:
+    """What needs this user's attention now, most urgent first."""
+    units = _reporting_units(user)
+    programs = list(Program.objects.order_by("code"))
+    due = [r for u in units for p in programs if (r := _due(u, p, today)) is not None]
+    due.sort(key=lambda r: r.days)
+    return _returned(units) + due + _to_review(user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import views
+from indicators import review_views, views
 
 urlpatterns = [
     path("nhap-lieu/", views.entry_start, name="entry_start"),
@@ -9,5 +9,11 @@ urlpatterns = [
         "nhap-lieu/<int:pk>/<str:program>/<str:month>/nhap/",
         views.entry_draft,
         name="entry_draft",
+    ),
+    path("duyet/", review_views.review_start, name="review_start"),
+    path(
+        "duyet/<int:pk>/<str:program>/<str:month>/",
+        review_views.review_overview,
+        name="review_overview",
     ),
 ]

@@ -45,7 +45,7 @@ def _commune_or_404(request: AuthenticatedRequest, pk: int) -> Unit:
     return unit
 
 
-def _phase_months(program: Program) -> list[datetime.date]:
+def phase_months(program: Program) -> list[datetime.date]:
     """The program's months up to the current one, most recent first."""
     last = min(datetime.date(program.end_year, 12, 1), month_start(timezone.localdate()))
     month, months = last, []
@@ -111,7 +111,7 @@ def _render(
     context = {
         "sheet": sheet,
         "programs": Program.objects.order_by("code"),
-        "months": _phase_months(sheet.program),
+        "months": phase_months(sheet.program),
         "errors": errors,
         "warnings": [sheets.problem_label(p) for p in problems if not p.blocking],
         **_month_context(request, sheet),

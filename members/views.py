@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
-from indicators.selectors import programs_with_indicators, unit_figures
+from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
 from members import selectors
 from members.models import Level, Unit
 from programs.models import Program
@@ -57,6 +57,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     context: dict[str, object] = {
         "assignments": assignments,
         "programs": programs_with_indicators(),
+        "reminders": reminders_for(request.user, timezone.localdate()),
     }
     if assignments:
         context.update(_unit_context(request, assignments[0].unit))

@@ -21,6 +21,25 @@ def test_demo_loads_the_four_seed_provinces_catalogue_and_accounts() -> None:
     client = Client()
     for account in summary.accounts:
         assert client.login(username=account.username, password=account.password)
+    _the_month_just_ended_is_in_every_review_state(summary)
+
+
+def _the_month_just_ended_is_in_every_review_state(summary) -> None:
+    from django.urls import reverse
+
+    from indicators.completeness import MonthStatus, counts_for
+    from indicators.periods import previous_month
+
+    cao_bang = Unit.objects.get(level=Level.PROVINCE, code="04", valid_to__isnull=True)
+    counts = counts_for(cao_bang, Program.objects.get(code="CTH"), previous_month())
+    assert counts.expected == 56
+    assert {s for s, n in counts.present()} == set(MonthStatus) - {MonthStatus.NOT_STARTED}
+    client = Client()
+    client.login(username="xa.caobang", password="demo-xa.caobang")
+    home = client.get(reverse("home")).content.decode()
+    assert "Bị trả lại" in home and "chưa khớp với sổ theo dõi" in home
+    client.login(username="tinh.caobang", password="demo-tinh.caobang")
+    assert "đang chờ bạn duyệt" in client.get(reverse("home")).content.decode()
 
 
 def test_demo_twice_changes_nothing() -> None:
@@ -30,4 +49,5 @@ def test_demo_twice_changes_nothing() -> None:
     again = load_demo()
 
     assert again.branches_created == 0
+    assert again.review_states_created == 0
     assert Unit.objects.count() == units

@@ -1,6 +1,8 @@
 """Browser path of the review cycle: the officer submits, the reviewer returns it with a
-comment, the officer sees the comment, fixes and resubmits, the reviewer approves, and the
-field is then read-only."""
+comment, the officer sees it on their home page, fixes and resubmits, the reviewer approves it
+from the month's overview, and the field is then read-only."""
+
+import re
 
 import pytest
 
@@ -34,15 +36,24 @@ def test_submit_return_fix_resubmit_approve(people, live_server, browser):
     reviewer.click("button[value=return]")
     assert reviewer.locator("#month-state").inner_text().startswith("Bị trả lại")
 
-    officer.reload()
+    officer.goto(live_server.url + "/")  # home page: "returned to you", with the comment
+    reminder = officer.locator("#reminders .reminder-returned")
+    assert "H-01 còn thiếu 2 hộ ở thôn 1" in reminder.inner_text()
+    reminder.locator("a").click()
     assert "H-01 còn thiếu 2 hộ ở thôn 1" in officer.locator("#timeline").inner_text()
     officer.get_by_label("H-01", exact=True).fill("5")
     officer.click("#save-submit")
     assert officer.locator("#month-state").inner_text().startswith("Đã gửi duyệt")
 
-    reviewer.reload()
-    reviewer.click("button[value=approve]")
-    assert reviewer.locator("#month-state").inner_text().startswith("Đã duyệt")
+    # The reviewer approves from the province's overview of the month (bulk review).
+    reviewer.click("text=Duyệt số liệu")
+    row = reviewer.locator("tr[data-unit='22735']")
+    # On time or late depends on today's date (the month just ended is due on the 5th).
+    assert re.search("Đã gửi (đúng hạn|muộn)", row.inner_text())
+    row.locator("input[type=checkbox]").check()
+    reviewer.click("text=Duyệt các đơn vị đã chọn")
+    assert "Đã duyệt" in reviewer.locator("tr[data-unit='22735']").inner_text()
+    assert reviewer.locator("#completeness").inner_text() == "50,0%"  # Ba Ngòi of 2 communes
 
     officer.reload()
     field = officer.get_by_label("H-01", exact=True)

@@ -1,0 +1,139 @@
+"""Review states for the demo: every month since the 2025 reform approved by the province, and
+the month just ended in every state a reviewer meets (sent on time, sent late, saved but not
+sent, returned with a comment, approved), so that the review pages and the officers' reminders
+have something to show. The demo officer's commune (the first of its province) has its month of
+CTH returned, so `xa.<province>` sees "returned to you" on their home page.
+
+Deterministic (by position in the province's list of communes) and idempotent: a month that
+already has a review state is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import User
+from indicators.models import Submission, SubmissionEvent, SubmissionState
+from indicators.periods import add_months, month_start, months_between
+from indicators.review import due_date
+from members.gazetteer import REFORM_DATE
+from members.models import Level, Unit
+from programs.models import Program
+
+Action = SubmissionEvent.Action
+RETURN_COMMENT = (
+    "Chỉ tiêu H-01 chưa khớp với sổ theo dõi của chi hội; đề nghị kiểm tra lại và gửi lại."
+)
+# The month just ended, by the commune's position in its province (position 0 is returned).
+LAST_MONTH_STATES = ["approved", "on_time", "late", "draft", "on_time", "approved"]
+
+
+@dataclass(frozen=True)
+class DemoReviewers:
+    province: Unit
+    reviewer: User | None
+    officer: User | None
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _plan(position: int, month: datetime.date, last_month: datetime.date, code: str) -> str:
+    if month < last_month:
+        return "approved"
+    if position == 0:
+        return "returned" if code == "CTH" else "draft"
+    return LAST_MONTH_STATES[position % len(LAST_MONTH_STATES)]
+
+
+def _submission(
+    commune: Unit, program: Program, month: datetime.date, plan: str
+) -> tuple[Submission, list[tuple[Action, datetime.datetime]]]:
+    """The month's row and its timeline (action, when); sent 2 days before the due day, or
+    3 days after it when late; approved or returned 2 days after."""
+    due = due_date(program, month)
+    sent = _at(due + datetime.timedelta(days=3 if plan == "late" else -2), 9)
+    state = {
+        "approved": SubmissionState.APPROVED,
+        "returned": SubmissionState.RETURNED,
+        "draft": SubmissionState.DRAFT,
+    }.get(plan, SubmissionState.SUBMITTED)
+    was_sent = plan != "draft"
+    row = Submission(
+        unit=commune, program=program, month=month, state=state, version=1,
+        submitted_at=sent if was_sent else None, first_submitted_at=sent if was_sent else None,
+    )  # fmt: skip
+    timeline: list[tuple[Action, datetime.datetime]] = [(Action.IMPORT, _at(month_start(due), 8))]
+    if was_sent:
+        timeline.append((Action.SUBMIT, sent))
+    if plan in ("approved", "returned"):
+        reviewed = sent + datetime.timedelta(days=2)
+        timeline.append((Action.APPROVE if plan == "approved" else Action.RETURN, reviewed))
+    return row, timeline
+
+
+def add_demo_review_states(people: Sequence[DemoReviewers], last_month: datetime.date) -> int:
+    first = month_start(REFORM_DATE)
+    months = [add_months(first, n) for n in range(months_between(first, last_month))]
+    programs = list(Program.objects.order_by("code"))
+    created = 0
+    for who in people:
+        communes = list(
+            Unit.objects.filter(parent=who.province, level=Level.COMMUNE).current().order_by("path")
+        )
+        existing = set(
+            Submission.objects.filter(unit__in=communes).values_list(
+                "unit_id", "program_id", "month"
+            )
+        )
+        rows, timelines = [], []
+        for position, commune in enumerate(communes):
+            for program in programs:
+                for month in months:
+                    if not program.start_year <= month.year <= program.end_year:
+                        continue
+                    if (commune.pk, program.pk, month) in existing:
+                        continue
+                    plan = _plan(position, month, last_month, program.code)
+                    row, timeline = _submission(commune, program, month, plan)
+                    rows.append(row)
+                    # The demo officer sends their own commune's months.
+                    timelines.append((timeline, who.officer if position == 0 else None))
+        saved = Submission.objects.bulk_create(rows, batch_size=2000)
+        SubmissionEvent.objects.bulk_create(_events(saved, timelines, who), batch_size=2000)
+        created += len(saved)
+    return created
+
+
+def _events(
+    saved: list[Submission],
+    timelines: list[tuple[list[tuple[Action, datetime.datetime]], User | None]],
+    who: DemoReviewers,
+) -> list[SubmissionEvent]:
+    events = []
+    for submission, (timeline, sender) in zip(saved, timelines, strict=True):
+        state = SubmissionState.DRAFT
+        for action, at in timeline:
+            state = {
+                Action.SUBMIT: SubmissionState.SUBMITTED,
+                Action.APPROVE: SubmissionState.APPROVED,
+                Action.RETURN: SubmissionState.RETURNED,
+            }.get(action, state)
+            reviewing = action in (Action.APPROVE, Action.RETURN)
+            events.append(
+                SubmissionEvent(
+                    submission=submission,
+                    action=action,
+                    at=at,
+                    state_after=state,
+                    version=1,
+                    actor=who.reviewer if reviewing else sender,
+                    comment=RETURN_COMMENT if action == Action.RETURN else "",
+                )
+            )
+    return events
