@@ -49,6 +49,7 @@ from typing import Protocol
 from django.db import transaction
 from django.db.models import Q
 
+from indicators import totals
 from indicators.models import CollectionLevel, Indicator, Result, Rule
 from indicators.periods import add_months, month_start
 from indicators.services import DEFAULT_CATALOG_DIR
@@ -489,4 +490,6 @@ def add_demo_results(provinces: list[Unit], *, last_month: datetime.date) -> int
                     blocked[figure.indicator.code].append(figure.blocks())
             rows += _window_rows(program, by_program[program.pk], units, window, blocked)
     Result.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    if rows:
+        totals.rebuild()  # bulk_create bypasses the month totals' upkeep
     return len(rows)

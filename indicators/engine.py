@@ -11,9 +11,15 @@ the results in its subtree (one indexed prefix query on the unit path joined to 
 - coverage: the share of units at `level` under the unit whose value of `source` over the same
   range (by the source's own rule) reaches `threshold`; a unit without a value does not.
 
-Nothing is precomputed: a value saved a second ago is in every figure. The cost of a figure
-grows with the rows read, (units with data in the subtree) x (months in the range), each row
-found through the index; see the closing notes of the issue for measured times.
+A value saved a second ago is in every figure. Flows (sum, cumulative) of a unit above the
+indicator's collection level read the month totals of its subtree (indicators.totals, kept
+current in the save's transaction): one row per month whatever the size of the subtree, so a
+province over a 9-year phase reads 108 rows, not the millions of its communes' and branches'.
+Stocks, rates and coverage need each reporting unit's own latest value, so they read the
+results of the subtree (one indexed prefix query on the unit path joined to the results'
+(indicator, unit, month) index); their cost grows with (units with data) x (months in range).
+For a flow read from totals, `units_reporting` is the most units that reported in any one month
+of the range (the distinct count over months is not kept).
 """
 
 from __future__ import annotations
@@ -22,11 +28,11 @@ import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
-from indicators.models import Indicator, Result, Rule, Target
+from indicators.models import Indicator, MonthTotal, Result, Rule, Target
 from indicators.periods import month_end, month_start, months_between
-from members.models import Unit
+from members.models import Level, Unit
 
 HUNDRED = Decimal(100)
 SUMMED_TARGET_RULES = {Rule.SUM, Rule.CUMULATIVE, Rule.STOCK}
@@ -105,7 +111,38 @@ def _rate(qs: QuerySet[Result]) -> Figure:
     return Figure(value=value, units_reporting=row["units"], numerator=num, denominator=den)
 
 
+# Levels from the top: a unit above an indicator's collection level reads month totals.
+LEVEL_RANK = {level: rank for rank, level in enumerate(Level.values)}
+
+
+def reads_totals(indicator: Indicator, unit: Unit) -> bool:
+    """Whether `unit`'s figure of a flow comes from the month totals of its subtree."""
+    additive = indicator.rule in (Rule.SUM, Rule.CUMULATIVE)
+    return additive and LEVEL_RANK[unit.level] < LEVEL_RANK[indicator.level]
+
+
+def _from_totals(
+    indicator: Indicator, units: list[Unit], start: datetime.date, end: datetime.date
+) -> dict[int, Figure]:
+    """Each unit's sum of its subtree's month totals over the range (one grouped query)."""
+    first = _program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
+    rows = (
+        MonthTotal.objects.filter(
+            indicator=indicator,
+            unit__in=[u.pk for u in units],
+            month__gte=first,
+            month__lte=end,
+            units__gt=0,
+        )
+        .values("unit")
+        .annotate(total=Sum("value"), most=Max("units"))
+    )
+    return {row["unit"]: Figure(value=row["total"], units_reporting=row["most"]) for row in rows}
+
+
 def _measure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+    if reads_totals(indicator, unit):
+        return _from_totals(indicator, [unit], start, end).get(unit.pk, Figure(value=None))
     rows = _results(indicator, unit)
     match indicator.rule:
         case Rule.SUM:

@@ -33,6 +33,7 @@ from indicators.models import (
 from indicators.numbers import format_number
 from indicators.periods import add_months, month_start
 from indicators.selectors import value_history
+from indicators.totals import Amounts, Changes
 from members.models import Unit
 from programs.models import Program
 
@@ -235,6 +236,10 @@ def check_entries(entries: Sequence[Entry]) -> list[Problem]:
     return errors + _warnings([e for e in entries if not e.is_blank])
 
 
+def _amounts(result: Result | None) -> Amounts | None:
+    return None if result is None else (result.value, result.numerator, result.denominator)
+
+
 def _apply(result: Result, entry: Entry) -> bool:
     new = (entry.value, entry.numerator, entry.denominator)
     if (result.value, result.numerator, result.denominator) == new:
@@ -302,8 +307,10 @@ def write_entries(
         )
     }
     new, changed, gone, touched = [], [], [], []
+    totals = Changes()
     for entry in entries:
         result = existing.get(entry.key)
+        before = _amounts(result)
         if entry.is_blank:
             gone += [result] if result else []
         elif result is None:
@@ -313,8 +320,11 @@ def write_entries(
             changed.append(result)
         else:
             continue
+        after = None if entry.is_blank else (entry.value, entry.numerator, entry.denominator)
+        totals.add(entry.unit, entry.indicator.pk, entry.month, before, after)
         touched.append(review.form_key(entry.unit, entry.indicator, entry.month))
     _write_with_history(new, changed, gone, user, review.change_source(touched, source))
+    totals.apply()
     action = review.Action.IMPORT if source == "import" else review.Action.SAVE
     review.record_writes(set(touched), user=user, action=action)
     summary.created, summary.updated, summary.deleted = len(new), len(changed), len(gone)

@@ -254,3 +254,33 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class MonthTotal(models.Model):
+    """The month's results of every unit below `unit` added up, per indicator: what the
+    dashboards read instead of the raw rows of a whole province or of the nation.
+
+    Kept current inside the transaction that writes the results (indicators.totals.apply),
+    so a figure read right after a save includes it; rebuilt from the results after bulk
+    loads (indicators.totals.rebuild). `units` counts the reporting units with a row that
+    month, so a total with `units == 0` means no data, never a zero.
+    """
+
+    unit = models.ForeignKey("members.Unit", on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    numerator = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    denominator = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    units = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index every read goes through: (indicator, unit, month range).
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "month"], name="month_total_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.indicator_id} · {self.month:%m/%Y}"
