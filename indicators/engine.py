@@ -93,7 +93,7 @@ def _latest_in_range(
     return _in_range(qs, start, end).filter(month=Subquery(latest))
 
 
-def _program_start(indicator: Indicator) -> datetime.date:
+def program_start(indicator: Indicator) -> datetime.date:
     return datetime.date(indicator.program.start_year, 1, 1)
 
 
@@ -121,11 +121,11 @@ def reads_totals(indicator: Indicator, unit: Unit) -> bool:
     return additive and LEVEL_RANK[unit.level] < LEVEL_RANK[indicator.level]
 
 
-def _from_totals(
+def totals_of(
     indicator: Indicator, units: list[Unit], start: datetime.date, end: datetime.date
 ) -> dict[int, Figure]:
     """Each unit's sum of its subtree's month totals over the range (one grouped query)."""
-    first = _program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
+    first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
     rows = (
         MonthTotal.objects.filter(
             indicator=indicator,
@@ -142,13 +142,13 @@ def _from_totals(
 
 def _measure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
     if reads_totals(indicator, unit):
-        return _from_totals(indicator, [unit], start, end).get(unit.pk, Figure(value=None))
+        return totals_of(indicator, [unit], start, end).get(unit.pk, Figure(value=None))
     rows = _results(indicator, unit)
     match indicator.rule:
         case Rule.SUM:
             return _total(_in_range(rows, start, end))
         case Rule.CUMULATIVE:
-            return _total(_in_range(rows, _program_start(indicator), end))
+            return _total(_in_range(rows, program_start(indicator), end))
         case Rule.STOCK:
             return _total(_latest_in_range(rows, start, end))
         case Rule.RATE:
@@ -164,7 +164,7 @@ def values_by_unit(
     """Each reporting unit's own value over the range, by the indicator's rule (not coverage)."""
     rows = _results(indicator, unit)
     if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
-        first = _program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
+        first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
         grouped = _in_range(rows, first, end).values("unit").annotate(total=Sum("value"))
         return {row["unit"]: row["total"] for row in grouped}
     latest = _latest_in_range(rows, start, end)
@@ -237,13 +237,24 @@ def target_of(
 
 def _with_target(figure: Figure, indicator: Indicator, unit: Unit, end: datetime.date) -> Figure:
     target, period_end = target_of(indicator, unit, end)
+    return judge(figure, indicator, target, period_end, end)
+
+
+def judge(
+    figure: Figure,
+    indicator: Indicator,
+    target: Decimal | None,
+    period_end: datetime.date | None,
+    end: datetime.date,
+) -> Figure:
+    """The figure against its target: achievement, pace and status."""
     if target is None or period_end is None:
         status = Status.NO_DATA if figure.value is None else Status.NO_TARGET
         return replace(figure, status=status)
     expected = None
     if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
         first = (
-            _program_start(indicator)
+            program_start(indicator)
             if indicator.rule == Rule.CUMULATIVE
             else datetime.date(period_end.year, 1, 1)
         )
@@ -275,8 +286,8 @@ def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime
     start, end = month_start(start), month_start(end)
     if end < start:
         raise ValueError("the range ends before it starts")
-    if end < _program_start(indicator):
+    if end < program_start(indicator):
         measured = Figure(value=None)  # the program had not started
     else:
-        measured = _measure(indicator, unit, max(start, _program_start(indicator)), end)
+        measured = _measure(indicator, unit, max(start, program_start(indicator)), end)
     return _with_target(measured, indicator, unit, end)

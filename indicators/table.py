@@ -1,0 +1,173 @@
+"""Figures of many sibling units at once (a dashboard's rows, a report's rows): the same
+numbers as indicators.engine.figure() for each unit, in a few queries per indicator whatever
+the number of units, instead of a few per unit.
+
+- flows of units above the collection level: one grouped query on the month totals;
+- anything else: one query on the results of the parent's subtree (for stocks and rates each
+  reporting unit's latest month, found with a window function), grouped by child in Python;
+- coverage: the source's per-unit values and the units counted, grouped by child;
+- targets: the units' own targets in one query, the sum of their children's in another.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import RowNumber
+
+from indicators.engine import (
+    HUNDRED,
+    SUMMED_TARGET_RULES,
+    Figure,
+    totals_of,
+    program_start,
+    judge,
+    reads_totals,
+    values_by_unit,
+)
+from indicators.models import Indicator, Result, Rule, Target
+from indicators.periods import month_end, month_start
+from members.models import PATH_SEP, Unit
+
+
+def child_of(path: str, parent: Unit) -> int:
+    """The id of `parent`'s child on a descendant's path."""
+    return int(path.strip(PATH_SEP).split(PATH_SEP)[parent.depth + 1])
+
+
+def _raw_rows(
+    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+) -> list[tuple[str, Decimal | None, Decimal | None, Decimal | None]]:
+    """(unit path, value, numerator, denominator) per reporting unit of the subtree: the sum of
+    its months for a flow, its latest month in the range for a stock or a rate."""
+    rows = Result.objects.filter(
+        indicator=indicator, unit__path__startswith=parent.path, month__lte=end
+    )
+    if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
+        first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
+        grouped = (
+            rows.filter(month__gte=first)
+            .values("unit__path")
+            .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
+        )
+        return [(r["unit__path"], r["v"], r["n"], r["d"]) for r in grouped]
+    latest = (
+        rows.filter(month__gte=start)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("unit")], order_by=F("month").desc()))
+        .filter(rank=1)
+        .values_list("unit__path", "value", "numerator", "denominator")
+    )
+    return list(latest)
+
+
+def _grouped(
+    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+) -> dict[int, Figure]:
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+    counts: dict[int, int] = defaultdict(int)
+    for path, value, num, den in _raw_rows(indicator, parent, start, end):
+        child = child_of(path, parent) if path != parent.path else parent.pk
+        for i, amount in enumerate((value, num, den)):
+            sums[child][i] += amount or 0
+        counts[child] += 1
+    figures = {}
+    for child, (value, num, den) in sums.items():
+        if indicator.rule == Rule.RATE:
+            rate = HUNDRED * num / den if den else None
+            figures[child] = Figure(rate, counts[child], numerator=num, denominator=den)
+        else:
+            figures[child] = Figure(value, counts[child])
+    return figures
+
+
+def _coverage(
+    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+) -> dict[int, Figure]:
+    assert indicator.source is not None and indicator.threshold is not None
+    values = values_by_unit(indicator.source, parent, start, end)
+    counted = (
+        Unit.objects.subtree(parent, include_self=False)
+        .filter(level=indicator.level)
+        .valid_on(month_end(end))
+        .values_list("pk", "path")
+    )
+    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
+    for pk, path in counted:
+        row = tally[child_of(path, parent)]
+        row[0] += 1
+        row[1] += values.get(pk, -1) >= indicator.threshold
+        row[2] += pk in values
+    return {
+        child: Figure(
+            HUNDRED * meeting / total if reporting else None,
+            reporting,
+            numerator=Decimal(meeting),
+            denominator=Decimal(total),
+            units_counted=total,
+        )  # fmt: skip
+        for child, (total, meeting, reporting) in tally.items()
+    }
+
+
+def _measures(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date,
+) -> dict[int, Figure]:  # fmt: skip
+    if end < program_start(indicator):
+        return {}
+    start = max(start, program_start(indicator))
+    if indicator.rule == Rule.COVERAGE:
+        return _coverage(indicator, parent, start, end)
+    if children and all(reads_totals(indicator, c) for c in children):
+        return totals_of(indicator, list(children), start, end)
+    return _grouped(indicator, parent, start, end)
+
+
+def targets_for(
+    indicator: Indicator, units: Sequence[Unit], end: datetime.date
+) -> dict[int, tuple[Decimal, datetime.date]]:
+    """engine.target_of for many units: own target, else the sum of the children's."""
+    day = month_end(end)
+    targets = Target.objects.filter(indicator=indicator, period_end__gte=day)
+    if indicator.rule == Rule.SUM:
+        targets = targets.filter(period_end__year=end.year)
+    found: dict[int, tuple[Decimal, datetime.date]] = {}
+    own = targets.filter(unit__in=[u.pk for u in units]).order_by("-period_end")
+    for unit_id, value, period_end in own.values_list("unit", "value", "period_end"):
+        found[unit_id] = (value, period_end)  # the nearest period end is written last
+    missing = [u.pk for u in units if u.pk not in found]
+    if not missing or indicator.rule not in SUMMED_TARGET_RULES:
+        return found
+    summed = (
+        targets.filter(
+            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
+            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
+            unit__parent__in=missing,
+        )
+        .values("unit__parent", "period_end")
+        .annotate(total=Sum("value"))
+        .order_by("-period_end")
+    )
+    for row in summed:
+        found[row["unit__parent"]] = (row["total"], row["period_end"])
+    return found
+
+
+def figures_of(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date,
+) -> dict[int, Figure]:  # fmt: skip
+    """Each child's figure of `indicator` over the range, judged against its target."""
+    start, end = month_start(start), month_start(end)
+    measured = _measures(indicator, parent, children, start, end)
+    targets = targets_for(indicator, children, end)
+    result = {}
+    for child in children:
+        target, period_end = targets.get(child.pk, (None, None))
+        figure = measured.get(child.pk, Figure(value=None))
+        result[child.pk] = judge(figure, indicator, target, period_end, end)
+    return result
