@@ -23,10 +23,10 @@ from indicators.engine import (
     HUNDRED,
     SUMMED_TARGET_RULES,
     Figure,
-    totals_of,
-    program_start,
     judge,
+    program_start,
     reads_totals,
+    totals_of,
     values_by_unit,
 )
 from indicators.models import Indicator, Result, Rule, Target
@@ -108,7 +108,7 @@ def _coverage(
             numerator=Decimal(meeting),
             denominator=Decimal(total),
             units_counted=total,
-        )  # fmt: skip
+        )
         for child, (total, meeting, reporting) in tally.items()
     }
 
