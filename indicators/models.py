@@ -284,3 +284,19 @@ class MonthTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} · {self.indicator_id} · {self.month:%m/%Y}"
+
+
+class DashboardChoice(models.Model):
+    """The indicators a user last picked as a program's dashboard columns."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    codes = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="one_choice_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.program_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import review_views, views
+from indicators import dashboard_views, review_views, views
 
 urlpatterns = [
     path("nhap-lieu/", views.entry_start, name="entry_start"),
@@ -10,6 +10,8 @@ urlpatterns = [
         views.entry_draft,
         name="entry_draft",
     ),
+    path("theo-doi/", dashboard_views.dashboard_start, name="dashboard_start"),
+    path("theo-doi/<int:pk>/<str:program>/", dashboard_views.dashboard_page, name="dashboard"),
     path("duyet/", review_views.review_start, name="review_start"),
     path(
         "duyet/<int:pk>/<str:program>/<str:month>/",

@@ -1,0 +1,117 @@
+"""The target dashboard: a unit's children x a program's indicators over a period, each cell
+actual / target / % achieved / status, the unit's own row, the month's completeness, and the
+series behind the charts. Every figure is the engine's, read live (indicators.table)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from indicators import completeness
+from indicators.engine import Figure, figure
+from indicators.models import DashboardChoice, Indicator
+from indicators.periods import add_months, month_start, months_between
+from indicators.table import figures_of
+from members.models import Unit
+from members.selectors import current_children
+from programs.models import Program
+
+DEFAULT_COLUMNS = 10
+# A trend over more months than this is drawn by year ends, to keep the page light.
+MONTHLY_TREND_LIMIT = 24
+
+
+class Period(models.TextChoices):
+    MONTH = "thang", _("Tháng")
+    YEAR_TO_DATE = "luy-ke", _("Từ đầu năm đến tháng")
+    YEAR = "nam", _("Cả năm")
+    PHASE = "giai-doan", _("Cả giai đoạn")
+
+
+def last_complete_month() -> datetime.date:
+    return add_months(month_start(timezone.localdate()), -1)
+
+
+def period_range(
+    program: Program, period: str, month: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The months a period covers, ending at the last month that has passed."""
+    latest = last_complete_month()
+    match period:
+        case Period.MONTH:
+            return month, month
+        case Period.YEAR:
+            return month.replace(month=1), min(month.replace(month=12), max(month, latest))
+        case Period.PHASE:
+            last = min(datetime.date(program.end_year, 12, 1), max(month, latest))
+            return datetime.date(program.start_year, 1, 1), last
+    return month.replace(month=1), month
+
+
+@dataclass
+class Row:
+    unit: Unit
+    figures: list[Figure]
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    program: Program
+    indicators: list[Indicator]
+    period: str
+    start: datetime.date
+    end: datetime.date
+    rows: list[Row]
+    total: Row
+    completeness: completeness.Counts
+
+    def ranking(self, column: int) -> list[tuple[Unit, Figure]]:
+        """The children by achievement of one indicator, best first, those without last."""
+        pairs = [(row.unit, row.figures[column]) for row in self.rows]
+        return sorted(pairs, key=lambda p: (p[1].achievement is None, -(p[1].achievement or 0)))
+
+
+def build(
+    unit: Unit, program: Program, indicators: list[Indicator], period: str, month: datetime.date
+) -> Dashboard:
+    start, end = period_range(program, period, month)
+    children = list(current_children(unit, add_months(end, 1) - datetime.timedelta(days=1)))
+    columns = [figures_of(ind, unit, children, start, end) for ind in indicators]
+    rows = [Row(child, [column[child.pk] for column in columns]) for child in children]
+    total = Row(unit, [figure(ind, unit, start, end) for ind in indicators])
+    counts = completeness.counts_for(unit, program, end)
+    return Dashboard(unit, program, indicators, period, start, end, rows, total, counts)
+
+
+def trend(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> tuple[list[tuple[datetime.date, Figure]], bool]:
+    """The unit's figure from `start` to each month of the range, or to each year end when the
+    range is long (then the second value is True)."""
+    yearly = months_between(start, end) > MONTHLY_TREND_LIMIT
+    if yearly:
+        points = [datetime.date(y, 12, 1) for y in range(start.year, end.year)] + [end]
+    else:
+        points = [add_months(start, n) for n in range(months_between(start, end))]
+    return [(m, figure(indicator, unit, start, m)) for m in points], yearly
+
+
+def chosen_indicators(user: User, program: Program, codes: list[str] | None) -> list[Indicator]:
+    """The columns: those just picked (and remembered), else those remembered, else the
+    program's first ones."""
+    indicators = list(Indicator.objects.filter(program=program).select_related("program", "source"))
+    if codes:
+        DashboardChoice.objects.update_or_create(
+            user=user, program=program, defaults={"codes": codes}
+        )
+    else:
+        saved = DashboardChoice.objects.filter(user=user, program=program).first()
+        codes = saved.codes if saved else [i.code for i in indicators[:DEFAULT_COLUMNS]]
+    picked = [i for i in indicators if i.code in codes]
+    return picked or indicators[:DEFAULT_COLUMNS]

@@ -1,0 +1,82 @@
+"""The dashboard's table as an Excel workbook, in the customary layout: a title block, one row
+per unit, for each indicator the columns Kế hoạch / Thực hiện / Tỷ lệ %, the unit's total row."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from indicators.dashboard import Dashboard, Period
+from indicators.engine import Figure
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """A text cell never starts like a formula (spreadsheet formula injection)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _cells(figure: Figure) -> list[Any]:
+    achievement = float(figure.achievement) / 100 if figure.achievement is not None else None
+    as_number = [float(v) if v is not None else None for v in (figure.target, figure.value)]
+    return [*as_number, achievement]
+
+
+def _title(dashboard: Dashboard) -> str:
+    return _("%(program)s · %(unit)s · %(period)s %(start)s–%(end)s") % {
+        "program": dashboard.program.code,
+        "unit": dashboard.unit.name,
+        "period": Period(dashboard.period).label,
+        "start": f"{dashboard.start:%m/%Y}",
+        "end": f"{dashboard.end:%m/%Y}",
+    }
+
+
+def _header(sheet: Any, dashboard: Dashboard) -> None:
+    sheet.append([_("Hội Liên hiệp Phụ nữ Việt Nam")])
+    sheet.append([safe_text(_title(dashboard))])
+    sheet.append([_("Ngày lập: %(day)s") % {"day": f"{timezone.localdate():%d/%m/%Y}"}])
+    top = [_("Mã"), _("Đơn vị")]
+    sub = ["", ""]
+    for indicator in dashboard.indicators:
+        top += [safe_text(f"{indicator.code} {indicator.name_vi}"), "", ""]
+        sub += [_("Kế hoạch"), _("Thực hiện"), _("Tỷ lệ %")]
+    sheet.append(top)
+    sheet.append(sub)
+    for i in range(len(dashboard.indicators)):
+        first = 3 + 3 * i
+        sheet.merge_cells(start_row=4, start_column=first, end_row=4, end_column=first + 2)
+    for cell in sheet[4]:
+        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+
+def workbook(dashboard: Dashboard) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Bảng theo dõi")[:31]
+    _header(sheet, dashboard)
+    for row in [*dashboard.rows, dashboard.total]:
+        cells: list[Any] = [safe_text(row.unit.code), safe_text(row.unit.name)]
+        for figure in row.figures:
+            cells += _cells(figure)
+        sheet.append(cells)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for column in range(3, 3 + 3 * len(dashboard.indicators)):
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = 12
+        is_rate = (column - 3) % 3 == 2
+        for (cell,) in sheet[f"{letter}6:{letter}{sheet.max_row}"]:
+            cell.number_format = "0.0%" if is_rate else "#,##0.##"
+    sheet.column_dimensions["B"].width = 32
+    sheet.freeze_panes = "C6"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
