@@ -15,6 +15,7 @@ from accounts.selectors import assignments_of, visible_units
 from indicators.engine import Figure, figure
 from indicators.models import Indicator
 from indicators.periods import add_months, month_end, months_between
+from members.gazetteer import fold
 from members.models import Unit
 from programs.models import Program
 from reports.models import ReportJob
@@ -51,14 +52,17 @@ def report_job_or_404(user: User, pk: int) -> ReportJob:
 
 def children_in_range(unit: Unit, start: datetime.date, end: datetime.date) -> list[Unit]:
     """The unit's children that existed at some time in the range: across the 2025 reform both
-    the old districts and the new communes. Those still in force at the range's end come first."""
+    the old districts and the new communes. Those still in force at the range's end come first,
+    each group in alphabetical order as Vietnamese readers expect it (diacritics folded)."""
     children = Unit.objects.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=month_end(end)),
         Q(valid_to__isnull=True) | Q(valid_to__gte=start),
         parent=unit,
     )
     last_day = month_end(end)
-    return sorted(children, key=lambda u: (not u.is_valid_on(last_day), u.name, u.code))
+    return sorted(
+        children, key=lambda u: (not u.is_valid_on(last_day), fold(u.name), u.name, u.code)
+    )
 
 
 @dataclass
