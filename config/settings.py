@@ -141,6 +141,45 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TRACK_STARTED = True
+# A worker takes one message at a time: a long report does not hold others back in its prefetch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Report tasks acknowledge their message only when they end (acks_late, reports/tasks.py), so a
+# worker killed mid-job leaves the message unacknowledged in Redis, which hands it out again once
+# the visibility timeout has passed since delivery. Deliberately 2 hours: longer than the longest
+# report (a national one; README, "Progress reports"), or Redis would hand a running
+# job to a second worker; short enough that a killed worker's job comes back the same morning.
+# The sweep below finds dead jobs sooner, by their heartbeat. Tests start workers with a few
+# seconds to see the redelivery happen.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages past their visibility timeout: every 10th call of a
+    # 10 s timer (kombu's defaults, ~100 s). Tests look every second.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
+CELERY_BEAT_SCHEDULE = {
+    # Jobs stuck in "running" (their worker died: no heartbeat for REPORTS_STALE_AFTER) and jobs
+    # left "queued" whose message was lost go back to the queue.
+    "reports-sweep-stuck-jobs": {
+        "task": "reports.tasks.sweep_stuck_jobs",
+        "schedule": 5 * 60,
+    },
+    # Scheduled monthly reports (reports.ReportSchedule, edited in the admin). Each run makes the
+    # reports that are due and not yet made, so running hourly rather than daily only means a
+    # restarted beat catches up within the hour; a report is never made twice.
+    "reports-run-schedules": {
+        "task": "reports.tasks.run_schedules",
+        "schedule": 60 * 60,
+    },
+}
+
+# Progress reports (reports/). A running job writes a heartbeat at every step; one silent for
+# this many seconds is taken for dead and re-queued by the sweep.
+REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=15 * 60)
+# Tests only: while this file exists a report job waits after its first step (so a test can kill
+# the worker mid-job). Unset in production.
+REPORTS_HOLD_FILE = env.str("REPORTS_HOLD_FILE", default="")
 
 # Behind the production proxy, which terminates TLS (docker-compose.yml sets HTTPS=1).
 HTTPS = env.bool("HTTPS", default=False)

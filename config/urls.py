@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("members.urls")),
     path("", include("indicators.urls")),
+    path("", include("reports.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

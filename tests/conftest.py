@@ -21,6 +21,20 @@ def _test_settings(settings: Any) -> None:
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture(autouse=True)
+def _files_and_tasks_stay_in_the_test(settings: Any, tmp_path_factory: pytest.TempPathFactory):
+    """Stored files go to a temporary MEDIA_ROOT, and Celery tasks run in-process even when
+    REDIS_URL is set (tests/test_report_worker.py starts real workers and turns this off)."""
+    from config.celery_app import app
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    # The prefixed name: with namespace="CELERY" it is the one Celery reads.
+    eager = app.conf.CELERY_TASK_ALWAYS_EAGER
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+
+
 @dataclass
 class Khanhhoa:
     """A slice of Khánh Hòa and Cao Bằng with real names and codes, and one user per role."""

@@ -1,0 +1,193 @@
+"""The progress report as an Excel workbook, in the customary layout of the Union's reports.
+
+Sheet 1 (Tiến độ): a title block (Union, report title with program and period, date made), a
+two-row header (STT, unit code, unit name, then per indicator a merged cell over Kế hoạch /
+Thực hiện / Tỷ lệ %), one row per child unit, a total row, frozen header. Sheet 2 (Theo tháng):
+the unit's figure of every indicator month by month.
+
+Every figure is written as a number, exactly as indicators.engine computed it; Excel's number
+formats do the rounding on screen. Every text that could come from a user (unit and indicator
+names, codes) goes through `safe_text`, so that no cell starts a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from indicators.engine import Figure
+from indicators.models import Indicator, Rule
+from reports.selectors import ReportContent
+
+# A text cell starting with one of these is a formula (or becomes one when pasted) in Excel,
+# LibreOffice and Google Sheets: "=HYPERLINK(...)", "+1+cmd|...", "-2+3", "@SUM(...)".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+FIXED_COLUMNS = 3  # STT, Mã, Đơn vị
+HEADER_TOP = 6  # first header row; the title block sits above
+NUMBER = "#,##0.##"
+COUNT = "#,##0"
+PERCENT_VALUE = '0.0"%"'
+ACHIEVEMENT = "0.0%"
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def safe_text(text: object) -> str:
+    """The text with a leading apostrophe if it would start a formula (OWASP's advice): the
+    cell shows what the user typed and never runs it."""
+    value = "" if text is None else str(text)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _value_format(indicator: Indicator) -> str:
+    return PERCENT_VALUE if indicator.rule in (Rule.RATE, Rule.COVERAGE) else NUMBER
+
+
+def _title_block(ws: Worksheet, content: ReportContent, width: int) -> None:
+    union = _("Hội LHPN %(unit)s") % {"unit": content.unit.name}
+    ws.cell(row=1, column=1, value=safe_text(_("HỘI LIÊN HIỆP PHỤ NỮ VIỆT NAM"))).font = BOLD
+    ws.cell(row=2, column=1, value=safe_text(union.upper())).font = BOLD
+    title = _("BÁO CÁO TIẾN ĐỘ THỰC HIỆN %(program)s") % {"program": content.program.name_vi}
+    ws.cell(row=3, column=1, value=safe_text(title.upper())).font = TITLE
+    period = _("Kỳ báo cáo: từ tháng %(start)s đến tháng %(end)s · Ngày lập: %(day)s") % {
+        "start": f"{content.start:%m/%Y}",
+        "end": f"{content.end:%m/%Y}",
+        "day": f"{content.made_on:%d/%m/%Y}",
+    }
+    ws.cell(row=4, column=1, value=safe_text(period))
+    for row in (1, 2, 3, 4):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center")
+
+
+def _header(ws: Worksheet, indicators: list[Indicator]) -> None:
+    top, sub = HEADER_TOP, HEADER_TOP + 1
+    for col, label in enumerate((_("STT"), _("Mã đơn vị"), _("Đơn vị")), start=1):
+        ws.cell(row=top, column=col, value=safe_text(label))
+        ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
+    for i, indicator in enumerate(indicators):
+        first = FIXED_COLUMNS + 1 + 3 * i
+        name = f"{indicator.code} {indicator.name_vi} ({indicator.unit})"
+        ws.cell(row=top, column=first, value=safe_text(name))
+        ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + 2)
+        for offset, label in enumerate((_("Kế hoạch"), _("Thực hiện"), _("Tỷ lệ %"))):
+            ws.cell(row=sub, column=first + offset, value=safe_text(label))
+    last = FIXED_COLUMNS + 3 * len(indicators)
+    for row in (top, sub):
+        for col in range(1, last + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, WRAP_CENTER, BOX
+    ws.row_dimensions[top].height = 75
+
+
+def _figures(ws: Worksheet, row: int, indicators: list[Indicator], figures: list[Figure]) -> None:
+    for i, (indicator, fig) in enumerate(zip(indicators, figures, strict=True)):
+        first = FIXED_COLUMNS + 1 + 3 * i
+        achievement = None if fig.achievement is None else fig.achievement / 100
+        values = (
+            (_number(fig.target), _value_format(indicator)),
+            (_number(fig.value), _value_format(indicator)),
+            (_number(achievement), ACHIEVEMENT),
+        )
+        for offset, (value, number_format) in enumerate(values):
+            cell = ws.cell(row=row, column=first + offset, value=value)
+            cell.number_format = number_format
+            cell.border = BOX
+
+
+def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
+    indicators = content.indicators
+    width = FIXED_COLUMNS + 3 * len(indicators)
+    _title_block(ws, content, width)
+    _header(ws, indicators)
+    row = HEADER_TOP + 2
+    for number, line in enumerate(content.rows, start=1):
+        ws.cell(row=row, column=1, value=number).number_format = COUNT
+        ws.cell(row=row, column=2, value=safe_text(line.unit.code))
+        name = line.unit.name
+        if line.unit.valid_to is not None and line.unit.valid_to < content.end:
+            name = _("%(name)s (đến %(day)s)") % {
+                "name": name,
+                "day": f"{line.unit.valid_to:%d/%m/%Y}",
+            }
+        ws.cell(row=row, column=3, value=safe_text(name))
+        for col in range(1, FIXED_COLUMNS + 1):
+            ws.cell(row=row, column=col).border = BOX
+        _figures(ws, row, indicators, line.figures)
+        row += 1
+    total_label = _("Tổng cộng (%(unit)s)") % {"unit": content.unit.name}
+    ws.cell(row=row, column=1, value=safe_text(total_label))
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
+    _figures(ws, row, indicators, content.total)
+    for col in range(1, width + 1):
+        cell = ws.cell(row=row, column=col)
+        cell.font, cell.fill, cell.border = BOLD, TOTAL_FILL, BOX
+    note = _(
+        "Tổng cộng là số của %(unit)s do hệ thống tính theo quy tắc của từng chỉ tiêu (tỷ lệ: "
+        "tổng tử số / tổng mẫu số; số hiện có: giá trị cuối kỳ), không phải tổng các dòng trên."
+    ) % {"unit": content.unit.name}
+    ws.cell(row=row + 2, column=1, value=safe_text(note)).font = Font(italic=True)
+    ws.freeze_panes = f"{get_column_letter(FIXED_COLUMNS + 1)}{HEADER_TOP + 2}"
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 10
+    ws.column_dimensions["C"].width = 34
+    for col in range(FIXED_COLUMNS + 1, width + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = f"{HEADER_TOP}:{HEADER_TOP + 1}"
+
+
+def _series_sheet(ws: Worksheet, content: ReportContent) -> None:
+    indicators = content.indicators
+    title = _("%(unit)s: kết quả từng tháng") % {"unit": content.unit.name}
+    ws.cell(row=1, column=1, value=safe_text(title)).font = TITLE
+    ws.cell(row=2, column=1, value=safe_text(_("Chỉ tiêu lũy kế: số lũy kế đến hết tháng.")))
+    header = 4
+    ws.cell(row=header, column=1, value=safe_text(_("Tháng")))
+    for j, indicator in enumerate(indicators, start=2):
+        name = f"{indicator.code} {indicator.name_vi} ({indicator.unit})"
+        ws.cell(row=header, column=j, value=safe_text(name))
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    for col in range(1, len(indicators) + 2):
+        cell = ws.cell(row=header, column=col)
+        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, WRAP_CENTER, BOX
+    ws.row_dimensions[header].height = 90
+    for i, (month, figures) in enumerate(zip(content.months, content.series, strict=True)):
+        row = header + 1 + i
+        ws.cell(row=row, column=1, value=f"{month:%m/%Y}").border = BOX
+        for j, (indicator, fig) in enumerate(zip(indicators, figures, strict=True), start=2):
+            cell = ws.cell(row=row, column=j, value=_number(fig.value))
+            cell.number_format = _value_format(indicator)
+            cell.border = BOX
+    ws.column_dimensions["A"].width = 10
+    ws.freeze_panes = f"B{header + 1}"
+
+
+def build_workbook(content: ReportContent) -> bytes:
+    workbook = Workbook()
+    progress = workbook.active
+    assert progress is not None
+    progress.title = _("Tiến độ")
+    _progress_sheet(progress, content)
+    _series_sheet(workbook.create_sheet(_("Theo tháng")), content)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

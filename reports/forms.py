@@ -1,0 +1,73 @@
+"""The report request form: only programs, and units the user may see, can be picked."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.selectors import visible_units
+from indicators.periods import parse_month, previous_month
+from members.models import Level, Unit
+from programs.models import Program
+from reports.models import Format
+
+# Units a report can be asked for: every level with children worth a row. A superuser (who sees
+# the whole country) is offered the levels down to the province, not ten thousand communes.
+REPORT_LEVELS = [Level.CENTRAL, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
+SUPERUSER_LEVELS = [Level.CENTRAL, Level.PROVINCE]
+
+
+class UnitChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        unit: Unit = obj
+        indent = "\u00a0\u00a0" * max(0, unit.depth - 1)
+        ended = f" (→ {unit.valid_to:%m/%Y})" if unit.valid_to else ""
+        return f"{indent}{unit.name}{ended}"
+
+
+class MonthField(forms.CharField):
+    """<input type=month>: "2025-06" -> 2025-06-01."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_month(text)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Tháng không hợp lệ (ví dụ 2025-06).")) from exc
+
+
+class ReportRequestForm(forms.Form):
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.order_by("code"), label=_("Chương trình"), empty_label=None
+    )
+    unit = UnitChoice(queryset=Unit.objects.none(), label=_("Đơn vị"), empty_label=None)
+    start = MonthField(label=_("Từ tháng"))
+    end = MonthField(label=_("Đến tháng"))
+    format = forms.ChoiceField(
+        choices=Format.choices, initial=Format.BOTH, label=_("Định dạng"), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = SUPERUSER_LEVELS if user.is_superuser else REPORT_LEVELS
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, UnitChoice)
+        unit_field.queryset = visible_units(user).filter(level__in=levels).order_by("path")
+        last = previous_month()
+        self.fields["start"].initial = f"{last.year}-01"
+        self.fields["end"].initial = f"{last:%Y-%m}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("Tháng kết thúc phải sau tháng bắt đầu."))
+        return data
