@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.views import health
+
 urlpatterns = [
     path("", include("members.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
+    path("suc-khoe/", health, name="health"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -140,7 +140,8 @@ def totals_of(
     return {row["unit"]: Figure(value=row["total"], units_reporting=row["most"]) for row in rows}
 
 
-def _measure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+def measure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+    """The figure's value without its target (what an aggregate costs)."""
     if reads_totals(indicator, unit):
         return totals_of(indicator, [unit], start, end).get(unit.pk, Figure(value=None))
     rows = _results(indicator, unit)
@@ -289,5 +290,5 @@ def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime
     if end < program_start(indicator):
         measured = Figure(value=None)  # the program had not started
     else:
-        measured = _measure(indicator, unit, max(start, program_start(indicator)), end)
+        measured = measure(indicator, unit, max(start, program_start(indicator)), end)
     return _with_target(measured, indicator, unit, end)

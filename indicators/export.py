@@ -11,16 +11,22 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators.dashboard import Dashboard, Period
 from indicators.engine import Figure
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A text cell starting with one of these is a formula (or becomes one when pasted) in Excel,
+# LibreOffice and Google Sheets: "=HYPERLINK(...)", "+1+cmd|...", "-2+3", "@SUM(...)".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_text(text: str) -> str:
-    """A text cell never starts like a formula (spreadsheet formula injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def safe_text(text: object) -> str:
+    """The text with a leading apostrophe if it would start a formula (OWASP's advice): the
+    cell shows what the user typed and never runs it. Every text cell of every workbook the
+    portal writes goes through here (django-import-export's own escaping strips only "=")."""
+    value = "" if text is None else str(text)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _cells(figure: Figure) -> list[Any]:
@@ -39,7 +45,7 @@ def _title(dashboard: Dashboard) -> str:
     }
 
 
-def _header(sheet: Any, dashboard: Dashboard) -> None:
+def _header(sheet: Worksheet, dashboard: Dashboard) -> None:
     sheet.append([_("Hội Liên hiệp Phụ nữ Việt Nam")])
     sheet.append([safe_text(_title(dashboard))])
     sheet.append([_("Ngày lập: %(day)s") % {"day": f"{timezone.localdate():%d/%m/%Y}"}])
@@ -59,8 +65,8 @@ def _header(sheet: Any, dashboard: Dashboard) -> None:
 
 def workbook(dashboard: Dashboard) -> bytes:
     book = Workbook()
-    sheet = book.active
-    sheet.title = _("Bảng theo dõi")[:31]
+    sheet = book.create_sheet(_("Bảng theo dõi")[:31], 0)
+    book.remove(book.worksheets[1])  # the empty default sheet
     _header(sheet, dashboard)
     for row in [*dashboard.rows, dashboard.total]:
         cells: list[Any] = [safe_text(row.unit.code), safe_text(row.unit.name)]

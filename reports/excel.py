@@ -22,12 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators.engine import Figure
+from indicators.export import safe_text
 from indicators.models import Indicator, Rule
 from reports.selectors import ReportContent
-
-# A text cell starting with one of these is a formula (or becomes one when pasted) in Excel,
-# LibreOffice and Google Sheets: "=HYPERLINK(...)", "+1+cmd|...", "-2+3", "@SUM(...)".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 FIXED_COLUMNS = 3  # STT, Mã, Đơn vị
 HEADER_TOP = 6  # first header row; the title block sits above
@@ -43,13 +40,6 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def safe_text(text: object) -> str:
-    """The text with a leading apostrophe if it would start a formula (OWASP's advice): the
-    cell shows what the user typed and never runs it."""
-    value = "" if text is None else str(text)
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _number(value: Decimal | None) -> float | None:
