@@ -16,7 +16,7 @@ from programs.models import Program
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
 
 
-def _upsert(
+def upsert(
     model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
 ) -> tuple[Any, str]:
     """Creates or updates one row, touching the database only when something differs."""
@@ -73,13 +73,13 @@ def _write(catalog: Catalog) -> dict[str, Counter[str]]:
             "start_year": p.start_year,
             "end_year": p.end_year,
         }
-        summary["programs"][_upsert(Program, {"code": p.code}, values)[1]] += 1
+        summary["programs"][upsert(Program, {"code": p.code}, values)[1]] += 1
     programs = dict(Program.objects.values_list("code", "pk"))
     ids = dict(Indicator.objects.values_list("code", "pk"))
     for row in _references_first(catalog.indicators, set(ids)):
         values = _indicator_values(row, programs)
         values |= {"source_id": ids.get(row.source), "part_of_id": ids.get(row.part_of)}
-        obj, outcome = _upsert(Indicator, {"code": row.code}, values)
+        obj, outcome = upsert(Indicator, {"code": row.code}, values)
         ids[row.code] = obj.pk
         summary["indicators"][outcome] += 1
     summary["targets"] = _write_targets(catalog.targets, ids)
@@ -90,7 +90,7 @@ def _write_targets(rows: list[TargetRow], ids: dict[str, int]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for t in rows:
         lookup = {"unit": t.unit, "indicator_id": ids[t.indicator], "period_end": t.period_end}
-        counts[_upsert(Target, lookup, {"value": t.value, "note": t.note})[1]] += 1
+        counts[upsert(Target, lookup, {"value": t.value, "note": t.note})[1]] += 1
     return counts
 
 

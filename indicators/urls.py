@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import review_views, views
+from indicators import review_views, views, views_targets
 
 urlpatterns = [
     path("nhap-lieu/", views.entry_start, name="entry_start"),
@@ -10,6 +10,7 @@ urlpatterns = [
         views.entry_draft,
         name="entry_draft",
     ),
+    path("chi-tieu/<int:pk>/<str:program>/", views_targets.targets_page, name="targets"),
     path("duyet/", review_views.review_start, name="review_start"),
     path(
         "duyet/<int:pk>/<str:program>/<str:month>/",
