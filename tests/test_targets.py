@@ -252,3 +252,14 @@ def test_a_commune_officer_cannot_save_targets(khanh_hoa_cth) -> None:
             data={_cell(kh, kh.ba_ngoi_branch, "H-09"): "5"},
         )
     assert not Target.objects.filter(unit=kh.ba_ngoi_branch).exists()
+
+
+@pytestmark_db
+def test_a_rate_is_given_as_the_parents_rate_not_split(khanh_hoa_cth) -> None:
+    kh = khanh_hoa_cth
+    h05 = Indicator.objects.get(code="H-05")
+    children = _grid(kh).children
+
+    assert targets.suggest("same", h05, Decimal(90), children, END_2025) == _d(90, 90, 90)
+    with pytest.raises(targets.SplitError):
+        targets.suggest("equal", h05, Decimal(90), children, END_2025)
