@@ -16,6 +16,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from indicators.models import CollectionLevel, Indicator, Periodicity, Rule
+from indicators.numbers import NumberError, parse_number
 from members.models import Unit
 from members.selectors import province_by_name
 from programs.models import Program
@@ -93,6 +94,17 @@ class Catalog:
     targets: list[TargetRow] = field(default_factory=list)
 
 
+def parse_period_end(text: str) -> datetime.date:
+    """ "2025" -> 2025-12-31; "2025-06-30" or "30/06/2025" -> that day; ValueError otherwise."""
+    text = text.strip()
+    if text.isdigit() and len(text) == 4:
+        return datetime.date(int(text), 12, 31)
+    if "/" in text:
+        day, month, year = text.split("/")
+        return datetime.date(int(year), int(month), int(day))
+    return datetime.date.fromisoformat(text)
+
+
 class _Rows:
     """Iterates a CSV file's rows as (line, row) and collects problems against that file."""
 
@@ -137,6 +149,14 @@ class _Rows:
             return kind(text)
         except (ValueError, InvalidOperation):
             self.error(column, _("«%(text)s» không phải là số") % {"text": text})
+            return None
+
+    def vn_number(self, row: dict[str, str], column: str) -> Decimal | None:
+        """A number typed the Vietnamese way ("1.100", "70,5")."""
+        try:
+            return parse_number(row[column])
+        except NumberError as exc:
+            self.error(column, str(exc))
             return None
 
     def choice(self, row: dict[str, str], column: str, allowed: list[str]) -> str:
@@ -236,50 +256,122 @@ def _read_indicators(path: Path, programs: set[str], problems: list[Problem]) ->
     return result
 
 
-def _read_targets(path: Path, catalog: Catalog, problems: list[Problem]) -> list[TargetRow]:
+def _target_period_end(
+    rows: _Rows, row: dict[str, str], phase: tuple[int, int] | None
+) -> datetime.date | None:
+    """A year ("2025": its last day) or a date ("2025-06-30", "30/06/2025") within the phase."""
+    text = rows.required(row, "period_end")
+    if not text:
+        return None
+    try:
+        day = parse_period_end(text)
+    except ValueError:
+        rows.error(
+            "period_end",
+            _("«%(text)s» không phải là năm (2025) hay ngày (2025-12-31)") % {"text": text},
+        )
+        return None
+    if phase and not phase[0] <= day.year <= phase[1]:
+        rows.error(
+            "period_end",
+            _("năm %(year)s nằm ngoài giai đoạn %(start)s–%(end)s của chương trình")
+            % {"year": day.year, "start": phase[0], "end": phase[1]},
+        )
+    return day
+
+
+def _target_unit(rows: _Rows, row: dict[str, str], day: datetime.date | None) -> Unit | None:
+    """A province by name ("Khánh Hòa"), or any unit by its code ("22735") valid at `day`."""
+    name = rows.required(row, "province")
+    if not name:
+        return None
+    if not name[0].isdigit():
+        unit = province_by_name(name)
+        if unit is None:
+            rows.error(
+                "province",
+                _("chưa có tỉnh «%(name)s» trong hệ thống (chạy load_units trước)")
+                % {"name": name},
+            )
+        return unit
+    units = Unit.objects.filter(code=name)
+    if day is not None:
+        units = units.valid_on(day)
+    found = list(units[:2])
+    if len(found) != 1:
+        message = (
+            _("không có đơn vị mã «%(code)s» còn hiệu lực vào cuối kỳ")
+            if not found
+            else _("mã «%(code)s» ứng với nhiều đơn vị; dùng tên tỉnh hoặc mã khác")
+        )
+        rows.error("province", message % {"code": name})
+        return None
+    return found[0]
+
+
+def _target_indicator(
+    rows: _Rows, row: dict[str, str], indicators: dict[str, tuple[str, str]], programs: set[str]
+) -> str:
+    """The indicator's rule if the program and the indicator exist and belong together."""
+    program, code = rows.required(row, "program"), rows.required(row, "indicator")
+    if program and program not in programs:
+        rows.error("program", _("không có chương trình mã «%(code)s»") % {"code": program})
+    elif code and code not in indicators:
+        rows.error("indicator", _("không có chỉ tiêu mã «%(code)s»") % {"code": code})
+    elif code and program and indicators[code][0] != program:
+        rows.error(
+            "indicator",
+            _("chỉ tiêu «%(code)s» không thuộc chương trình «%(program)s»")
+            % {"code": code, "program": program},
+        )
+    return indicators.get(code, ("", ""))[1]
+
+
+def _target_value(rows: _Rows, row: dict[str, str], rule: str) -> Decimal | None:
+    value = rows.vn_number(row, "target")
+    if value is None and not row["target"]:
+        rows.error("target", _("không được để trống"))
+    elif value is not None and value < 0:
+        rows.error("target", _("kế hoạch không được âm"))
+    elif value is not None and value > 100 and rule in PERCENT_RULES:
+        rows.error("target", _("chỉ tiêu tỷ lệ: kế hoạch phải từ 0 đến 100 (%)"))
+    return value
+
+
+def _read_targets(
+    path: Path, catalog: Catalog, problems: list[Problem], programs: set[str]
+) -> list[TargetRow]:
+    """`programs`: every program code known, so that a bad program row does not cascade."""
     rows = _Rows(path, TARGET_COLUMNS, problems)
     phases = {p.code: (p.start_year, p.end_year) for p in Program.objects.all()}
     phases.update({p.code: (p.start_year, p.end_year) for p in catalog.programs})
     indicators = {i.code: (i.program.code, i.rule) for i in Indicator.objects.select_related()}
     indicators.update({i.code: (i.program, i.rule) for i in catalog.indicators})
     result: list[TargetRow] = []
+    seen: dict[tuple[int, str, datetime.date], int] = {}
     for row in rows:
-        name = rows.required(row, "province")
-        unit = province_by_name(name) if name else None
-        if name and unit is None:
-            rows.error(
-                "province",
-                _("chưa có tỉnh «%(name)s» trong hệ thống (chạy load_units trước)")
-                % {"name": name},
-            )
-        program, code = rows.required(row, "program"), rows.required(row, "indicator")
-        if code and indicators.get(code, (program,))[0] != program:
-            rows.error(
-                "indicator",
-                _("chỉ tiêu «%(code)s» không thuộc chương trình «%(program)s»")
-                % {"code": code, "program": program},
-            )
-        year = rows.number(row, "period_end", int)
-        phase = phases.get(program)
-        if year is not None and phase and not phase[0] <= year <= phase[1]:
-            rows.error(
-                "period_end",
-                _("năm %(year)s nằm ngoài giai đoạn %(start)s–%(end)s của chương trình")
-                % {"year": year, "start": phase[0], "end": phase[1]},
-            )
-        value = rows.number(row, "target", Decimal)
-        if value is None and not row["target"]:
-            rows.error("target", _("không được để trống"))
-        elif value is not None and value < 0:
-            rows.error("target", _("kế hoạch không được âm"))
-        elif (
-            value is not None and value > 100 and indicators.get(code, ("", ""))[1] in PERCENT_RULES
-        ):
-            rows.error("target", _("chỉ tiêu tỷ lệ: kế hoạch phải từ 0 đến 100 (%)"))
-        if unit and year and value is not None:
-            period_end = datetime.date(year, 12, 31)
-            result.append(TargetRow(unit, code, period_end, value, row["source"][:300]))
+        rule = _target_indicator(rows, row, indicators, programs | set(phases))
+        period_end = _target_period_end(rows, row, phases.get(row["program"]))
+        unit = _target_unit(rows, row, period_end)
+        value = _target_value(rows, row, rule)
+        if not (unit and period_end and rule and value is not None):
+            continue
+        key = (unit.pk, row["indicator"], period_end)
+        if key in seen:
+            rows.error("indicator", _("trùng với dòng %(line)s") % {"line": seen[key]})
+        seen[key] = rows.line
+        result.append(TargetRow(unit, row["indicator"], period_end, value, row["source"][:300]))
     return result
+
+
+def read_targets(path: Path) -> list[TargetRow]:
+    """Checked rows of a targets file in the catalogue's shape, for indicators already loaded;
+    CatalogError listing every problem otherwise."""
+    problems: list[Problem] = []
+    rows = _read_targets(path, Catalog(), problems, set())
+    if problems:
+        raise CatalogError(problems)
+    return rows
 
 
 def read_catalog(directory: Path) -> Catalog:
@@ -294,7 +386,7 @@ def read_catalog(directory: Path) -> Catalog:
     program_codes = codes_in_file | set(Program.objects.values_list("code", flat=True))
     catalog.indicators = _read_indicators(directory / "indicators.csv", program_codes, problems)
     if (directory / "targets.csv").is_file():
-        catalog.targets = _read_targets(directory / "targets.csv", catalog, problems)
+        catalog.targets = _read_targets(directory / "targets.csv", catalog, problems, program_codes)
     if problems:
         raise CatalogError(problems)
     return catalog

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from indicators.catalog import Catalog, IndicatorRow, read_catalog
+from indicators.catalog import Catalog, IndicatorRow, TargetRow, read_catalog, read_targets
 from indicators.models import Indicator, Target
 from programs.models import Program
 
@@ -16,7 +16,7 @@ from programs.models import Program
 DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
 
 
-def _upsert(
+def upsert(
     model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
 ) -> tuple[Any, str]:
     """Creates or updates one row, touching the database only when something differs."""
@@ -73,19 +73,25 @@ def _write(catalog: Catalog) -> dict[str, Counter[str]]:
             "start_year": p.start_year,
             "end_year": p.end_year,
         }
-        summary["programs"][_upsert(Program, {"code": p.code}, values)[1]] += 1
+        summary["programs"][upsert(Program, {"code": p.code}, values)[1]] += 1
     programs = dict(Program.objects.values_list("code", "pk"))
     ids = dict(Indicator.objects.values_list("code", "pk"))
     for row in _references_first(catalog.indicators, set(ids)):
         values = _indicator_values(row, programs)
         values |= {"source_id": ids.get(row.source), "part_of_id": ids.get(row.part_of)}
-        obj, outcome = _upsert(Indicator, {"code": row.code}, values)
+        obj, outcome = upsert(Indicator, {"code": row.code}, values)
         ids[row.code] = obj.pk
         summary["indicators"][outcome] += 1
-    for t in catalog.targets:
-        lookup = {"unit": t.unit, "indicator_id": ids[t.indicator], "period_end": t.period_end}
-        summary["targets"][_upsert(Target, lookup, {"value": t.value, "note": t.note})[1]] += 1
+    summary["targets"] = _write_targets(catalog.targets, ids)
     return summary
+
+
+def _write_targets(rows: list[TargetRow], ids: dict[str, int]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for t in rows:
+        lookup = {"unit": t.unit, "indicator_id": ids[t.indicator], "period_end": t.period_end}
+        counts[upsert(Target, lookup, {"value": t.value, "note": t.note})[1]] += 1
+    return counts
 
 
 def load_catalog(directory: Path = DEFAULT_CATALOG_DIR) -> dict[str, Counter[str]]:
@@ -95,3 +101,15 @@ def load_catalog(directory: Path = DEFAULT_CATALOG_DIR) -> dict[str, Counter[str
     """
     with transaction.atomic():
         return _write(read_catalog(directory))
+
+
+def load_targets(path: Path, *, dry_run: bool = False) -> Counter[str]:
+    """Loads a targets file in the catalogue's long shape (province or unit code, program,
+    indicator, period_end, target, source): every row or, on any bad row, none (CatalogError).
+    With `dry_run` the counts are computed and nothing is kept."""
+    with transaction.atomic():
+        ids = dict(Indicator.objects.values_list("code", "pk"))
+        counts = _write_targets(read_targets(path), ids)
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts

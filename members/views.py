@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
 from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
+from indicators.targets import may_set_targets
 from members import selectors
 from members.models import Level, Unit
 from programs.models import Program
@@ -48,6 +49,7 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
         "predecessors": selectors.predecessors(unit),
         "successors": selectors.successors(unit),
+        "may_set_targets": may_set_targets(request.user, unit),
     }
 
 
