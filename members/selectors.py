@@ -85,7 +85,13 @@ def visible_member_or_404(user: User, pk: int) -> Member:
 
 
 def visible_branches(user: User) -> UnitQuerySet:
-    return visible_units(user).filter(level=Level.BRANCH).current().order_by("path")
+    return (
+        visible_units(user)
+        .filter(level=Level.BRANCH)
+        .current()
+        .select_related("parent")
+        .order_by("path")
+    )
 
 
 class Flag:
