@@ -117,6 +117,7 @@ def load_members(count: int, branches: list[Unit], *, seed: int = 2025) -> int:
             "FROM members_member WHERE id > %s",
             [before],
         )
+        cursor.execute("ANALYZE members_unit")
         cursor.execute("ANALYZE members_member")
         cursor.execute("ANALYZE members_membership")
     return count

@@ -219,6 +219,8 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["branch", "status"], name="member_branch_status"),
             models.Index(fields=["branch", "name_folded"], name="member_branch_name"),
+            # The register's order: a wide scope's first page walks this index and stops.
+            models.Index(fields=["name_folded", "id"], name="member_name_order"),
         ]
         constraints = [
             models.CheckConstraint(

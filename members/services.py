@@ -327,7 +327,7 @@ def _apply_member_data(member: Member, data: MemberData) -> None:
     member.is_business_owner = data.is_business_owner
 
 
-def _ensure_may_edit(user: User, branch: Unit) -> None:
+def ensure_may_edit(user: User, branch: Unit) -> None:
     from accounts.selectors import editable_units
 
     if not editable_units(user).filter(pk=branch.pk).exists():
@@ -378,7 +378,7 @@ def save_new_members(members: Sequence[Member], *, batch_size: int = 5000) -> li
 
 @transaction.atomic
 def add_member(*, user: User, branch: Unit, joined_on: datetime.date, data: MemberData) -> Member:
-    _ensure_may_edit(user, branch)
+    ensure_may_edit(user, branch)
     return save_new_members([new_member(branch=branch, joined_on=joined_on, data=data)])[0]
 
 
@@ -396,7 +396,7 @@ def update_member(
     *, user: User, member: Member, data: MemberData, joined_on: datetime.date | None = None
 ) -> Member:
     """Changes the personal fields (and the join date while the member never moved)."""
-    _ensure_may_edit(user, member.branch)
+    ensure_may_edit(user, member.branch)
     if member.is_anonymised:
         raise MemberError("", _("Hội viên đã được ẩn danh: không sửa được."))
     problems = check_member_data(data)
@@ -430,7 +430,7 @@ def change_status(*, user: User, member: Member, status: str, on: datetime.date)
     """Active -> moved away, left or deceased closes the membership on `on` (the first day the
     member is no longer counted); moved or left -> active is a return to the Union and opens a
     new one. A deceased member's status is final."""
-    _ensure_may_edit(user, member.branch)
+    ensure_may_edit(user, member.branch)
     _check_day("status_on", on, _("Ngày"))
     if status not in MemberStatus.values:
         raise MemberError("status", _("Tình trạng: giá trị không hợp lệ."))
@@ -463,8 +463,8 @@ def change_status(*, user: User, member: Member, status: str, on: datetime.date)
 def move_member(*, user: User, member: Member, to_branch: Unit, on: datetime.date) -> Member:
     """Moves an active member to another branch: the old membership ends on `on`, a new one
     starts the same day (not a new member), and the history of both stays."""
-    _ensure_may_edit(user, member.branch)
-    _ensure_may_edit(user, to_branch)
+    ensure_may_edit(user, member.branch)
+    ensure_may_edit(user, to_branch)
     _check_day("moved_on", on, _("Ngày chuyển"))
     if member.status != MemberStatus.ACTIVE:
         raise MemberError("to_branch", _("Chỉ chuyển được hội viên đang sinh hoạt."))
@@ -490,7 +490,7 @@ ANONYMOUS_NAME = "—"
 def anonymise_member(*, user: User, member: Member) -> Member:
     """Erases the personal fields on the member's request (Decree 13/2023, art. 16). The row,
     its branch, join date, status and memberships stay, so every count stays true."""
-    _ensure_may_edit(user, member.branch)
+    ensure_may_edit(user, member.branch)
     member.full_name = ANONYMOUS_NAME
     member.name_folded = ""
     member.birth_year = member.birth_date = None

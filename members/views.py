@@ -1,3 +1,4 @@
+import base64
 import datetime
 
 from django import forms
@@ -6,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,7 +21,7 @@ from accounts.selectors import (
     visible_units,
 )
 from indicators.selectors import programs_with_indicators, unit_figures
-from members import selectors
+from members import imports, selectors
 from members.exports import export_members
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
 from members.models import Level, Member, Unit, UnitQuerySet
@@ -351,4 +353,55 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
             "end": end,
             "rows": selectors.register_figures_by_child(unit, start, end),
         },
+    )
+
+
+IMPORT_SESSION_KEY = "member_import"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@login_required
+def register_import(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload a branch's Excel register, see the preview (errors by row and column,
+    duplicates flagged), then confirm: the file is kept in the session between the two steps
+    and dropped after."""
+    branches = _editable_branches(request)
+    if not branches.exists():
+        raise PermissionDenied
+    context: dict[str, object] = {"branches": branches, "columns": imports.COLUMNS.values()}
+    if request.method != "POST":
+        return render(request, "members/register_import.html", context)
+    branch = branches.filter(pk=request.POST.get("branch") or 0).first()
+    if branch is None:
+        messages.error(request, _("Chọn chi hội để nhập."))
+        return render(request, "members/register_import.html", context, status=400)
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size and upload.size > MAX_IMPORT_BYTES:
+            messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
+            return render(request, "members/register_import.html", context, status=400)
+        content = upload.read()
+        request.session[IMPORT_SESSION_KEY] = base64.b64encode(content).decode()
+    else:
+        content = base64.b64decode(request.session.get(IMPORT_SESSION_KEY, ""))
+    try:
+        if request.POST.get("confirm") and content:
+            preview = imports.import_members(user=request.user, branch=branch, content=content)
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.success(
+                request,
+                _("Đã nhập %(n)s hội viên vào %(branch)s; bỏ qua %(d)s dòng trùng.")
+                % {"n": len(preview.new), "branch": branch.name, "d": len(preview.duplicates)},
+            )
+            return redirect(f"{reverse('register')}?chi_hoi={branch.pk}")
+        preview = imports.preview_import(user=request.user, branch=branch, content=content)
+    except imports.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return render(request, "members/register_import.html", context, status=400)
+    context.update({"preview": preview, "branch": branch})
+    return render(
+        request,
+        "members/register_import.html",
+        context,
+        status=400 if preview.errors else 200,
     )
