@@ -6,6 +6,8 @@ Branches (chi hội) are in no public list, so the demo invents a few per commun
 
 from __future__ import annotations
 
+import datetime
+import random
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,9 +19,10 @@ from demo.results import add_demo_results
 from demo.review import DemoReviewers, add_demo_review_states
 from indicators.periods import previous_month
 from indicators.services import load_catalog
+from members import synthetic
 from members.gazetteer import fold, short_name_of
-from members.models import Level, Unit
-from members.services import ProvinceLoad, insert_units, load_units
+from members.models import Level, Member, Membership, MemberStatus, Unit
+from members.services import ProvinceLoad, insert_units, load_units, save_new_members
 
 SEED_PROVINCES = ["Khánh Hòa", "Cao Bằng", "Quảng Ninh", "Thừa Thiên Huế"]
 BRANCHES_PER_COMMUNE = 3
@@ -41,6 +44,7 @@ class DemoSummary:
     results_created: int
     accounts: list[DemoAccount]
     review_states_created: int = 0
+    members_created: int = 0
 
 
 def _branch_name(commune: Unit, number: int) -> str:
@@ -110,7 +114,8 @@ def load_demo() -> DemoSummary:
     results = add_demo_results(provinces, last_month=previous_month())
     accounts = _demo_accounts(provinces)
     states = add_demo_review_states(_reviewers(provinces, accounts), last_month=previous_month())
-    return DemoSummary(loads, catalog, created, results, accounts, states)
+    members = add_demo_members(provinces, last_day=previous_month() - datetime.timedelta(days=1))
+    return DemoSummary(loads, catalog, created, results, accounts, states, members)
 
 
 def _reviewers(provinces: list[Unit], accounts: list[DemoAccount]) -> list[DemoReviewers]:
@@ -120,3 +125,56 @@ def _reviewers(provinces: list[Unit], accounts: list[DemoAccount]) -> list[DemoR
         return User.objects.filter(username=username).first() if username in users else None
 
     return [DemoReviewers(p, user(f"tinh.{_slug(p)}"), user(f"xa.{_slug(p)}")) for p in provinces]
+
+
+# The register: members in the branches of the first communes of each province (those the
+# demo accounts work in), enough to search, filter and page through: a few hundred in all.
+MEMBER_COMMUNES_PER_PROVINCE = 2
+MEMBERS_PER_BRANCH = 20
+# Cao Bằng is mostly Tày, Nùng and Mông; the other seed provinces mostly Kinh.
+MINORITY_SHARE = {"04": 0.9}
+
+
+def add_demo_members(provinces: list[Unit], *, last_day: datetime.date) -> int:
+    """Synthetic members for the demo branches that have none yet (a second run adds none)."""
+    new: list[Member] = []
+    for province in provinces:
+        communes = Unit.objects.filter(parent=province, level=Level.COMMUNE).current()
+        for commune in communes[:MEMBER_COMMUNES_PER_PROVINCE]:
+            for branch in Unit.objects.filter(parent=commune, level=Level.BRANCH, is_demo=True):
+                if branch.members.exists():
+                    continue
+                new += _demo_branch_members(branch, province, last_day)
+    created = save_new_members(new)
+    ended = [m for m in created if m.status != MemberStatus.ACTIVE]
+    for member in ended:
+        Membership.objects.filter(member=member).update(
+            ended_on=member.status_on, end_reason=member.status
+        )
+    return len(created)
+
+
+def _demo_branch_members(branch: Unit, province: Unit, last_day: datetime.date) -> list[Member]:
+    rng = random.Random(f"{branch.code}")
+    share = MINORITY_SHARE.get(province.code, 0.05)
+    members = []
+    for name in synthetic.names(MEMBERS_PER_BRANCH, rng):
+        joined = synthetic.join_date(rng, datetime.date(2015, 1, 1), last_day)
+        status = synthetic.status(rng)
+        later = joined + datetime.timedelta(days=rng.randrange(30, 1500))
+        member = Member(
+            branch=branch,
+            joined_on=joined,
+            status=status,
+            status_on=joined if status == MemberStatus.ACTIVE else min(later, last_day),
+            full_name=name,
+            name_folded=fold(name),
+            birth_year=rng.randint(1955, 2005),
+            ethnicity=synthetic.ethnicity(rng, share),
+            household=synthetic.household(rng),
+            has_disability=rng.random() < 0.03,
+            is_business_owner=rng.random() < 0.06,
+            phone=f"09{rng.randrange(10**8):08d}",
+        )
+        members.append(member)
+    return members

@@ -15,6 +15,7 @@ from indicators.entry import Entry, Problem, history_peaks
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
 from indicators.numbers import NumberError, format_number, parse_number
 from indicators.periods import add_months
+from indicators.register import register_figures
 from members.models import Level, Unit
 from programs.models import Program
 
@@ -32,6 +33,8 @@ class Cell:
     target: Decimal | None = None
     typed: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # What the member register gives for this cell: (part, value), see indicators.register.
+    register: tuple[str, Decimal] | None = None
 
     def name(self, part: str) -> str:
         return f"{part}-{self.unit.pk}-{self.indicator.pk}"
@@ -44,7 +47,26 @@ class Cell:
         """What the input shows: what was typed (a draft, a refused save) or the saved figure."""
         if part in self.typed:
             return self.typed[part]
+        # Offered, saved only with the form. A rate's numerator alone is not filled in: a
+        # numerator without its denominator would block the month's save.
+        if part == "value" and self.saved is None and self.register is not None:
+            return format_number(self.register[1])
         return format_number(getattr(self.saved, part, None), 2) if self.saved else ""
+
+    @property
+    def source(self) -> str:
+        """Which source the cell's figure comes from, when the register offers one."""
+        if self.register is None:
+            return ""
+        part, value = self.register
+        shown = format_number(value)
+        if self.saved is None and part == "value":
+            return _("Điền sẵn từ sổ hội viên: %(n)s") % {"n": shown}
+        if self.saved is None:
+            return _("Sổ hội viên: %(n)s hội viên (tử số)") % {"n": shown}
+        if getattr(self.saved, part, None) == value:
+            return _("Nguồn: sổ hội viên")
+        return _("Nguồn: nhập tay (sổ hội viên: %(n)s)") % {"n": shown}
 
     @property
     def last_month_text(self) -> str:
@@ -132,8 +154,10 @@ def build_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
     commune_cells = [
         cell(unit, ind, engine.figure(ind, unit, year_start, month).value) for ind in commune_inds
     ]
+    from_register = register_figures(unit, commune_inds, month)
     for c in commune_cells:
         c.target = targets[c.indicator.pk]
+        c.register = from_register.get(c.indicator.pk)
     ytd_by_branch = {
         ind.pk: engine.values_by_unit(ind, unit, year_start, month) for ind in branch_inds
     }

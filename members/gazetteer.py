@@ -7,7 +7,6 @@ of the portal does not depend on the package's types.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
 from vietnam_provinces import Province, Ward
@@ -16,6 +15,9 @@ from vietnam_provinces.legacy import Province as LegacyProvince
 from vietnam_provinces.legacy import Ward as LegacyWard
 
 from members.models import Level
+
+# Re-exported: callers (demo, indicators) import it from here.
+from members.text import fold as fold
 
 # The first day of the 2025 map (no districts, 34 provinces); the old map ends the day before.
 REFORM_DATE = datetime.date(2025, 7, 1)
@@ -62,12 +64,6 @@ def short_name_of(name: str) -> str:
         if name.startswith(prefix + " ") and len(name) > len(prefix) + 1:
             return name[len(prefix) + 1 :]
     return name
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics or extra spaces: "Thừa  Thiên Huế" -> "thua thien hue"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 def find_province(name_or_code: str) -> Province:

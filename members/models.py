@@ -144,3 +144,166 @@ class UnitSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+
+# --- The member register (hội viên) -------------------------------------------------------
+#
+# Personal data (Decree 13/2023/NĐ-CP): a member's name never appears in `__str__` (the admin's
+# action log and error reports print it), members are not in django-simple-history (a history
+# table would keep what anonymisation removes), and every query that returns members goes
+# through members.selectors.visible_members.
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang sinh hoạt")
+    MOVED = "moved", _("Chuyển đi nơi khác")
+    LEFT = "left", _("Ra khỏi Hội")
+    DECEASED = "deceased", _("Đã mất")
+
+
+class Household(models.TextChoices):
+    NONE = "", _("Không thuộc diện nghèo/cận nghèo")
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def in_units(self, units: models.QuerySet[Unit]) -> MemberQuerySet:
+        """Members whose current branch is one of `units` (a subquery, never a Python list)."""
+        return self.filter(branch__in=units.values("pk"))
+
+    def in_subtree(self, unit: Unit) -> MemberQuerySet:
+        return self.filter(branch__path__startswith=unit.path)
+
+    def named(self) -> MemberQuerySet:
+        """Members whose personal data is still held (not anonymised on request)."""
+        return self.filter(anonymised_at__isnull=True)
+
+    def active(self) -> MemberQuerySet:
+        return self.filter(status=MemberStatus.ACTIVE)
+
+
+class Member(models.Model):
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    # fold(full_name): lower case, no diacritics, đ -> d, single spaces. Searched by words with
+    # LIKE '%word%', served on PostgreSQL by a pg_trgm GIN index (migration 0003).
+    name_folded = models.CharField(max_length=120, editable=False, default="")
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=2, blank=True)
+    religion = models.CharField(_("tôn giáo"), max_length=60, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    branch = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("chi hội")
+    )
+    joined_on = models.DateField(_("ngày vào Hội"))
+    status = models.CharField(
+        _("tình trạng"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    status_on = models.DateField(_("ngày của tình trạng"))
+    household = models.CharField(
+        _("hộ nghèo/cận nghèo"), max_length=16, choices=Household.choices, blank=True, default=""
+    )
+    has_disability = models.BooleanField(_("khuyết tật"), default=False)
+    is_business_owner = models.BooleanField(_("chủ cơ sở kinh doanh"), default=False)
+    anonymised_at = models.DateTimeField(_("ẩn danh lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hội viên")
+        verbose_name_plural = _("hội viên")
+        ordering = ["name_folded", "pk"]
+        indexes = [
+            models.Index(fields=["branch", "status"], name="member_branch_status"),
+            models.Index(fields=["branch", "name_folded"], name="member_branch_name"),
+            # The register's order: a wide scope's first page walks this index and stops.
+            models.Index(fields=["name_folded", "id"], name="member_name_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status_on__gte=models.F("joined_on")),
+                name="member_status_after_joining",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_ethnic_minority(self) -> bool:
+        from members.ethnicities import is_minority
+
+        return is_minority(self.ethnicity)
+
+    @property
+    def ethnicity_name(self) -> str:
+        from members.ethnicities import NAMES
+
+        return NAMES.get(self.ethnicity, "")
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if self.birth_date is not None:
+            before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+            return day.year - self.birth_date.year - before_birthday
+        return None if self.birth_year is None else day.year - self.birth_year
+
+
+class Membership(models.Model):
+    """A stretch of a member's time in one branch: from joining (or moving in) to moving out,
+    leaving or death (`ended_on`, the first day no longer counted there). A move closes one and
+    opens the next, so the register answers "how many members had X at any past date" and a
+    member's history survives moves."""
+
+    class EndReason(models.TextChoices):
+        MOVED = "moved", _("Chuyển chi hội/đơn vị")
+        LEFT = "left", _("Ra khỏi Hội")
+        DECEASED = "deceased", _("Đã mất")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    branch = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    started_on = models.DateField()
+    # True when this stretch began with joining the Union (a new member), False for a move in.
+    joined = models.BooleanField(default=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        indexes = [
+            models.Index(fields=["branch", "started_on"], name="membership_branch_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.member_id} · {self.branch_id} · {self.started_on}"
+
+
+class MemberExport(models.Model):
+    """Each export of the register: who, when, which filter, how many rows (never the rows)."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("người xuất")
+    )
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+    filters = models.JSONField(_("bộ lọc"), default=dict)
+    row_count = models.PositiveIntegerField(_("số dòng"))
+
+    class Meta:
+        verbose_name = _("lần xuất danh sách hội viên")
+        verbose_name_plural = _("các lần xuất danh sách hội viên")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.at:%d/%m/%Y %H:%M} · {self.row_count}"

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from members import gazetteer
-from members.models import Level, Unit, UnitQuerySet, UnitSuccession
+from accounts.selectors import visible_units
+from members import ethnicities, gazetteer
+from members.models import (
+    Household,
+    Level,
+    Member,
+    MemberQuerySet,
+    Membership,
+    MemberStatus,
+    Unit,
+    UnitQuerySet,
+    UnitSuccession,
+)
+from members.text import fold
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def province_by_name(name: str) -> Unit | None:
@@ -44,3 +64,201 @@ def predecessors(unit: Unit) -> UnitQuerySet:
 def successors(unit: Unit) -> UnitQuerySet:
     ids = UnitSuccession.objects.filter(predecessor=unit).values("successor_id")
     return Unit.objects.filter(pk__in=ids).order_by("name")
+
+
+# --- The member register ------------------------------------------------------------------
+
+
+def visible_members(user: User) -> MemberQuerySet:
+    """Every member the user may see: those of the branches under the user's assignments.
+    Every page, export and figure that lists members starts here."""
+    if user.is_superuser and user.is_active:
+        return Member.objects.all()
+    return Member.objects.in_units(visible_units(user))
+
+
+def visible_member_or_404(user: User, pk: int) -> Member:
+    """The member if the user may see them; otherwise 404, exactly as for a missing id."""
+    member = visible_members(user).select_related("branch").filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def visible_branches(user: User) -> UnitQuerySet:
+    return (
+        visible_units(user)
+        .filter(level=Level.BRANCH)
+        .current()
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+class Flag:
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+    DISABILITY = "disability"
+    BUSINESS_OWNER = "business_owner"
+    MINORITY = "minority"
+
+
+FLAG_LABELS = {
+    Flag.POOR: _("Hộ nghèo"),
+    Flag.NEAR_POOR: _("Hộ cận nghèo"),
+    Flag.DISABILITY: _("Khuyết tật"),
+    Flag.BUSINESS_OWNER: _("Chủ cơ sở kinh doanh"),
+    Flag.MINORITY: _("Dân tộc thiểu số"),
+}
+
+_FLAG_FILTERS = {
+    Flag.POOR: Q(household=Household.POOR),
+    Flag.NEAR_POOR: Q(household=Household.NEAR_POOR),
+    Flag.DISABILITY: Q(has_disability=True),
+    Flag.BUSINESS_OWNER: Q(is_business_owner=True),
+    Flag.MINORITY: ~Q(ethnicity=ethnicities.KINH) & ~Q(ethnicity=""),
+}
+
+# Age groups by year of birth (the register often has only the year): age = this year - birth.
+AGE_GROUPS: dict[str, tuple[int, int | None]] = {
+    "18-35": (18, 35),
+    "36-55": (36, 55),
+    "56-": (56, None),
+}
+
+
+@dataclass
+class MemberFilter:
+    """What the register page filters by; also what an export records."""
+
+    q: str = ""
+    branch: int | None = None
+    status: str = ""
+    flag: str = ""
+    age: str = ""
+
+    def as_record(self) -> dict[str, str]:
+        """The filter as recorded with an export: the values set, nothing else."""
+        values = {
+            "q": self.q,
+            "branch": str(self.branch or ""),
+            "status": self.status,
+            "flag": self.flag,
+            "age": self.age,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def search_by_name(members: MemberQuerySet, text: str) -> MemberQuerySet:
+    """Members whose name contains every word typed, ignoring case and diacritics, whichever
+    Unicode form the text comes in ("nguyen thi hoa" and "Hoà" both find "Nguyễn Thị Hoà").
+    Each word is a LIKE '%word%' on the folded name, answered by the trigram index."""
+    for word in fold(text).split():
+        members = members.filter(name_folded__contains=word)
+    return members
+
+
+def filter_members(
+    members: MemberQuerySet, wanted: MemberFilter, *, today: datetime.date | None = None
+) -> MemberQuerySet:
+    today = today or timezone.localdate()
+    if wanted.q:
+        members = search_by_name(members, wanted.q)
+    if wanted.branch:
+        members = members.filter(branch_id=wanted.branch)
+    if wanted.status in MemberStatus.values:
+        members = members.filter(status=wanted.status)
+    if wanted.flag in _FLAG_FILTERS:
+        members = members.filter(_FLAG_FILTERS[wanted.flag])
+    if wanted.age in AGE_GROUPS:
+        youngest, oldest = AGE_GROUPS[wanted.age]
+        members = members.filter(birth_year__lte=today.year - youngest)
+        if oldest is not None:
+            members = members.filter(birth_year__gte=today.year - oldest)
+    return members
+
+
+def register_page(user: User, wanted: MemberFilter) -> MemberQuerySet:
+    """The register as the page lists it: the user's members, filtered, named ones only."""
+    members = filter_members(visible_members(user).named().select_related("branch"), wanted)
+    if wanted.q:
+        # The same order, through an expression no index serves: with a search, PostgreSQL
+        # must then take the trigram index and sort the few matches, instead of walking the
+        # whole name-order index hoping to meet 51 matches early (seconds at a province).
+        return members.order_by(Lower("name_folded"), "pk")
+    return members.order_by("name_folded", "pk")
+
+
+def active_counts_by_branch(user: User) -> list[tuple[Unit, int]]:
+    """Active members of each branch the user sees (anonymised ones included: they count)."""
+    counts = dict(
+        visible_members(user).active().values_list("branch").annotate(n=Count("pk")).order_by()
+    )
+    return [(branch, counts.get(branch.pk, 0)) for branch in visible_branches(user)]
+
+
+# --- Figures from the register ------------------------------------------------------------
+#
+# Computed from the memberships (one row per stretch of a member in a branch), so a move, a
+# departure or a death changes the figures only from its date on:
+#   - new members of a period: memberships that began by joining the Union in the period;
+#   - active members on a day: memberships begun on or before it and not ended by it.
+
+
+def _memberships_under(unit: Unit) -> QuerySet[Membership]:
+    return Membership.objects.filter(branch__path__startswith=unit.path)
+
+
+def new_members(unit: Unit, start: datetime.date, end: datetime.date) -> int:
+    """Members who joined the Union in a branch under `unit` between `start` and `end`."""
+    return (
+        _memberships_under(unit)
+        .filter(joined=True, started_on__gte=start, started_on__lte=end)
+        .count()
+    )
+
+
+def _active_on(memberships: QuerySet[Membership], day: datetime.date) -> QuerySet[Membership]:
+    return memberships.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day)
+
+
+def active_members_on(unit: Unit, day: datetime.date) -> int:
+    """Members counted in a branch under `unit` at the end of `day`."""
+    return _active_on(_memberships_under(unit), day).count()
+
+
+def keeps_register(unit: Unit) -> bool:
+    """Whether the unit's branches keep their register in the portal (anyone ever entered)."""
+    return _memberships_under(unit).exists()
+
+
+@dataclass
+class RegisterFigures:
+    unit: Unit
+    new_members: int
+    active_at_end: int
+
+
+def register_figures_by_child(
+    unit: Unit, start: datetime.date, end: datetime.date
+) -> list[RegisterFigures]:
+    """The unit's figures and each current child's, from two grouped queries whatever the
+    number of children (branch counts are rolled up by path)."""
+    under = _memberships_under(unit)
+    joined = (
+        under.filter(joined=True, started_on__gte=start, started_on__lte=end)
+        .values_list("branch__path")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    active = _active_on(under, end).values_list("branch__path").annotate(n=Count("pk")).order_by()
+    joined_by_path, active_by_path = dict(joined), dict(active)
+
+    def total(counts: dict[str, int], prefix: str) -> int:
+        return sum(n for path, n in counts.items() if path.startswith(prefix))
+
+    rows = [unit, *current_children(unit, end)]
+    return [
+        RegisterFigures(u, total(joined_by_path, u.path), total(active_by_path, u.path))
+        for u in rows
+    ]

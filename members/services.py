@@ -4,17 +4,34 @@ always right."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import gazetteer
+from members import ethnicities, gazetteer
 from members.gazetteer import UnitSpec
-from members.models import PATH_SEP, Level, Unit, UnitSuccession
+from members.models import (
+    PATH_SEP,
+    Household,
+    Level,
+    Member,
+    MemberExport,
+    Membership,
+    MemberStatus,
+    Unit,
+    UnitSuccession,
+)
+from members.text import clean_name, fold
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 CENTRAL_NAME = "Trung ương Hội Liên hiệp Phụ nữ Việt Nam"
 _SYNCED_FIELDS = ["level", "name", "short_name", "valid_from", "valid_to"]
@@ -222,3 +239,267 @@ def load_units(names: Iterable[str], *, with_legacy: bool = True) -> list[Provin
             ) from exc
     central = get_or_create_central()
     return [_load_province(central, spec, with_legacy) for spec in specs]
+
+
+# --- The member register ------------------------------------------------------------------
+#
+# Every write to a member goes through these functions: they check the user's scope, keep the
+# memberships (the history the counts are computed from) in step with the member's status and
+# branch, and store the folded name the search reads. Messages name the field and the reason.
+
+
+class MemberError(ValueError):
+    """A refused change, with the field it concerns ("" for the whole member)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(message)
+
+
+class MemberRefused(PermissionError):
+    """The user may not change members of this unit."""
+
+
+@dataclass
+class MemberData:
+    """The personal fields of a member, as typed in the form or read from an import row."""
+
+    full_name: str
+    birth_year: int | None = None
+    birth_date: datetime.date | None = None
+    ethnicity: str = ethnicities.KINH
+    religion: str = ""
+    phone: str = ""
+    household: str = Household.NONE
+    has_disability: bool = False
+    is_business_owner: bool = False
+
+
+EARLIEST_BIRTH_YEAR = 1900
+MIN_AGE = 18  # Điều lệ Hội: phụ nữ Việt Nam từ 18 tuổi trở lên
+_PHONE = re.compile(r"^\+?[0-9 .]{8,15}$")
+
+
+def check_member_data(data: MemberData, *, today: datetime.date | None = None) -> list[MemberError]:
+    """Every problem of the personal fields, in the order of the form."""
+    today = today or timezone.localdate()
+    problems = []
+    name = clean_name(data.full_name)
+    if not name:
+        problems.append(MemberError("full_name", _("Họ và tên: chưa nhập.")))
+    elif len(name.split()) < 2:
+        problems.append(MemberError("full_name", _("Họ và tên: cần cả họ và tên.")))
+    year = data.birth_date.year if data.birth_date else data.birth_year
+    if year is None:
+        problems.append(MemberError("birth_year", _("Năm sinh: chưa nhập (năm hoặc ngày sinh).")))
+    elif not EARLIEST_BIRTH_YEAR <= year <= today.year - MIN_AGE:
+        problems.append(
+            MemberError(
+                "birth_year",
+                _("Năm sinh %(year)s: hội viên phải từ %(age)s tuổi trở lên, sinh sau năm 1900.")
+                % {"year": year, "age": MIN_AGE},
+            )
+        )
+    elif data.birth_date and data.birth_year and data.birth_year != data.birth_date.year:
+        problems.append(
+            MemberError("birth_year", _("Năm sinh không khớp với ngày sinh.")),
+        )
+    if data.ethnicity not in ethnicities.NAMES:
+        problems.append(MemberError("ethnicity", _("Dân tộc: không có trong danh mục 54 dân tộc.")))
+    if data.phone and not _PHONE.match(data.phone.strip()):
+        problems.append(MemberError("phone", _("Số điện thoại: chỉ gồm chữ số, từ 8 đến 15 số.")))
+    if data.household not in Household.values:
+        problems.append(MemberError("household", _("Hộ nghèo/cận nghèo: giá trị không hợp lệ.")))
+    return problems
+
+
+def _apply_member_data(member: Member, data: MemberData) -> None:
+    member.full_name = clean_name(data.full_name)
+    member.name_folded = fold(member.full_name)
+    member.birth_date = data.birth_date
+    member.birth_year = data.birth_date.year if data.birth_date else data.birth_year
+    member.ethnicity = data.ethnicity
+    member.religion = data.religion.strip()
+    member.phone = data.phone.strip()
+    member.household = data.household
+    member.has_disability = data.has_disability
+    member.is_business_owner = data.is_business_owner
+
+
+def ensure_may_edit(user: User, branch: Unit) -> None:
+    from accounts.selectors import editable_units
+
+    if not editable_units(user).filter(pk=branch.pk).exists():
+        raise MemberRefused(_("Bạn không được cập nhật hội viên của đơn vị này."))
+
+
+def _check_branch(branch: Unit, day: datetime.date) -> None:
+    if branch.level != Level.BRANCH:
+        raise MemberError("branch", _("Chi hội: hội viên thuộc một chi hội, không thuộc cấp này."))
+    if not branch.is_valid_on(day):
+        raise MemberError(
+            "branch",
+            _("Chi hội %(branch)s không hoạt động vào ngày %(day)s.")
+            % {"branch": branch.name, "day": f"{day:%d/%m/%Y}"},
+        )
+
+
+def _check_day(field: str, day: datetime.date, label: str) -> None:
+    if day > timezone.localdate():
+        raise MemberError(
+            field, _("%(label)s: không thể là một ngày trong tương lai.") % {"label": label}
+        )
+
+
+def new_member(*, branch: Unit, joined_on: datetime.date, data: MemberData) -> Member:
+    """A member built and checked but not saved (the import previews these)."""
+    problems = check_member_data(data)
+    if problems:
+        raise problems[0]
+    _check_day("joined_on", joined_on, _("Ngày vào Hội"))
+    _check_branch(branch, joined_on)
+    member = Member(
+        branch=branch, joined_on=joined_on, status=MemberStatus.ACTIVE, status_on=joined_on
+    )
+    _apply_member_data(member, data)
+    return member
+
+
+def save_new_members(members: Sequence[Member], *, batch_size: int = 5000) -> list[Member]:
+    """Inserts checked members with their first membership, in two bulk statements a batch."""
+    created = Member.objects.bulk_create(members, batch_size=batch_size)
+    Membership.objects.bulk_create(
+        [Membership(member=m, branch=m.branch, started_on=m.joined_on) for m in created],
+        batch_size=batch_size,
+    )
+    return created
+
+
+@transaction.atomic
+def add_member(*, user: User, branch: Unit, joined_on: datetime.date, data: MemberData) -> Member:
+    ensure_may_edit(user, branch)
+    return save_new_members([new_member(branch=branch, joined_on=joined_on, data=data)])[0]
+
+
+def _current_membership(member: Member) -> Membership | None:
+    return (
+        Membership.objects.select_for_update()
+        .filter(member=member, ended_on__isnull=True)
+        .order_by("-started_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def update_member(
+    *, user: User, member: Member, data: MemberData, joined_on: datetime.date | None = None
+) -> Member:
+    """Changes the personal fields (and the join date while the member never moved)."""
+    ensure_may_edit(user, member.branch)
+    if member.is_anonymised:
+        raise MemberError("", _("Hội viên đã được ẩn danh: không sửa được."))
+    problems = check_member_data(data)
+    if problems:
+        raise problems[0]
+    _apply_member_data(member, data)
+    if joined_on is not None and joined_on != member.joined_on:
+        _check_day("joined_on", joined_on, _("Ngày vào Hội"))
+        memberships = list(member.memberships.all())
+        if len(memberships) != 1 or member.status != MemberStatus.ACTIVE:
+            raise MemberError(
+                "joined_on",
+                _("Ngày vào Hội: không sửa được khi hội viên đã chuyển hoặc đổi tình trạng."),
+            )
+        memberships[0].started_on = joined_on
+        memberships[0].save(update_fields=["started_on"])
+        member.joined_on = member.status_on = joined_on
+    member.save()
+    return member
+
+
+_END_REASONS = {
+    MemberStatus.MOVED: Membership.EndReason.MOVED,
+    MemberStatus.LEFT: Membership.EndReason.LEFT,
+    MemberStatus.DECEASED: Membership.EndReason.DECEASED,
+}
+
+
+@transaction.atomic
+def change_status(*, user: User, member: Member, status: str, on: datetime.date) -> Member:
+    """Active -> moved away, left or deceased closes the membership on `on` (the first day the
+    member is no longer counted); moved or left -> active is a return to the Union and opens a
+    new one. A deceased member's status is final."""
+    ensure_may_edit(user, member.branch)
+    _check_day("status_on", on, _("Ngày"))
+    if status not in MemberStatus.values:
+        raise MemberError("status", _("Tình trạng: giá trị không hợp lệ."))
+    if status == member.status:
+        raise MemberError("status", _("Hội viên đã ở tình trạng này."))
+    if member.status == MemberStatus.DECEASED:
+        raise MemberError("status", _("Hội viên đã mất: không đổi được tình trạng."))
+    if on < member.status_on:
+        raise MemberError(
+            "status_on",
+            _("Ngày %(day)s: trước ngày của tình trạng hiện tại (%(current)s).")
+            % {"day": f"{on:%d/%m/%Y}", "current": f"{member.status_on:%d/%m/%Y}"},
+        )
+    if status == MemberStatus.ACTIVE:
+        _check_branch(member.branch, on)
+        Membership.objects.create(member=member, branch=member.branch, started_on=on)
+    else:
+        current = _current_membership(member)
+        if current is not None:
+            if on < current.started_on:
+                raise MemberError("status_on", _("Ngày: trước ngày hội viên đến chi hội này."))
+            current.ended_on, current.end_reason = on, _END_REASONS[MemberStatus(status)]
+            current.save(update_fields=["ended_on", "end_reason"])
+    member.status, member.status_on = status, on
+    member.save(update_fields=["status", "status_on", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def move_member(*, user: User, member: Member, to_branch: Unit, on: datetime.date) -> Member:
+    """Moves an active member to another branch: the old membership ends on `on`, a new one
+    starts the same day (not a new member), and the history of both stays."""
+    ensure_may_edit(user, member.branch)
+    ensure_may_edit(user, to_branch)
+    _check_day("moved_on", on, _("Ngày chuyển"))
+    if member.status != MemberStatus.ACTIVE:
+        raise MemberError("to_branch", _("Chỉ chuyển được hội viên đang sinh hoạt."))
+    if to_branch.pk == member.branch_id:
+        raise MemberError("to_branch", _("Hội viên đã ở chi hội này."))
+    _check_branch(to_branch, on)
+    current = _current_membership(member)
+    if current is not None:
+        if on < current.started_on:
+            raise MemberError("moved_on", _("Ngày chuyển: trước ngày hội viên đến chi hội này."))
+        current.ended_on, current.end_reason = on, Membership.EndReason.MOVED
+        current.save(update_fields=["ended_on", "end_reason"])
+    Membership.objects.create(member=member, branch=to_branch, started_on=on, joined=False)
+    member.branch = to_branch
+    member.save(update_fields=["branch", "updated_at"])
+    return member
+
+
+ANONYMOUS_NAME = "—"
+
+
+@transaction.atomic
+def anonymise_member(*, user: User, member: Member) -> Member:
+    """Erases the personal fields on the member's request (Decree 13/2023, art. 16). The row,
+    its branch, join date, status and memberships stay, so every count stays true."""
+    ensure_may_edit(user, member.branch)
+    member.full_name = ANONYMOUS_NAME
+    member.name_folded = ""
+    member.birth_year = member.birth_date = None
+    member.ethnicity = member.religion = member.phone = member.household = ""
+    member.has_disability = member.is_business_owner = False
+    member.anonymised_at = timezone.now()
+    member.save()
+    return member
+
+
+def record_export(*, user: User, filters: dict[str, str], row_count: int) -> MemberExport:
+    return MemberExport.objects.create(user=user, filters=filters, row_count=row_count)

@@ -1,16 +1,40 @@
+import base64
 import datetime
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
+from accounts.selectors import (
+    assignments_of,
+    editable_units,
+    visible_unit_or_404,
+    visible_units,
+)
 from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
 from indicators.targets import may_set_targets
-from members import selectors
-from members.models import Level, Unit
+from members import imports, selectors
+from members.exports import export_members
+from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
+from members.models import Level, Member, Unit, UnitQuerySet
+from members.services import (
+    MemberError,
+    MemberRefused,
+    add_member,
+    anonymise_member,
+    change_status,
+    move_member,
+    update_member,
+)
 from programs.models import Program
 
 
@@ -70,3 +94,317 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = visible_unit_or_404(request.user, pk)
     return render(request, "members/unit_detail.html", _unit_context(request, unit))
+
+
+# --- The member register ------------------------------------------------------------------
+
+PAGE_SIZE = 50
+# Personal fields never reach an error report (Django prints POST data of a failing request).
+PERSONAL_FIELDS = (
+    "full_name",
+    "birth_year",
+    "birth_date",
+    "ethnicity",
+    "religion",
+    "phone",
+    "household",
+    "has_disability",
+    "is_business_owner",
+)
+
+
+def _page_number(request: AuthenticatedRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("trang", "1")))
+    except ValueError:
+        return 1
+
+
+@login_required
+def register(request: AuthenticatedRequest) -> HttpResponse:
+    """The register: the user's members, searched and filtered, 50 a page.
+
+    Paging reads one row more than the page instead of counting the whole match, so a page
+    costs the same at 20 million rows as at 2,000."""
+    branches = selectors.visible_branches(request.user)
+    form = FilterForm(request.GET or None, branches=branches)
+    wanted = form.member_filter()
+    number = _page_number(request)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(selectors.register_page(request.user, wanted)[start : start + PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("trang", None)
+    counts = selectors.active_counts_by_branch(request.user)
+    return render(
+        request,
+        "members/register.html",
+        {
+            "form": form,
+            "members": rows[:PAGE_SIZE],
+            "page": number,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": query.urlencode(),
+            "branch_counts": counts[:BRANCH_COUNTS_SHOWN],
+            "branch_counts_more": max(0, len(counts) - BRANCH_COUNTS_SHOWN),
+            "active_total": sum(n for _branch, n in counts),
+            "can_add": editable_units(request.user).filter(level=Level.BRANCH).exists(),
+            "first_row": start + 1,
+        },
+    )
+
+
+BRANCH_COUNTS_SHOWN = 60
+
+
+def _editable_branches(request: AuthenticatedRequest) -> UnitQuerySet:
+    return editable_units(request.user).filter(level=Level.BRANCH).current().order_by("path")
+
+
+def _show_errors(form: forms.Form, error: MemberError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+@sensitive_post_parameters(*PERSONAL_FIELDS)
+def member_add(request: AuthenticatedRequest) -> HttpResponse:
+    branches = _editable_branches(request)
+    if not branches.exists():
+        raise PermissionDenied
+    form = MemberForm(
+        request.POST or None,
+        branches=branches,
+        initial={"branch": request.GET.get("chi_hoi"), "joined_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = add_member(
+                user=request.user,
+                branch=form.cleaned_data["branch"],
+                joined_on=form.cleaned_data["joined_on"],
+                data=form.member_data(),
+            )
+        except MemberError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm hội viên vào sổ."))
+            return redirect("member_detail", member.pk)
+    return render(request, "members/member_form.html", {"form": form}, status=_status(form))
+
+
+def _status(form: forms.Form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _initial(member: Member) -> dict[str, object]:
+    return {
+        "full_name": member.full_name,
+        "birth_year": member.birth_year,
+        "birth_date": member.birth_date,
+        "ethnicity": member.ethnicity,
+        "religion": member.religion,
+        "phone": member.phone,
+        "household": member.household,
+        "has_disability": member.has_disability,
+        "is_business_owner": member.is_business_owner,
+        "joined_on": member.joined_on,
+    }
+
+
+def _detail(
+    request: AuthenticatedRequest, member: Member, status: int = 200, **forms_: forms.Form
+) -> HttpResponse:
+    can_edit = editable_units(request.user).filter(pk=member.branch_id).exists()
+    others = _editable_branches(request).exclude(pk=member.branch_id)
+    context = {
+        "member": member,
+        "can_edit": can_edit and not member.is_anonymised,
+        "form": forms_.get("form") or MemberForm(initial=_initial(member)),
+        "status_form": forms_.get("status_form") or StatusForm(),
+        "move_form": forms_.get("move_form") or MoveForm(branches=others),
+        "memberships": member.memberships.select_related("branch"),
+    }
+    return render(request, "members/member_detail.html", context, status=status)
+
+
+@login_required
+@sensitive_post_parameters(*PERSONAL_FIELDS)
+def member_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A member's card; POST saves the personal fields."""
+    member = selectors.visible_member_or_404(request.user, pk)
+    if request.method != "POST":
+        return _detail(request, member)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            update_member(
+                user=request.user,
+                member=member,
+                data=form.member_data(),
+                joined_on=form.cleaned_data["joined_on"],
+            )
+        except MemberRefused as exc:
+            raise PermissionDenied from exc
+        except MemberError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin hội viên."))
+            return redirect("member_detail", member.pk)
+    member.refresh_from_db()
+    return _detail(request, member, status=400, form=form)
+
+
+@login_required
+@require_POST
+def member_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    member = selectors.visible_member_or_404(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            change_status(
+                user=request.user,
+                member=member,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+            )
+        except MemberRefused as exc:
+            raise PermissionDenied from exc
+        except MemberError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Đã cập nhật tình trạng hội viên."))
+            return redirect("member_detail", member.pk)
+    member.refresh_from_db()
+    return _detail(request, member, status=400, status_form=form)
+
+
+@login_required
+@require_POST
+def member_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    member = selectors.visible_member_or_404(request.user, pk)
+    form = MoveForm(request.POST, branches=_editable_branches(request))
+    if form.is_valid():
+        try:
+            move_member(
+                user=request.user,
+                member=member,
+                to_branch=form.cleaned_data["to_branch"],
+                on=form.cleaned_data["on"],
+            )
+        except MemberRefused as exc:
+            raise PermissionDenied from exc
+        except MemberError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Đã chuyển hội viên sang chi hội mới."))
+            return redirect("member_detail", member.pk)
+    member.refresh_from_db()
+    return _detail(request, member, status=400, move_form=form)
+
+
+@login_required
+@require_POST
+def member_anonymise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    member = selectors.visible_member_or_404(request.user, pk)
+    try:
+        anonymise_member(user=request.user, member=member)
+    except MemberRefused as exc:
+        raise PermissionDenied from exc
+    messages.success(
+        request, _("Đã xóa thông tin cá nhân theo yêu cầu; hội viên vẫn được tính trong số liệu.")
+    )
+    return redirect("register")
+
+
+@login_required
+def register_export(request: AuthenticatedRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None, branches=selectors.visible_branches(request.user))
+    content, _rows = export_members(user=request.user, wanted=form.member_filter())
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"hoi-vien-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _date_param(request: AuthenticatedRequest, name: str, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return default
+
+
+@login_required
+def register_figures(request: AuthenticatedRequest) -> HttpResponse:
+    """New members in a period and active members at its end, for a unit and its children,
+    computed from the register."""
+    assignments = assignments_of(request.user)
+    default_pk = assignments[0].unit.pk if assignments else 0
+    unit = visible_unit_or_404(request.user, int(request.GET.get("don_vi") or default_pk or 0))
+    today = timezone.localdate()
+    start = _date_param(request, "tu", datetime.date(today.year, 1, 1))
+    end = _date_param(request, "den", today)
+    if end < start:
+        start, end = end, start
+    return render(
+        request,
+        "members/register_figures.html",
+        {
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "rows": selectors.register_figures_by_child(unit, start, end),
+        },
+    )
+
+
+IMPORT_SESSION_KEY = "member_import"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@login_required
+def register_import(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload a branch's Excel register, see the preview (errors by row and column,
+    duplicates flagged), then confirm: the file is kept in the session between the two steps
+    and dropped after."""
+    branches = _editable_branches(request)
+    if not branches.exists():
+        raise PermissionDenied
+    context: dict[str, object] = {"branches": branches, "columns": imports.COLUMNS.values()}
+    if request.method != "POST":
+        return render(request, "members/register_import.html", context)
+    branch = branches.filter(pk=request.POST.get("branch") or 0).first()
+    if branch is None:
+        messages.error(request, _("Chọn chi hội để nhập."))
+        return render(request, "members/register_import.html", context, status=400)
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size and upload.size > MAX_IMPORT_BYTES:
+            messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
+            return render(request, "members/register_import.html", context, status=400)
+        content = upload.read()
+        request.session[IMPORT_SESSION_KEY] = base64.b64encode(content).decode()
+    else:
+        content = base64.b64decode(request.session.get(IMPORT_SESSION_KEY, ""))
+    try:
+        if request.POST.get("confirm") and content:
+            preview = imports.import_members(user=request.user, branch=branch, content=content)
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.success(
+                request,
+                _("Đã nhập %(n)s hội viên vào %(branch)s; bỏ qua %(d)s dòng trùng.")
+                % {"n": len(preview.new), "branch": branch.name, "d": len(preview.duplicates)},
+            )
+            return redirect(f"{reverse('register')}?chi_hoi={branch.pk}")
+        preview = imports.preview_import(user=request.user, branch=branch, content=content)
+    except imports.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return render(request, "members/register_import.html", context, status=400)
+    context.update({"preview": preview, "branch": branch})
+    return render(
+        request,
+        "members/register_import.html",
+        context,
+        status=400 if preview.errors else 200,
+    )

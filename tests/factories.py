@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import factory
 
 from accounts.models import Assignment, Role, User
 from indicators.models import CollectionLevel, Indicator, Periodicity, Rule
-from members.models import Level, Unit
-from members.services import create_unit, get_or_create_central
+from members.models import Level, Member, Unit
+from members.services import (
+    MemberData,
+    create_unit,
+    get_or_create_central,
+    new_member,
+    save_new_members,
+)
 from programs.models import Program
 
 
@@ -90,3 +97,16 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     rule = Rule.CUMULATIVE
     level = CollectionLevel.COMMUNE
     periodicity = Periodicity.MONTH
+
+
+def member(
+    branch: Unit,
+    full_name: str = "Nguyễn Thị Hoà",
+    *,
+    joined_on: datetime.date = datetime.date(2024, 3, 8),
+    birth_year: int = 1985,
+    **fields: Any,
+) -> Member:
+    """A member saved through the register's own path (folded name, first membership)."""
+    data = MemberData(full_name=full_name, birth_year=birth_year, **fields)
+    return save_new_members([new_member(branch=branch, joined_on=joined_on, data=data)])[0]

@@ -51,3 +51,21 @@ def test_demo_twice_changes_nothing() -> None:
     assert again.branches_created == 0
     assert again.review_states_created == 0
     assert Unit.objects.count() == units
+
+
+def test_demo_has_a_register_of_a_few_hundred_members_seen_by_the_commune_officer() -> None:
+    from members.models import Member
+    from members.selectors import visible_members
+
+    summary = load_demo()
+    again = load_demo()
+
+    assert 200 <= summary.members_created <= 800
+    assert again.members_created == 0
+    assert Member.objects.count() == summary.members_created
+    officer = next(a for a in summary.accounts if a.username == "xa.caobang")
+    from accounts.models import User
+
+    seen = visible_members(User.objects.get(username=officer.username))
+    assert seen.count() == 3 * 20
+    assert seen.exclude(ethnicity="01").count() > 30  # Cao Bằng: mostly ethnic minorities

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demo branches created: {summary.branches_created}")
         self.stdout.write(f"demo results created: {summary.results_created}")
         self.stdout.write(f"demo review states created: {summary.review_states_created}")
+        self.stdout.write(f"demo members created: {summary.members_created}")
         self.stdout.write(self.style.SUCCESS("Demo accounts (username / password / role / unit):"))
         for account in summary.accounts:
             self.stdout.write(
