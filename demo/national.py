@@ -154,6 +154,20 @@ def _load_programs_and_indicators() -> None:
         load_catalog(Path(folder))
 
 
+def existing(last: datetime.date) -> National | None:
+    """The dataset an earlier run left, if any (to time it again without rebuilding)."""
+    bench = Unit.objects.filter(code__startswith=PREFIX, is_demo=True)
+    communes = bench.filter(level=Level.COMMUNE).count()
+    if not communes:
+        return None
+    results = Result.objects.filter(unit__in=bench.values("pk"))
+    first = results.order_by("month").values_list("month", flat=True).first() or last
+    return National(
+        PROVINCES, communes, bench.filter(level=Level.BRANCH).count(), results.count(),
+        MonthTotal.objects.count(), first, last,
+    )  # fmt: skip
+
+
 def build(communes: int, months: int, branches: int, last: datetime.date) -> National:
     if connection.vendor != "postgresql":
         raise RuntimeError("The benchmark needs PostgreSQL (DATABASE_URL=postgres://...).")

@@ -17,8 +17,10 @@ from accounts.models import Role, User
 from accounts.services import assign, ensure_user
 from demo.results import add_demo_results
 from demo.review import DemoReviewers, add_demo_review_states
+from indicators.models import Target
 from indicators.periods import previous_month
 from indicators.services import load_catalog
+from indicators.targets import is_additive, split_equally
 from members import synthetic
 from members.gazetteer import fold, short_name_of
 from members.models import Level, Member, Membership, MemberStatus, Unit
@@ -115,7 +117,33 @@ def load_demo() -> DemoSummary:
     accounts = _demo_accounts(provinces)
     states = add_demo_review_states(_reviewers(provinces, accounts), last_month=previous_month())
     members = add_demo_members(provinces, last_day=previous_month() - datetime.timedelta(days=1))
+    add_demo_commune_targets(provinces)
     return DemoSummary(loads, catalog, created, results, accounts, states, members)
+
+
+def add_demo_commune_targets(provinces: list[Unit]) -> int:
+    """Each province target of the catalogue split equally among the province's communes (a
+    rate's target is the province's), as a reviewer would on the targets page, so that the
+    dashboards have targets to colour. Existing commune targets are kept."""
+    rows = []
+    for target in Target.objects.filter(unit__in=provinces).select_related("indicator", "unit"):
+        communes = list(
+            Unit.objects.filter(parent=target.unit, level=Level.COMMUNE)
+            .valid_on(target.period_end)
+            .order_by("path")
+        )
+        if not communes:
+            continue
+        if is_additive(target.indicator):
+            shares = split_equally(target.value, len(communes))
+        else:
+            shares = [target.value] * len(communes)
+        rows += [
+            Target(unit=c, indicator=target.indicator, period_end=target.period_end, value=v,
+                   note="demo: chia đều chỉ tiêu của tỉnh")
+            for c, v in zip(communes, shares, strict=True)
+        ]  # fmt: skip
+    return len(Target.objects.bulk_create(rows, ignore_conflicts=True))
 
 
 def _reviewers(provinces: list[Unit], accounts: list[DemoAccount]) -> list[DemoReviewers]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from indicators import totals
 from indicators.models import Indicator, Result, Target
 from programs.models import Program
 
@@ -37,6 +38,7 @@ def add_results(khanh_hoa) -> Program:
         Result.objects.create(
             unit=unit, indicator=i2, month=month(when), numerator=num, denominator=den
         )
+    totals.rebuild([i1.pk, i2.pk])  # rows written directly: the month totals are rebuilt
     end = datetime.date(2025, 12, 31)
     for unit, value in [
         (khanh_hoa.province, 40),

@@ -15,7 +15,8 @@ def test_demo_loads_the_four_seed_provinces_catalogue_and_accounts() -> None:
     provinces = {load.province.code for load in summary.provinces}
     assert provinces == {"56", "04", "22", "46"}
     assert (Program.objects.count(), Indicator.objects.count()) == (4, 33)
-    assert Target.objects.count() == 15
+    assert Target.objects.filter(unit__level=Level.PROVINCE).count() == 15
+    _province_targets_are_split_among_communes()
     branches = Unit.objects.filter(level=Level.BRANCH)
     assert branches.exists() and all(b.is_demo for b in branches)
     client = Client()
@@ -40,6 +41,21 @@ def _the_month_just_ended_is_in_every_review_state(summary) -> None:
     assert "Bị trả lại" in home and "chưa khớp với sổ theo dõi" in home
     client.login(username="tinh.caobang", password="demo-tinh.caobang")
     assert "đang chờ bạn duyệt" in client.get(reverse("home")).content.decode()
+
+
+def _province_targets_are_split_among_communes() -> None:
+    from django.db.models import Sum
+
+    from indicators.targets import is_additive
+
+    for target in Target.objects.filter(unit__level=Level.PROVINCE).select_related("indicator"):
+        communes = Target.objects.filter(
+            unit__parent=target.unit, indicator=target.indicator, period_end=target.period_end
+        )
+        if is_additive(target.indicator):
+            assert communes.aggregate(total=Sum("value"))["total"] == target.value
+        else:
+            assert set(communes.values_list("value", flat=True)) == {target.value}
 
 
 def test_demo_twice_changes_nothing() -> None:
