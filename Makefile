@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo serve test lint typecheck pytest messages check-deploy bench-tree bench-entry clean
+.PHONY: install demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
@@ -56,6 +56,17 @@ test: install lint typecheck messages pytest check-deploy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# On demand, not in `make test`: the national-scale benchmark of issue 5 (dashboards, entry form,
+# aggregates) in its own PostgreSQL database; `make bench BENCH_ARGS="--reuse --json"` re-times
+# the dataset of an earlier run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hoilhpn_bench
+BENCH_ARGS ?=
+bench: install
+	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
+	DATABASE_URL=$(BENCH_DATABASE_URL) CONN_MAX_AGE=60 $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) CONN_MAX_AGE=60 $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # On demand, not in `make test`: national-scale tree figures on PostgreSQL (BENCH_DATABASE_URL).
 bench-tree: install
