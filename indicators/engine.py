@@ -69,7 +69,14 @@ class Figure:
 
 
 def _results(indicator: Indicator, unit: Unit) -> QuerySet[Result]:
-    return Result.objects.filter(indicator=indicator, unit__path__startswith=unit.path)
+    """The indicator's results in the unit's subtree, looked up by the ids of the subtree's
+    units at the indicator's level (a join on the path prefix makes PostgreSQL scan the
+    indicator's rows of the whole country); under the root, all of them."""
+    rows = Result.objects.filter(indicator=indicator)
+    if unit.parent_id is None:
+        return rows
+    units = Unit.objects.subtree(unit).filter(level=indicator.level)
+    return rows.filter(unit__in=list(units.values_list("pk", flat=True)))
 
 
 def _in_range(qs: QuerySet[Result], start: datetime.date, end: datetime.date) -> QuerySet[Result]:

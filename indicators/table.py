@@ -43,45 +43,63 @@ def _raw_rows(
     indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
 ) -> list[tuple[str, Decimal | None, Decimal | None, Decimal | None]]:
     """(unit path, value, numerator, denominator) per reporting unit of the subtree: the sum of
-    its months for a flow, its latest month in the range for a stock or a rate."""
-    rows = Result.objects.filter(
-        indicator=indicator, unit__path__startswith=parent.path, month__lte=end
+    its months for a flow, its latest month in the range for a stock or a rate.
+
+    The subtree's units at the indicator's level are read first and the results looked up by
+    their ids (one index range per unit): a join on the path prefix makes PostgreSQL scan the
+    indicator's rows of the whole country. Under the root every unit is in the subtree, so no
+    filter at all."""
+    paths = dict(
+        Unit.objects.subtree(parent).filter(level=indicator.level).values_list("pk", "path")
     )
+    rows = Result.objects.filter(indicator=indicator, month__lte=end)
+    if parent.depth > 0:
+        rows = rows.filter(unit__in=list(paths))
     if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
         first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
         grouped = (
             rows.filter(month__gte=first)
-            .values("unit__path")
+            .values("unit")
             .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
         )
-        return [(r["unit__path"], r["v"], r["n"], r["d"]) for r in grouped]
-    latest = (
-        rows.filter(month__gte=start)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("unit")], order_by=F("month").desc()))
-        .filter(rank=1)
-        .values_list("unit__path", "value", "numerator", "denominator")
-    )
-    return list(latest)
+        found = [(r["unit"], r["v"], r["n"], r["d"]) for r in grouped]
+    else:
+        found = list(
+            rows.filter(month__gte=start)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("unit")], order_by=F("month").desc())
+            )
+            .filter(rank=1)
+            .values_list("unit", "value", "numerator", "denominator")
+        )
+    return [(paths[unit], v, n, d) for unit, v, n, d in found if unit in paths]
+
+
+# The key of the parent's own figure among its children's (unit ids start at 1).
+ALL = 0
+
+
+def _figure(indicator: Indicator, sums: list[Decimal], count: int) -> Figure:
+    value, num, den = sums
+    if indicator.rule == Rule.RATE:
+        rate = HUNDRED * num / den if den else None
+        return Figure(rate, count, numerator=num, denominator=den)
+    return Figure(value, count)
 
 
 def _grouped(
     indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
 ) -> dict[int, Figure]:
+    """Each child's figure from the subtree's rows, and the parent's (ALL) from the same rows."""
     sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
     counts: dict[int, int] = defaultdict(int)
     for path, value, num, den in _raw_rows(indicator, parent, start, end):
         child = child_of(path, parent) if path != parent.path else parent.pk
-        for i, amount in enumerate((value, num, den)):
-            sums[child][i] += amount or 0
-        counts[child] += 1
-    figures = {}
-    for child, (value, num, den) in sums.items():
-        if indicator.rule == Rule.RATE:
-            rate = HUNDRED * num / den if den else None
-            figures[child] = Figure(rate, counts[child], numerator=num, denominator=den)
-        else:
-            figures[child] = Figure(value, counts[child])
-    return figures
+        for key in (child, ALL):
+            for i, amount in enumerate((value, num, den)):
+                sums[key][i] += amount or 0
+            counts[key] += 1
+    return {key: _figure(indicator, sums[key], counts[key]) for key in sums}
 
 
 def _coverage(
@@ -97,19 +115,20 @@ def _coverage(
     )
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
     for pk, path in counted:
-        row = tally[child_of(path, parent)]
-        row[0] += 1
-        row[1] += values.get(pk, -1) >= indicator.threshold
-        row[2] += pk in values
+        for key in (child_of(path, parent), ALL):
+            row = tally[key]
+            row[0] += 1
+            row[1] += values.get(pk, -1) >= indicator.threshold
+            row[2] += pk in values
     return {
-        child: Figure(
+        key: Figure(
             HUNDRED * meeting / total if reporting else None,
             reporting,
             numerator=Decimal(meeting),
             denominator=Decimal(total),
             units_counted=total,
         )
-        for child, (total, meeting, reporting) in tally.items()
+        for key, (total, meeting, reporting) in tally.items()
     }
 
 
@@ -123,7 +142,10 @@ def _measures(
     if indicator.rule == Rule.COVERAGE:
         return _coverage(indicator, parent, start, end)
     if children and all(reads_totals(indicator, c) for c in children):
-        return totals_of(indicator, list(children), start, end)
+        found = totals_of(indicator, [*children, parent], start, end)
+        if parent.pk in found:
+            found[ALL] = found.pop(parent.pk)
+        return found
     return _grouped(indicator, parent, start, end)
 
 
@@ -157,17 +179,26 @@ def targets_for(
     return found
 
 
+def figures_with_total(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date,
+) -> tuple[dict[int, Figure], Figure]:  # fmt: skip
+    """Each child's figure of `indicator` over the range, judged against its target, and the
+    parent's own figure computed from the same rows."""
+    start, end = month_start(start), month_start(end)
+    measured = _measures(indicator, parent, children, start, end)
+    targets = targets_for(indicator, [*children, parent], end)
+
+    def judged(unit: Unit, key: int) -> Figure:
+        target, period_end = targets.get(unit.pk, (None, None))
+        return judge(measured.get(key, Figure(value=None)), indicator, target, period_end, end)
+
+    return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
+
+
 def figures_of(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date,
 ) -> dict[int, Figure]:  # fmt: skip
     """Each child's figure of `indicator` over the range, judged against its target."""
-    start, end = month_start(start), month_start(end)
-    measured = _measures(indicator, parent, children, start, end)
-    targets = targets_for(indicator, children, end)
-    result = {}
-    for child in children:
-        target, period_end = targets.get(child.pk, (None, None))
-        figure = measured.get(child.pk, Figure(value=None))
-        result[child.pk] = judge(figure, indicator, target, period_end, end)
-    return result
+    return figures_with_total(indicator, parent, children, start, end)[0]

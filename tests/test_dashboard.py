@@ -133,3 +133,16 @@ def test_excel_export_has_the_figures_and_no_formulas(october) -> None:
     assert '\'=HYPERLINK("http://x")' in rows
     assert rows["Tỉnh Khánh Hòa"][3] == 65
     assert sheet["C5"].value == "Kế hoạch"
+
+
+def test_the_trend_from_month_totals_equals_the_engine_month_by_month(october) -> None:
+    h01 = Indicator.objects.get(code="H-01")
+    start = datetime.date(2025, 1, 1)
+
+    points, yearly = dashboard.trend(h01, october.province, start, OCT)
+
+    assert not yearly and len(points) == 10
+    for month, got in points:
+        alone = figure(h01, october.province, start, month)
+        assert (got.value, got.target, got.status) == (alone.value, alone.target, alone.status)
+    assert [p.value for _m, p in points][-3:] == [None, 40, 65]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.engine import figure
-from indicators.table import figures_of
+from indicators.table import figures_of, figures_with_total
 from members.models import Unit
 from tests.test_engine import (  # noqa: F401 (fixtures)
     cb,
@@ -28,7 +28,9 @@ def month(text: str) -> datetime.date:
 
 def same_as_alone(indicator, parent: Unit, first: str, last: str) -> None:
     children = list(Unit.objects.filter(parent=parent))
-    together = figures_of(indicator, parent, children, month(first), month(last))
+    together, own = figures_with_total(indicator, parent, children, month(first), month(last))
+    alone = figure(indicator, parent, month(first), month(last))
+    assert (own.value, own.target, own.status) == (alone.value, alone.target, alone.status)
     for child in children:
         alone = figure(indicator, child, month(first), month(last))
         got = together[child.pk]
