@@ -13,6 +13,7 @@ from indicators import charts, dashboard, export
 from indicators.dashboard import Period
 from indicators.periods import parse_month
 from programs.models import Program
+from programs.selectors import program_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,9 +25,7 @@ def dashboard_start(request: AuthenticatedRequest) -> HttpResponse:
     if not assignments:
         return redirect("home")
     month = dashboard.last_complete_month()
-    programs = Program.objects.order_by("code")
-    program = programs.filter(start_year__lte=month.year, end_year__gte=month.year).first()
-    program = program or programs.first()
+    program = program_for(None, month)
     if program is None:
         raise Http404
     return redirect("dashboard", pk=assignments[0].unit.pk, program=program.code)

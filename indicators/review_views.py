@@ -17,6 +17,7 @@ from indicators.periods import parse_month, previous_month
 from indicators.views import phase_months
 from members.models import Unit
 from programs.models import Program
+from programs.selectors import program_for
 
 REVIEWABLE = {completeness.MonthStatus.ON_TIME, completeness.MonthStatus.LATE}
 
@@ -47,11 +48,7 @@ def review_start(request: AuthenticatedRequest) -> HttpResponse:
         month = parse_month(request.GET.get("month") or f"{previous_month():%Y-%m}")
     except ValueError as exc:
         raise Http404 from exc
-    programs = Program.objects.order_by("code")
-    program = programs.filter(code=request.GET.get("program", "")).first() or (
-        programs.filter(start_year__lte=month.year, end_year__gte=month.year).first()
-        or programs.first()
-    )
+    program = program_for(request.GET.get("program"), month)
     if program is None:
         raise Http404
     return redirect(_overview_url(unit, program, month))

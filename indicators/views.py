@@ -29,6 +29,7 @@ from indicators.periods import add_months, month_start, parse_month, previous_mo
 from indicators.selectors import value_history
 from members.models import Level, Unit
 from programs.models import Program
+from programs.selectors import program_for
 
 
 def _month_or_404(text: str) -> datetime.date:
@@ -70,11 +71,7 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     month = previous_month()
     if request.GET.get("month"):
         month = _month_or_404(request.GET["month"])
-    programs = Program.objects.order_by("code")
-    program = programs.filter(code=request.GET.get("program", "")).first() or (
-        programs.filter(start_year__lte=month.year, end_year__gte=month.year).first()
-        or programs.first()
-    )
+    program = program_for(request.GET.get("program"), month)
     if program is None:
         raise Http404
     return redirect(_form_url(unit, program, month))
