@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from indicators import completeness
 from indicators.engine import Figure, figure, judge, program_start, reads_totals, target_of
-from indicators.models import DashboardChoice, Indicator, MonthTotal, Rule
-from indicators.periods import add_months, month_start, months_between
-from indicators.table import figures_with_total
+from indicators.models import DashboardChoice, Indicator, MonthTotal, Rule, Target
+from indicators.periods import add_months, month_end, month_start, months_between
+from indicators.table import figures_with_total, targets_of_many
 from members.models import Unit
 from members.selectors import current_children
 from programs.models import Program
@@ -83,7 +84,14 @@ def build(
 ) -> Dashboard:
     start, end = period_range(program, period, month)
     children = list(current_children(unit, add_months(end, 1) - datetime.timedelta(days=1)))
-    columns = [figures_with_total(ind, unit, children, start, end) for ind in indicators]
+    targets = targets_of_many(indicators, [*children, unit], end)
+    columns = [
+        figures_with_total(
+            ind, unit, children, start, end,
+            targets={u: t for (i, u), t in targets.items() if i == ind.pk},
+        )
+        for ind in indicators
+    ]  # fmt: skip
     rows = [Row(child, [column[child.pk] for column, _t in columns]) for child in children]
     total = Row(unit, [own for _c, own in columns])
     counts = completeness.counts_for(unit, program, end)
@@ -119,15 +127,33 @@ def _running_totals(
     )
     result, running, seen = [], Decimal(0), False
     month = first
-    for point in points:
+    targets = _targets_along(indicator, unit, points)
+    for point, (target, period_end) in zip(points, targets, strict=True):
         while month <= point:
             if month in monthly:
                 running, seen = running + monthly[month], True
             month = add_months(month, 1)
-        target, period_end = target_of(indicator, unit, point)
         measured = Figure(value=running if seen else None)
         result.append((point, judge(measured, indicator, target, period_end, point)))
     return result
+
+
+def _targets_along(
+    indicator: Indicator, unit: Unit, points: list[datetime.date]
+) -> list[tuple[Decimal | None, datetime.date | None]]:
+    """engine.target_of at each point; one lookup when the first and the last point have the
+    same target and no target of the unit or its children ends in between (so every point
+    in between has it too), as with year-end targets."""
+    first, last = target_of(indicator, unit, points[0]), target_of(indicator, unit, points[-1])
+    ends_between = Target.objects.filter(
+        Q(unit=unit) | Q(unit__parent=unit),
+        indicator=indicator,
+        period_end__gte=month_end(points[0]),
+        period_end__lt=month_end(points[-1]),
+    )
+    if first == last and points[0].year == points[-1].year and not ends_between.exists():
+        return [first] * len(points)
+    return [target_of(indicator, unit, point) for point in points]
 
 
 def chosen_indicators(user: User, program: Program, codes: list[str] | None) -> list[Indicator]:

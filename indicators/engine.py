@@ -75,6 +75,8 @@ def _results(indicator: Indicator, unit: Unit) -> QuerySet[Result]:
     rows = Result.objects.filter(indicator=indicator)
     if unit.parent_id is None:
         return rows
+    if unit.level == indicator.level:  # a reporting unit: its own rows
+        return rows.filter(unit=unit)
     units = Unit.objects.subtree(unit).filter(level=indicator.level)
     return rows.filter(unit__in=list(units.values_list("pk", flat=True)))
 
@@ -287,6 +289,16 @@ def judge(
         achievement=achievement,
         status=status,
     )
+
+
+def measure_from_start(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> Decimal | None:
+    """figure()'s value without its target (the entry form's year-to-date beside a field)."""
+    start, end = month_start(start), month_start(end)
+    if end < program_start(indicator):
+        return None
+    return measure(indicator, unit, max(start, program_start(indicator)), end).value
 
 
 def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:

@@ -66,21 +66,45 @@ def value_history(
     )
     if since is not None:
         records = records.filter(history_date__gt=since)
-    records = records.select_related("indicator", "unit", "history_user").order_by(
-        "-history_date", "-history_id"
-    )[:limit]
+    records = list(
+        records.select_related("indicator", "unit", "history_user").order_by(
+            "-history_date", "-history_id"
+        )[:limit]
+    )
+    previous = _previous_records(records)
     return [
         {
             "at": record.history_date,
             "user": record.history_user,
             "indicator": record.indicator,
             "unit": record.unit,
-            "before": show_record(record.prev_record) if record.history_type != "+" else "–",
+            "before": show_record(previous.get(record.history_id))
+            if record.history_type != "+"
+            else "–",
             "after": "–" if record.history_type == "-" else show_record(record),
             "source": SOURCE_LABELS.get(record.history_change_reason or "", ""),
         }
         for record in records
     ]
+
+
+def _previous_records(records: list[Any]) -> dict[int, Any]:
+    """Each record's previous version of the same result, in one query (`prev_record` would
+    ask once per line)."""
+    if not records:
+        return {}
+    ids = {r.id for r in records}
+    earlier = Result.history.filter(id__in=ids).order_by("id", "history_date", "history_id")
+    by_result: dict[int, list[Any]] = {}
+    for version in earlier:
+        by_result.setdefault(version.id, []).append(version)
+    previous = {}
+    for record in records:
+        versions = by_result.get(record.id, [])
+        key = (record.history_date, record.history_id)
+        before = [v for v in versions if (v.history_date, v.history_id) < key]
+        previous[record.history_id] = before[-1] if before else None
+    return previous
 
 
 def show_record(record: Any) -> str:

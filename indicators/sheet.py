@@ -16,6 +16,7 @@ from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Ru
 from indicators.numbers import NumberError, format_number, parse_number
 from indicators.periods import add_months
 from indicators.register import register_figures
+from indicators.table import targets_of_many
 from members.models import Level, Unit
 from programs.models import Program
 
@@ -102,6 +103,7 @@ class Sheet:
     branches: list[Unit]
     branch_rows: list[tuple[Unit, list[Cell]]]
     draft: EntryDraft | None = None
+    detailed: bool = True
 
     @property
     def cells(self) -> list[Cell]:
@@ -133,15 +135,29 @@ def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: date
     return {(r.unit_id, r.indicator_id): r for r in rows}
 
 
-def build_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
+def build_sheet(
+    unit: Unit, program: Program, month: datetime.date, *, details: bool = True
+) -> Sheet:
+    """The month's form. Without `details` (a save: only the cells and their saved figures are
+    needed) it skips last month, the history peaks, targets, year-to-date and the register;
+    `with_details` adds them when the form has to be shown again."""
     indicators = entered_indicators(program)
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
     branches = list(
         Unit.objects.filter(parent=unit, level=Level.BRANCH).valid_on(month).order_by("code")
     )
+    for branch in branches:
+        branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
     saved = _results_by_cell(units, indicators, month)
+    if not details:
+        commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
+        rows = [
+            (b, [Cell(b, ind, saved.get((b.pk, ind.pk))) for ind in branch_inds]) for b in branches
+        ]
+        headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
+        return Sheet(unit, program, month, commune_cells, headers, branches, rows, None, False)
     last = _results_by_cell(units, indicators, add_months(month, -1))
     peaks = history_peaks(units, indicators, month)
     year_start = datetime.date(month.year, 1, 1)
@@ -150,9 +166,11 @@ def build_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    targets = {ind.pk: engine.target_of(ind, unit, month)[0] for ind in indicators}
+    found = targets_of_many(indicators, [unit], month)
+    targets = {ind.pk: found.get((ind.pk, unit.pk), (None, None))[0] for ind in indicators}
     commune_cells = [
-        cell(unit, ind, engine.figure(ind, unit, year_start, month).value) for ind in commune_inds
+        cell(unit, ind, engine.measure_from_start(ind, unit, year_start, month))
+        for ind in commune_inds
     ]
     from_register = register_figures(unit, commune_inds, month)
     for c in commune_cells:
@@ -168,6 +186,18 @@ def build_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
     draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
     headers = [(ind, targets[ind.pk]) for ind in branch_inds]
     return Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
+
+
+def with_details(sheet: Sheet) -> Sheet:
+    """The sheet with everything the form shows, keeping what was typed and its problems."""
+    if sheet.detailed:
+        return sheet
+    full = build_sheet(sheet.unit, sheet.program, sheet.month)
+    light = {(c.unit.pk, c.indicator.pk): c for c in sheet.cells}
+    for cell in full.cells:
+        typed = light[(cell.unit.pk, cell.indicator.pk)]
+        cell.typed, cell.problems = typed.typed, typed.problems
+    return full
 
 
 def read_typed(sheet: Sheet, data: QueryDict | dict[str, str]) -> tuple[list[Entry], list[Problem]]:

@@ -149,45 +149,67 @@ def _measures(
     return _grouped(indicator, parent, start, end)
 
 
-def targets_for(
-    indicator: Indicator, units: Sequence[Unit], end: datetime.date
-) -> dict[int, tuple[Decimal, datetime.date]]:
-    """engine.target_of for many units: own target, else the sum of the children's."""
+TargetKey = tuple[int, int]  # (indicator id, unit id)
+
+
+def targets_of_many(
+    indicators: Sequence[Indicator], units: Sequence[Unit], end: datetime.date
+) -> dict[TargetKey, tuple[Decimal, datetime.date]]:
+    """engine.target_of for many indicators and units in two queries: each unit's own target
+    (the nearest period end on or after the range's; a flow's only in the range's year), else,
+    for additive rules, the sum of its children's (valid at the range's end)."""
     day = month_end(end)
-    targets = Target.objects.filter(indicator=indicator, period_end__gte=day)
-    if indicator.rule == Rule.SUM:
-        targets = targets.filter(period_end__year=end.year)
-    found: dict[int, tuple[Decimal, datetime.date]] = {}
-    own = targets.filter(unit__in=[u.pk for u in units]).order_by("-period_end")
-    for unit_id, value, period_end in own.values_list("unit", "value", "period_end"):
-        found[unit_id] = (value, period_end)  # the nearest period end is written last
-    missing = [u.pk for u in units if u.pk not in found]
-    if not missing or indicator.rule not in SUMMED_TARGET_RULES:
+    rules = {i.pk: i.rule for i in indicators}
+    candidates = Target.objects.filter(indicator__in=list(rules), period_end__gte=day)
+
+    def usable(indicator_id: int, period_end: datetime.date) -> bool:
+        return rules[indicator_id] != Rule.SUM or period_end.year == end.year
+
+    found: dict[TargetKey, tuple[Decimal, datetime.date]] = {}
+    own = candidates.filter(unit__in=[u.pk for u in units]).order_by("-period_end")
+    for ind, unit, value, period_end in own.values_list("indicator", "unit", "value", "period_end"):
+        if usable(ind, period_end):
+            found[(ind, unit)] = (value, period_end)  # the nearest period end comes last
+    additive = [i for i, rule in rules.items() if rule in SUMMED_TARGET_RULES]
+    if not additive:
         return found
     summed = (
-        targets.filter(
+        candidates.filter(
             Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
             Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
-            unit__parent__in=missing,
+            unit__parent__in=[u.pk for u in units],
+            indicator__in=additive,
         )
-        .values("unit__parent", "period_end")
+        .values("indicator", "unit__parent", "period_end")
         .annotate(total=Sum("value"))
         .order_by("-period_end")
     )
+    sums: dict[TargetKey, tuple[Decimal, datetime.date]] = {}
     for row in summed:
-        found[row["unit__parent"]] = (row["total"], row["period_end"])
-    return found
+        if usable(row["indicator"], row["period_end"]):
+            sums[(row["indicator"], row["unit__parent"])] = (row["total"], row["period_end"])
+    return {**sums, **found}
+
+
+def targets_for(
+    indicator: Indicator, units: Sequence[Unit], end: datetime.date
+) -> dict[int, tuple[Decimal, datetime.date]]:
+    """engine.target_of for many units of one indicator."""
+    found = targets_of_many([indicator], units, end)
+    return {unit: target for (_i, unit), target in found.items()}
 
 
 def figures_with_total(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
-    end: datetime.date,
+    end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
 ) -> tuple[dict[int, Figure], Figure]:  # fmt: skip
     """Each child's figure of `indicator` over the range, judged against its target, and the
-    parent's own figure computed from the same rows."""
+    parent's own figure computed from the same rows. `targets` (unit id -> target), when
+    given, saves the two target queries (see targets_of_many)."""
     start, end = month_start(start), month_start(end)
     measured = _measures(indicator, parent, children, start, end)
-    targets = targets_for(indicator, [*children, parent], end)
+    if targets is None:
+        targets = targets_for(indicator, [*children, parent], end)
 
     def judged(unit: Unit, key: int) -> Figure:
         target, period_end = targets.get(unit.pk, (None, None))

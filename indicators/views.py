@@ -103,6 +103,7 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
 def _render(
     request: AuthenticatedRequest, sheet: sheets.Sheet, status: int = 200, **extra: object
 ) -> HttpResponse:
+    sheet = sheets.with_details(sheet)
     problems = [p for c in sheet.cells for p in c.problems]
     errors = [sheets.problem_label(p) for p in problems if p.blocking]
     context = {
@@ -122,7 +123,8 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
     unit = _commune_or_404(request, pk)
     program_obj = get_object_or_404(Program, code=program)
     month_date = _month_or_404(month)
-    sheet = sheets.build_sheet(unit, program_obj, month_date)
+    # A save needs only the cells; the form is shown again with every detail if refused.
+    sheet = sheets.build_sheet(unit, program_obj, month_date, details=request.method != "POST")
     if request.method != "POST":
         editable = review.can_enter(request.user, unit) and not _is_locked(sheet)
         return _render(request, sheet, draft_shown=editable and sheets.show_draft(sheet))
