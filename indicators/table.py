@@ -27,7 +27,6 @@ from indicators.engine import (
     program_start,
     reads_totals,
     totals_of,
-    values_by_unit,
 )
 from indicators.models import Indicator, Result, Rule, Target
 from indicators.periods import month_end, month_start
@@ -39,40 +38,73 @@ def child_of(path: str, parent: Unit) -> int:
     return int(path.strip(PATH_SEP).split(PATH_SEP)[parent.depth + 1])
 
 
-def _raw_rows(
-    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
-) -> list[tuple[str, Decimal | None, Decimal | None, Decimal | None]]:
-    """(unit path, value, numerator, denominator) per reporting unit of the subtree: the sum of
-    its months for a flow, its latest month in the range for a stock or a rate.
+UnitRow = tuple[int, str, datetime.date | None, datetime.date | None]  # id, path, valid
+ValueRow = tuple[int, str, Decimal | None, Decimal | None, Decimal | None]
 
-    The subtree's units at the indicator's level are read first and the results looked up by
-    their ids (one index range per unit): a join on the path prefix makes PostgreSQL scan the
-    indicator's rows of the whole country. Under the root every unit is in the subtree, so no
-    filter at all."""
-    paths = dict(
-        Unit.objects.subtree(parent).filter(level=indicator.level).values_list("pk", "path")
-    )
-    rows = Result.objects.filter(indicator=indicator, month__lte=end)
-    if parent.depth > 0:
-        rows = rows.filter(unit__in=list(paths))
-    if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
-        first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
-        grouped = (
-            rows.filter(month__gte=first)
-            .values("unit")
-            .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
-        )
-        found = [(r["unit"], r["v"], r["n"], r["d"]) for r in grouped]
-    else:
-        found = list(
-            rows.filter(month__gte=start)
-            .annotate(
-                rank=Window(RowNumber(), partition_by=[F("unit")], order_by=F("month").desc())
+
+class Reads:
+    """What one page reads, each once: the units of a level under a parent, and each
+    reporting unit's row of an indicator over a range (a coverage and its source, a rate and
+    the coverage of that rate, share them)."""
+
+    def __init__(self) -> None:
+        self._units: dict[tuple[int, str], list[UnitRow]] = {}
+        self._rows: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+
+    def units(self, parent: Unit, level: str) -> list[UnitRow]:
+        key = (parent.pk, level)
+        if key not in self._units:
+            units = Unit.objects.subtree(parent).filter(level=level)
+            self._units[key] = list(units.values_list("pk", "path", "valid_from", "valid_to"))
+        return self._units[key]
+
+    def rows(
+        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    ) -> list[ValueRow]:
+        key = (indicator.pk, parent.pk, start, end)
+        if key not in self._rows:
+            self._rows[key] = self._read(indicator, parent, start, end)
+        return self._rows[key]
+
+    def _read(
+        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    ) -> list[ValueRow]:
+        """(unit id, path, value, numerator, denominator) per reporting unit of the subtree:
+        the sum of its months for a flow, its latest month in the range for a stock or a rate.
+
+        The subtree's units at the indicator's level are read first and the results looked up
+        by their ids (one index range per unit): a join on the path prefix makes PostgreSQL
+        scan the indicator's rows of the whole country. Under the root, no filter at all."""
+        paths = {pk: path for pk, path, _f, _t in self.units(parent, indicator.level)}
+        rows = Result.objects.filter(indicator=indicator, month__lte=end)
+        if parent.parent_id is not None:
+            rows = rows.filter(unit__in=list(paths))
+        if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
+            first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
+            grouped = (
+                rows.filter(month__gte=first)
+                .values("unit")
+                .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
+                .values_list("unit", "v", "n", "d")
             )
-            .filter(rank=1)
-            .values_list("unit", "value", "numerator", "denominator")
-        )
-    return [(paths[unit], v, n, d) for unit, v, n, d in found if unit in paths]
+            found = list(grouped)
+        else:
+            found = list(
+                rows.filter(month__gte=start)
+                .annotate(
+                    rank=Window(RowNumber(), partition_by=[F("unit")], order_by=F("month").desc())
+                )
+                .filter(rank=1)
+                .values_list("unit", "value", "numerator", "denominator")
+            )
+        return [(unit, paths[unit], v, n, d) for unit, v, n, d in found if unit in paths]
+
+
+def _unit_values(indicator: Indicator, rows: list[ValueRow]) -> dict[int, Decimal]:
+    """engine.values_by_unit from the rows: a rate as a percentage."""
+    if indicator.rule == Rule.RATE:
+        return {u: HUNDRED * n / d for u, _p, _v, n, d in rows if n is not None and d}
+    return {u: v for u, _p, v, _n, _d in rows if v is not None}
 
 
 # The key of the parent's own figure among its children's (unit ids start at 1).
@@ -88,12 +120,12 @@ def _figure(indicator: Indicator, sums: list[Decimal], count: int) -> Figure:
 
 
 def _grouped(
-    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date, reads: Reads
 ) -> dict[int, Figure]:
     """Each child's figure from the subtree's rows, and the parent's (ALL) from the same rows."""
     sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
     counts: dict[int, int] = defaultdict(int)
-    for path, value, num, den in _raw_rows(indicator, parent, start, end):
+    for _unit, path, value, num, den in reads.rows(indicator, parent, start, end):
         child = child_of(path, parent) if path != parent.path else parent.pk
         for key in (child, ALL):
             for i, amount in enumerate((value, num, den)):
@@ -103,19 +135,20 @@ def _grouped(
 
 
 def _coverage(
-    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date, reads: Reads
 ) -> dict[int, Figure]:
     assert indicator.source is not None and indicator.threshold is not None
-    values = values_by_unit(indicator.source, parent, start, end)
-    counted = (
-        Unit.objects.subtree(parent, include_self=False)
-        .filter(level=indicator.level)
-        .valid_on(month_end(end))
-        .values_list("pk", "path")
-    )
+    values = _unit_values(indicator.source, reads.rows(indicator.source, parent, start, end))
+    day = month_end(end)
+    counted = [
+        (pk, path)
+        for pk, path, valid_from, valid_to in reads.units(parent, indicator.level)
+        if (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
+    ]
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
     for pk, path in counted:
-        for key in (child_of(path, parent), ALL):
+        # A parent at the coverage's own level counts itself (as engine.figure does).
+        for key in (ALL,) if pk == parent.pk else (child_of(path, parent), ALL):
             row = tally[key]
             row[0] += 1
             row[1] += values.get(pk, -1) >= indicator.threshold
@@ -134,19 +167,19 @@ def _coverage(
 
 def _measures(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
-    end: datetime.date,
+    end: datetime.date, reads: Reads,
 ) -> dict[int, Figure]:  # fmt: skip
     if end < program_start(indicator):
         return {}
     start = max(start, program_start(indicator))
     if indicator.rule == Rule.COVERAGE:
-        return _coverage(indicator, parent, start, end)
+        return _coverage(indicator, parent, start, end, reads)
     if children and all(reads_totals(indicator, c) for c in children):
         found = totals_of(indicator, [*children, parent], start, end)
         if parent.pk in found:
             found[ALL] = found.pop(parent.pk)
         return found
-    return _grouped(indicator, parent, start, end)
+    return _grouped(indicator, parent, start, end, reads)
 
 
 TargetKey = tuple[int, int]  # (indicator id, unit id)
@@ -202,12 +235,14 @@ def targets_for(
 def figures_with_total(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
+    reads: Reads | None = None,
 ) -> tuple[dict[int, Figure], Figure]:  # fmt: skip
     """Each child's figure of `indicator` over the range, judged against its target, and the
     parent's own figure computed from the same rows. `targets` (unit id -> target), when
-    given, saves the two target queries (see targets_of_many)."""
+    given, saves the two target queries (see targets_of_many); `reads`, shared by the columns
+    of a page, reads each unit list and each indicator's rows once."""
     start, end = month_start(start), month_start(end)
-    measured = _measures(indicator, parent, children, start, end)
+    measured = _measures(indicator, parent, children, start, end, reads or Reads())
     if targets is None:
         targets = targets_for(indicator, [*children, parent], end)
 
