@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EDITING_ROLES, User
@@ -61,9 +61,10 @@ def value_history(
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     """The latest changes of a commune's month (its branches included), newest first."""
-    records = Result.history.filter(
-        Q(unit=unit) | Q(unit__parent=unit), indicator__program=program, month=month
-    )
+    # By unit ids, not `unit=... OR unit__parent=...`: the OR through a join cannot use the
+    # history's unit index and reads the whole history table.
+    units = [unit.pk, *Unit.objects.filter(parent=unit).values_list("pk", flat=True)]
+    records = Result.history.filter(unit_id__in=units, indicator__program=program, month=month)
     if since is not None:
         records = records.filter(history_date__gt=since)
     records = list(
