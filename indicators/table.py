@@ -134,21 +134,37 @@ def _grouped(
     return {key: _figure(indicator, sums[key], counts[key]) for key in sums}
 
 
+def _valid(
+    valid_from: datetime.date | None, valid_to: datetime.date | None, day: datetime.date
+) -> bool:
+    return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
+
+
+def _last_day(unit: Unit, day: datetime.date) -> datetime.date:
+    """The map a unit's coverage counts on (engine._coverage): the range's last day, or the
+    unit's own last day if it ended before."""
+    return min(day, unit.valid_to) if unit.valid_to is not None else day
+
+
 def _coverage(
-    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date, reads: Reads
-) -> dict[int, Figure]:
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, reads: Reads,
+) -> dict[int, Figure]:  # fmt: skip
     assert indicator.source is not None and indicator.threshold is not None
     values = _unit_values(indicator.source, reads.rows(indicator.source, parent, start, end))
     day = month_end(end)
-    counted = [
-        (pk, path)
-        for pk, path, valid_from, valid_to in reads.units(parent, indicator.level)
-        if (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
-    ]
+    days = {child.pk: _last_day(child, day) for child in children}
+    parent_day = _last_day(parent, day)
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
-    for pk, path in counted:
-        # A parent at the coverage's own level counts itself (as engine.figure does).
-        for key in (ALL,) if pk == parent.pk else (child_of(path, parent), ALL):
+    for pk, path, valid_from, valid_to in reads.units(parent, indicator.level):
+        keys = []
+        if pk != parent.pk:
+            child = child_of(path, parent)
+            if _valid(valid_from, valid_to, days.get(child, day)):
+                keys.append(child)
+        if _valid(valid_from, valid_to, parent_day):
+            keys.append(ALL)
+        for key in keys:
             row = tally[key]
             row[0] += 1
             row[1] += values.get(pk, -1) >= indicator.threshold
@@ -173,7 +189,7 @@ def _measures(
         return {}
     start = max(start, program_start(indicator))
     if indicator.rule == Rule.COVERAGE:
-        return _coverage(indicator, parent, start, end, reads)
+        return _coverage(indicator, parent, children, start, end, reads)
     if children and all(reads_totals(indicator, c) for c in children):
         found = totals_of(indicator, [*children, parent], start, end)
         if parent.pk in found:

@@ -19,7 +19,13 @@ from tests.test_engine import (  # noqa: F401 (fixtures)
 )
 
 pytestmark = pytest.mark.django_db
-RANGES = [("2025-01", "2025-03"), ("2025-02", "2025-02"), ("2024-01", "2025-06")]
+# The last range ends after the old districts ended (2025-06-30): each counts on its own map.
+RANGES = [
+    ("2025-01", "2025-03"),
+    ("2025-02", "2025-02"),
+    ("2024-01", "2025-06"),
+    ("2025-01", "2025-09"),
+]
 
 
 def month(text: str) -> datetime.date:
