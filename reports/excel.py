@@ -3,7 +3,10 @@
 Sheet 1 (Tiến độ): a title block (Union, report title with program and period, date made), a
 two-row header (STT, unit code, unit name, then per indicator a merged cell over Kế hoạch /
 Thực hiện / Tỷ lệ %), one row per child unit, a total row, frozen header. Sheet 2 (Theo tháng):
-the unit's figure of every indicator month by month.
+the unit's figure of every indicator month by month. Asked for "levels below", one more sheet per
+level (reports.selectors.levels_below), after the main sheet: the same layout with a column
+Thuộc (the parent's name) and no total row, the units sorted under their parents. Its name says
+the level without the slash of the level's own name ("Xã, phường"): Excel forbids `/` there.
 
 Every figure is written as a number, exactly as indicators.engine computed it; Excel's number
 formats do the rounding on screen. Every text that could come from a user (unit and indicator
@@ -24,9 +27,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from indicators.engine import Figure
 from indicators.export import safe_text
 from indicators.models import Indicator, Rule
-from reports.selectors import ReportContent
+from members.models import Level, Unit
+from reports.selectors import LevelSheet, ReportContent, Row
 
 FIXED_COLUMNS = 3  # STT, Mã, Đơn vị
+LEVEL_FIXED_COLUMNS = 4  # STT, Mã, Đơn vị, Thuộc
 HEADER_TOP = 6  # first header row; the title block sits above
 NUMBER = "#,##0.##"
 COUNT = "#,##0"
@@ -67,19 +72,20 @@ def _title_block(ws: Worksheet, content: ReportContent, width: int) -> None:
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center")
 
 
-def _header(ws: Worksheet, indicators: list[Indicator]) -> None:
+def _header(ws: Worksheet, indicators: list[Indicator], fixed: int = FIXED_COLUMNS) -> None:
     top, sub = HEADER_TOP, HEADER_TOP + 1
-    for col, label in enumerate((_("STT"), _("Mã đơn vị"), _("Đơn vị")), start=1):
+    labels = (_("STT"), _("Mã đơn vị"), _("Đơn vị"), _("Thuộc"))[:fixed]
+    for col, label in enumerate(labels, start=1):
         ws.cell(row=top, column=col, value=safe_text(label))
         ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
     for i, indicator in enumerate(indicators):
-        first = FIXED_COLUMNS + 1 + 3 * i
+        first = fixed + 1 + 3 * i
         name = f"{indicator.code} {indicator.name_vi} ({indicator.unit})"
         ws.cell(row=top, column=first, value=safe_text(name))
         ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + 2)
         for offset, label in enumerate((_("Kế hoạch"), _("Thực hiện"), _("Tỷ lệ %"))):
             ws.cell(row=sub, column=first + offset, value=safe_text(label))
-    last = FIXED_COLUMNS + 3 * len(indicators)
+    last = fixed + 3 * len(indicators)
     for row in (top, sub):
         for col in range(1, last + 1):
             cell = ws.cell(row=row, column=col)
@@ -87,9 +93,15 @@ def _header(ws: Worksheet, indicators: list[Indicator]) -> None:
     ws.row_dimensions[top].height = 75
 
 
-def _figures(ws: Worksheet, row: int, indicators: list[Indicator], figures: list[Figure]) -> None:
+def _figures(
+    ws: Worksheet,
+    row: int,
+    indicators: list[Indicator],
+    figures: list[Figure],
+    fixed: int = FIXED_COLUMNS,
+) -> None:
     for i, (indicator, fig) in enumerate(zip(indicators, figures, strict=True)):
-        first = FIXED_COLUMNS + 1 + 3 * i
+        first = fixed + 1 + 3 * i
         achievement = None if fig.achievement is None else fig.achievement / 100
         values = (
             (_number(fig.target), _value_format(indicator)),
@@ -109,17 +121,7 @@ def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
     _header(ws, indicators)
     row = HEADER_TOP + 2
     for number, line in enumerate(content.rows, start=1):
-        ws.cell(row=row, column=1, value=number).number_format = COUNT
-        ws.cell(row=row, column=2, value=safe_text(line.unit.code))
-        name = line.unit.name
-        if line.unit.valid_to is not None and line.unit.valid_to < content.end:
-            name = _("%(name)s (đến %(day)s)") % {
-                "name": name,
-                "day": f"{line.unit.valid_to:%d/%m/%Y}",
-            }
-        ws.cell(row=row, column=3, value=safe_text(name))
-        for col in range(1, FIXED_COLUMNS + 1):
-            ws.cell(row=row, column=col).border = BOX
+        _unit_cells(ws, row, number, line, content)
         _figures(ws, row, indicators, line.figures)
         row += 1
     total_label = _("Tổng cộng (%(unit)s)") % {"unit": content.unit.name}
@@ -134,15 +136,75 @@ def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
         "tổng tử số / tổng mẫu số; số hiện có: giá trị cuối kỳ), không phải tổng các dòng trên."
     ) % {"unit": content.unit.name}
     ws.cell(row=row + 2, column=1, value=safe_text(note)).font = Font(italic=True)
-    ws.freeze_panes = f"{get_column_letter(FIXED_COLUMNS + 1)}{HEADER_TOP + 2}"
+    _frame(ws, FIXED_COLUMNS, width)
+
+
+def _unit_label(unit: Unit, content: ReportContent) -> str:
+    """The unit's name, with the day it ended when that is before the range's end."""
+    if unit.valid_to is None or unit.valid_to >= content.end:
+        return unit.name
+    return _("%(name)s (đến %(day)s)") % {"name": unit.name, "day": f"{unit.valid_to:%d/%m/%Y}"}
+
+
+def _unit_cells(
+    ws: Worksheet, row: int, number: int, line: Row, content: ReportContent, *, parent: bool = False
+) -> None:
+    """STT, code and name of the row's unit (and the parent's name on a sheet of a level)."""
+    ws.cell(row=row, column=1, value=number).number_format = COUNT
+    ws.cell(row=row, column=2, value=safe_text(line.unit.code))
+    ws.cell(row=row, column=3, value=safe_text(_unit_label(line.unit, content)))
+    fixed = FIXED_COLUMNS
+    if parent:
+        assert line.unit.parent is not None
+        ws.cell(row=row, column=4, value=safe_text(line.unit.parent.name))
+        fixed = LEVEL_FIXED_COLUMNS
+    for col in range(1, fixed + 1):
+        ws.cell(row=row, column=col).border = BOX
+
+
+def _frame(ws: Worksheet, fixed: int, width: int) -> None:
+    """Frozen header and unit columns, column widths, printing on landscape A4."""
+    ws.freeze_panes = f"{get_column_letter(fixed + 1)}{HEADER_TOP + 2}"
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 34
-    for col in range(FIXED_COLUMNS + 1, width + 1):
+    if fixed == LEVEL_FIXED_COLUMNS:
+        ws.column_dimensions["D"].width = 28
+    for col in range(fixed + 1, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = f"{HEADER_TOP}:{HEADER_TOP + 1}"
+
+
+def sheet_title(level: str) -> str:
+    """The sheet's name: the level's, without the `/` that Excel forbids in a sheet name."""
+    titles: dict[str, str] = {
+        Level.DISTRICT: _("Huyện, quận"),
+        Level.COMMUNE: _("Xã, phường"),
+        Level.BRANCH: _("Chi hội"),
+    }
+    return titles.get(level, str(Level(level).label).replace("/", ", "))
+
+
+def _level_sheet(ws: Worksheet, content: ReportContent, sheet: LevelSheet) -> None:
+    """Every unit of one level below the report's rows, under its parent (no total row: the
+    total is the main sheet's)."""
+    width = LEVEL_FIXED_COLUMNS + 3 * len(sheet.indicators)
+    _title_block(ws, content, width)
+    caption = _("Chi tiết cấp %(level)s: %(count)s đơn vị, xếp theo đơn vị cấp trên.") % {
+        "level": str(Level(sheet.level).label).lower(),
+        "count": len(sheet.rows),
+    }
+    if sheet.level == Level.BRANCH:
+        caption += " " + _("Chỉ các chỉ tiêu thu thập ở chi hội.")
+    ws.cell(row=HEADER_TOP - 1, column=1, value=safe_text(caption)).font = Font(italic=True)
+    _header(ws, sheet.indicators, LEVEL_FIXED_COLUMNS)
+    for number, line in enumerate(sheet.rows, start=1):
+        row = HEADER_TOP + 1 + number
+        _unit_cells(ws, row, number, line, content, parent=True)
+        _figures(ws, row, sheet.indicators, line.figures, LEVEL_FIXED_COLUMNS)
+    _frame(ws, LEVEL_FIXED_COLUMNS, width)
 
 
 def _series_sheet(ws: Worksheet, content: ReportContent) -> None:
@@ -177,6 +239,8 @@ def build_workbook(content: ReportContent) -> bytes:
     assert progress is not None
     progress.title = _("Tiến độ")
     _progress_sheet(progress, content)
+    for sheet in content.levels:
+        _level_sheet(workbook.create_sheet(sheet_title(sheet.level)), content, sheet)
     _series_sheet(workbook.create_sheet(_("Theo tháng")), content)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -54,6 +54,14 @@ class ReportRequestForm(forms.Form):
     format = forms.ChoiceField(
         choices=Format.choices, initial=Format.BOTH, label=_("Định dạng"), widget=forms.RadioSelect
     )
+    levels_below = forms.BooleanField(
+        required=False,
+        label=_("Thêm một trang cho mỗi cấp bên dưới"),
+        help_text=_(
+            "Chỉ trong tệp Excel: mỗi cấp dưới các đơn vị của báo cáo (ví dụ các xã của tỉnh) "
+            "có một trang riêng. Tệp PDF không có các trang này."
+        ),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -92,6 +92,8 @@ class ReportJob(models.Model):
     start = models.DateField(_("từ tháng"))
     end = models.DateField(_("đến tháng"))
     format = models.CharField(_("định dạng"), max_length=8, choices=Format.choices)
+    # The workbook gets a sheet per level below the rows (reports.selectors.levels_below).
+    levels_below = models.BooleanField(_("thêm một trang cho mỗi cấp bên dưới"), default=False)
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
     state = models.CharField(
         _("trạng thái"), max_length=16, choices=State.choices, default=State.QUEUED
@@ -114,7 +116,15 @@ class ReportJob(models.Model):
         constraints = [
             # The same request while one is queued or running does not make a second job.
             models.UniqueConstraint(
-                fields=["requested_by", "program", "unit", "start", "end", "format"],
+                fields=[
+                    "requested_by",
+                    "program",
+                    "unit",
+                    "start",
+                    "end",
+                    "format",
+                    "levels_below",
+                ],
                 condition=Q(state__in=["queued", "running"]),
                 name="one_active_report_per_request",
             ),

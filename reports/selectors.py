@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,16 +13,20 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import assignments_of, visible_units
-from indicators.engine import Figure, figure
-from indicators.models import Indicator
+from indicators.engine import LEVEL_RANK, Figure, figure
+from indicators.models import CollectionLevel, Indicator
 from indicators.periods import add_months, month_end, months_between
 from indicators.table import figures_of
 from members.gazetteer import fold
-from members.models import Unit
+from members.models import Level, Unit
 from programs.models import Program
 from reports.models import ReportJob
 
 Progress = Callable[[int, int], None]
+
+# The levels a report "with the levels below" can show on sheets of their own, with every
+# indicator (below the commune, only the branch, with the indicators collected there).
+DETAIL_LEVELS = (Level.DISTRICT, Level.COMMUNE)
 
 
 def my_reports(user: User) -> QuerySet[ReportJob]:
@@ -55,21 +60,38 @@ def children_in_range(unit: Unit, start: datetime.date, end: datetime.date) -> l
     """The unit's children that existed at some time in the range: across the 2025 reform both
     the old districts and the new communes. Those still in force at the range's end come first,
     each group in alphabetical order as Vietnamese readers expect it (diacritics folded)."""
-    children = Unit.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=month_end(end)),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=start),
-        parent=unit,
+    children = Unit.objects.filter(_in_range(start, end), parent=unit)
+    return sorted(children, key=report_order(end))
+
+
+def _in_range(start: datetime.date, end: datetime.date) -> Q:
+    """Units that existed at some time in the months `start`..`end`."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=month_end(end))) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start)
     )
+
+
+def report_order(end: datetime.date) -> Callable[[Unit], tuple[bool, str, str, str]]:
+    """The sort key of a report's rows: units in force at the range's end first, then
+    alphabetical order as Vietnamese readers expect it (diacritics folded)."""
     last_day = month_end(end)
-    return sorted(
-        children, key=lambda u: (not u.is_valid_on(last_day), fold(u.name), u.name, u.code)
-    )
+    return lambda u: (not u.is_valid_on(last_day), fold(u.name), u.name, u.code)
 
 
 @dataclass
 class Row:
     unit: Unit
     figures: list[Figure]
+
+
+@dataclass
+class LevelSheet:
+    """Every unit of one level below the report's rows, with its figures (a sheet of the
+    workbook "per level below"); each row's parent is `row.unit.parent`."""
+
+    level: str
+    indicators: list[Indicator]
+    rows: list[Row]
 
 
 @dataclass
@@ -88,6 +110,118 @@ class ReportContent:
     # series[i][j]: the unit's figure for indicator j in months[i] alone (a cumulative
     # indicator: its running total at the end of that month).
     series: list[list[Figure]] = field(default_factory=list)
+    # Asked for "levels below": one per level under the rows (Excel only).
+    levels: list[LevelSheet] = field(default_factory=list)
+
+
+def levels_below(
+    unit: Unit, children: list[Unit], indicators: list[Indicator]
+) -> list[tuple[str, list[Indicator]]]:
+    """The sheets a report "with the levels below" adds, as (level, indicators shown).
+
+    - Each level under the shallowest of the unit's children down to the commune, with every
+      indicator: a province before 2025 (districts as rows) gets its communes; the country gets
+      its districts and communes; a province after the reform (communes as rows) gets nothing
+      more. Across the reform (old districts and new communes as rows) the commune sheet lists
+      every commune of the range, under its district or under the province.
+    - Then the branches, with only the indicators collected at the branch (no other indicator
+      has a figure of its own for a branch), for a province or a district: for the country the
+      sheet would hold some 100,000 branches, past what anyone reads in a sheet; a commune's
+      branches are already its report's rows.
+    A level with no unit in the range gives no sheet (report_content leaves it out)."""
+    if not children:
+        return []
+    top = min(LEVEL_RANK[child.level] for child in children)
+    sheets: list[tuple[str, list[Indicator]]] = [
+        (level, indicators) for level in DETAIL_LEVELS if LEVEL_RANK[level] > top
+    ]
+    at_branch = [ind for ind in indicators if ind.level == CollectionLevel.BRANCH]
+    if at_branch and unit.level in (Level.PROVINCE, Level.DISTRICT):
+        sheets.append((Level.BRANCH, at_branch))
+    return sheets
+
+
+def units_below(unit: Unit, level: str, start: datetime.date, end: datetime.date) -> list[Unit]:
+    """The unit's descendants at `level` that existed in the range, with their parents."""
+    return list(
+        Unit.objects.subtree(unit, include_self=False)
+        .filter(_in_range(start, end), level=level)
+        .select_related("parent")
+    )
+
+
+def in_parent_order(units: list[Unit], above: list[Unit], end: datetime.date) -> list[Unit]:
+    """`units` grouped under their parents in the order the parents appear in `above` (the
+    report's unit, its rows, the sheets before), each group in the order of report rows."""
+    position = {parent.pk: i for i, parent in enumerate(above)}
+    order = report_order(end)
+
+    def key(unit: Unit) -> tuple[int, str, tuple[bool, str, str, str]]:
+        parent = unit.parent
+        assert parent is not None
+        return (position.get(parent.pk, len(position)), fold(parent.name), order(unit))
+
+    return sorted(units, key=key)
+
+
+def figures_below(
+    indicator: Indicator, units: list[Unit], start: datetime.date, end: datetime.date
+) -> dict[int, Figure]:
+    """Each unit's figure, as engine.figure() gives it: indicators.table.figures_of counts the
+    direct children of one parent, so it is asked once per parent (a district's communes, a
+    commune's branches), a few queries each."""
+    by_parent: dict[int, list[Unit]] = defaultdict(list)
+    for unit in units:
+        assert unit.parent_id is not None
+        by_parent[unit.parent_id].append(unit)
+    found: dict[int, Figure] = {}
+    for siblings in by_parent.values():
+        parent = siblings[0].parent
+        assert parent is not None
+        found.update(figures_of(indicator, parent, siblings, start, end))
+    return found
+
+
+def figure_rows(
+    indicators: list[Indicator],
+    parent: Unit | None,
+    units: list[Unit],
+    start: datetime.date,
+    end: datetime.date,
+    step: Callable[[], None],
+) -> list[Row]:
+    """The units' rows indicator by indicator: a few queries for all the units of one parent
+    (indicators.table), or of each parent when `parent` is None."""
+    columns = []
+    for ind in indicators:
+        if parent is None:
+            columns.append(figures_below(ind, units, start, end))
+        else:
+            columns.append(figures_of(ind, parent, units, start, end))
+        step()
+    return [Row(unit, [column[unit.pk] for column in columns]) for unit in units]
+
+
+def level_sheets(
+    unit: Unit,
+    below: list[tuple[str, list[Indicator]]],
+    above: list[Unit],
+    start: datetime.date,
+    end: datetime.date,
+    step: Callable[[], None],
+) -> list[LevelSheet]:
+    """The sheets of the levels below, each sorted under the rows of the one before."""
+    sheets = []
+    for level, shown in below:
+        units = in_parent_order(units_below(unit, level, start, end), above, end)
+        if units:
+            rows = figure_rows(shown, None, units, start, end, step)
+            sheets.append(LevelSheet(level, shown, rows))
+            above = [*above, *units]
+        else:
+            for _ in shown:
+                step()
+    return sheets
 
 
 def report_content(
@@ -96,17 +230,20 @@ def report_content(
     start: datetime.date,
     end: datetime.date,
     *,
+    levels: bool = False,
     progress: Progress | None = None,
 ) -> ReportContent:
-    """Every figure of the report, as indicators.engine.figure() gives it."""
+    """Every figure of the report, as indicators.engine.figure() gives it; with `levels`, the
+    sheets of the levels below too (see levels_below)."""
     indicators = list(
         Indicator.objects.filter(program=program)
         .select_related("program", "source", "source__program")
         .order_by("position", "code")
     )
     children = children_in_range(unit, start, end)
+    below = levels_below(unit, children, indicators) if levels else []
     months = [add_months(start, i) for i in range(months_between(start, end))]
-    steps = len(indicators) + 1 + len(months)
+    steps = len(indicators) + 1 + len(months) + sum(len(shown) for _, shown in below)
     done = 0
 
     def step() -> None:
@@ -115,18 +252,14 @@ def report_content(
         if progress is not None:
             progress(done, steps)
 
-    # The rows indicator by indicator: a few queries for all the children (indicators.table).
-    columns = []
-    for ind in indicators:
-        columns.append(figures_of(ind, unit, children, start, end))
-        step()
-    rows = [Row(child, [column[child.pk] for column in columns]) for child in children]
+    rows = figure_rows(indicators, unit, children, start, end, step)
     total = [figure(ind, unit, start, end) for ind in indicators]
     step()
     series = []
     for month in months:
         series.append([figure(ind, unit, month, month) for ind in indicators])
         step()
+    sheets = level_sheets(unit, below, [unit, *children], start, end, step)
     return ReportContent(
         program=program,
         unit=unit,
@@ -138,4 +271,5 @@ def report_content(
         total=total,
         months=months,
         series=series,
+        levels=sheets,
     )

@@ -63,6 +63,7 @@ def request_report(
     start: datetime.date,
     end: datetime.date,
     format: str,
+    levels_below: bool = False,
     language: str = "vi",
 ) -> tuple[ReportJob, bool]:
     """A job for this request, and whether it is new: the same request while one is queued or
@@ -71,16 +72,24 @@ def request_report(
         raise ReportRequestError(_("Bạn không được xem đơn vị này."))
     start, end = month_start(start), month_start(end)
     check_period(program, start, end)
-    same = {"requested_by": user, "program": program, "unit": unit, "start": start, "end": end}
+    same = {
+        "requested_by": user,
+        "program": program,
+        "unit": unit,
+        "start": start,
+        "end": end,
+        "format": format,
+        "levels_below": levels_below,
+    }
     with transaction.atomic():
-        existing = ReportJob.objects.filter(**same, format=format, state__in=ACTIVE_STATES).first()
+        existing = ReportJob.objects.filter(**same, state__in=ACTIVE_STATES).first()
         if existing is not None:
             return existing, False
         try:
             with transaction.atomic():
-                job = ReportJob.objects.create(**same, format=format, language=language)
+                job = ReportJob.objects.create(**same, language=language)
         except IntegrityError:  # the same request, made at the same instant
-            return ReportJob.objects.get(**same, format=format, state__in=ACTIVE_STATES), False
+            return ReportJob.objects.get(**same, state__in=ACTIVE_STATES), False
         _enqueue(job)
     return job, True
 
@@ -164,7 +173,14 @@ def run_job(job_id: int) -> str:
 
     try:
         with translation.override(job.language):
-            content = report_content(job.program, job.unit, job.start, job.end, progress=progress)
+            content = report_content(
+                job.program,
+                job.unit,
+                job.start,
+                job.end,
+                levels=job.levels_below,
+                progress=progress,
+            )
             files = render_files(content, job.format)
         names = {ext: _save_file(job, ext, data) for ext, data in files.items()}
     except Exception as exc:
@@ -255,11 +271,17 @@ def run_schedules(today: datetime.date | None = None) -> list[ReportJob]:
 
 
 def generate_now(
-    *, program: Program, unit: Unit, start: datetime.date, end: datetime.date, format: str
+    *,
+    program: Program,
+    unit: Unit,
+    start: datetime.date,
+    end: datetime.date,
+    format: str,
+    levels_below: bool = False,
 ) -> dict[str, bytes]:
     """The report's files made here and now, with no job and no queue (the command line)."""
     start, end = month_start(start), month_start(end)
     check_period(program, start, end)
     with translation.override("vi"):
-        content = report_content(program, unit, start, end)
+        content = report_content(program, unit, start, end, levels=levels_below)
         return render_files(content, format)

@@ -44,6 +44,7 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
                 start=data["start"],
                 end=data["end"],
                 format=data["format"],
+                levels_below=data["levels_below"],
                 language=request.LANGUAGE_CODE,
             )
         except services.ReportRequestError as exc:

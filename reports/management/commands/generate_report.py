@@ -1,6 +1,6 @@
 """`manage.py generate_report --program DA939 --unit 04 --from 2017-01 --to 2025-12 --format xlsx
---out bao-cao.xlsx`: the report made here and now, with no queue (for scripts and checks).
-Exits non-zero with the reason when it cannot."""
+--out bao-cao.xlsx [--levels-below]`: the report made here and now, with no queue (for scripts
+and checks). Exits non-zero with the reason when it cannot."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", required=True, help="last month, 2025-12")
         parser.add_argument("--format", choices=["xlsx", "pdf", "both"], default="xlsx")
         parser.add_argument(
+            "--levels-below",
+            action="store_true",
+            help="add a sheet per level below the report's rows to the workbook (not the PDF)",
+        )
+        parser.add_argument(
             "--out", required=True, help="file to write; with --format both, .xlsx and .pdf"
         )
 
@@ -42,7 +47,12 @@ class Command(BaseCommand):
         began = time.monotonic()
         try:
             files = services.generate_now(
-                program=program, unit=unit, start=start, end=end, format=options["format"]
+                program=program,
+                unit=unit,
+                start=start,
+                end=end,
+                format=options["format"],
+                levels_below=options["levels_below"],
             )
         except services.ReportRequestError as exc:
             raise CommandError(str(exc)) from exc
