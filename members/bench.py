@@ -47,8 +47,9 @@ BENCH_CODE = "BENCH"
 MEMBERS_PER_BRANCH = 200
 BRANCHES_PER_COMMUNE = 10
 COPY_COLUMNS = (
-    "full_name, name_folded, birth_year, ethnicity, religion, phone, branch_id, joined_on, "
-    "status, status_on, household, has_disability, is_business_owner, created_at, updated_at"
+    "full_name, name_folded, birth_year, ethnicity, religion, phone, branch_id, province_id, "
+    "joined_on, status, status_on, household, has_disability, is_business_owner, created_at, "
+    "updated_at"
 )
 
 
@@ -67,15 +68,17 @@ class Timing:
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def bench_tree(members: int) -> tuple[Unit, list[Unit]]:
-    """The bench province with enough communes and branches for `members` (reused if there)."""
+def bench_tree(members: int, code: str = BENCH_CODE) -> tuple[Unit, list[Unit]]:
+    """The bench province with enough communes and branches for `members` (reused if there).
+    Another `code` makes another synthetic province: its members are the rest of the country,
+    so the timed province (BENCH_CODE) is a share of the table as a real one is of 20 million."""
     central = get_or_create_central()
-    province = Unit.objects.filter(parent=central, code=BENCH_CODE).first()
+    province = Unit.objects.filter(parent=central, code=code).first()
     if province is None:
+        name = BENCH_PROVINCE if code == BENCH_CODE else f"{BENCH_PROVINCE} {code}"
         province = insert_units(
-            [Unit(level=Level.PROVINCE, parent=central, code=BENCH_CODE, name=BENCH_PROVINCE,
-                  is_demo=True)]
-        )[0]  # fmt: skip
+            [Unit(level=Level.PROVINCE, parent=central, code=code, name=name, is_demo=True)]
+        )[0]
     wanted = max(1, members // MEMBERS_PER_BRANCH)
     branches = list(Unit.objects.filter(parent__parent=province, level=Level.BRANCH))
     if len(branches) < wanted:
@@ -120,7 +123,8 @@ def load_members(count: int, branches: list[Unit], *, seed: int = 2025) -> int:
                     copy.write_row((
                         name, fold(name), rng.randint(1950, 2006),
                         synthetic.ethnicity(rng, 0.15), "", "",
-                        rng.choice(branches).pk, joined, status, status_on,
+                        (branch := rng.choice(branches)).pk, branch.province_pk(), joined,
+                        status, status_on,
                         synthetic.household(rng), rng.random() < 0.03, rng.random() < 0.05,
                         now, now,
                     ))  # fmt: skip
