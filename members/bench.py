@@ -137,9 +137,10 @@ def load_members(count: int, branches: list[Unit], *, seed: int = 2025) -> int:
             "FROM members_member WHERE id > %s",
             [before],
         )
-        cursor.execute("ANALYZE members_unit")
-        cursor.execute("ANALYZE members_member")
-        cursor.execute("ANALYZE members_membership")
+        # VACUUM too: index-only scans (the counts) need the visibility map of a fresh load.
+        cursor.execute("VACUUM ANALYZE members_unit")
+        cursor.execute("VACUUM ANALYZE members_member")
+        cursor.execute("VACUUM ANALYZE members_membership")
     return count
 
 
