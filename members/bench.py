@@ -13,14 +13,34 @@ on a day 10.6 ms (commune) and 368 ms (province); new members in a year 132 ms (
 both figures for each of the province's 990 communes 3.8 s.
 
 At 20 million: a commune's search reads only the commune's members (branch indexes), so it
-stays near 10 ms. A province-wide search reads the national trigram index, whose bitmaps for
-common words ("nguyen", "thi") grow with the whole table: expect about 10x, p50 ~1 s, beyond
-the 200 ms asked. The fix, not done here: a province column on the member with a two-column
-GIN index (btree_gin: province, name_folded gin_trgm_ops), or partitions by province, so a
-province search reads only its ~0.3-1 million members (the bench's 2 million-member province
-gives its order: ~100-400 ms). Counts grow with the unit's own memberships: a real province
-(under 1 million) stays under ~200 ms; national counts (20 million) would take seconds and
-want a monthly snapshot per unit.
+stays near 10 ms. A province-wide search read the national trigram index, whose bitmaps for
+common words ("nguyen", "thi") grow with the whole table, and dropped the other provinces'
+matches only after fetching them from the table.
+
+Province column (issue 9, member-search). Members carry their branch's province (migration
+0005; set by add, import and move; the backfill of 6 million rows took 11 min, so ~35-40 min
+at 20 million), visible_members narrows by it, and one GIN index over (province_id,
+name_folded gin_trgm_ops) through btree_gin replaces the national one (0006). Measured with a
+second synthetic province of 4,000,000 members around the timed one (`bench_members --members
+4000000 --province BENCH2 --seed 99`, then `bench_members --members 0`), 6,000,000 members in
+all, the timed province a third of them (dev box shared with other work, ±30%):
+
+    query (ms, p50 / p95)              before (0004)     after (0006)
+    search, commune scope                9.3 /   20.2      9.0 /   13.3
+    search, province scope             364.8 / 4548.7    280.5 / 2586.5
+    active members on a day, province  791.8 /  855.1    476.9 /  533.2 (no index change)
+
+What is left (measured, not shipped): with a 2-million-member province a third of the table,
+the planner keeps province_id out of the GIN scan (it filters afterwards), and queries with a
+word under 3 letters ("ly", "my", "vy": no trigram) or common names walk the province's
+branches. A partial trigram index for the one province (`... USING gin (name_folded
+gin_trgm_ops) WHERE province_id = 2`, built in 7 s) gave p50/p95 93/259 ms for names of
+3-letter-plus words and 151/421 ms with a short word, against 240/2897 and 381/1126 with the
+composite index: one partial index per province (34 after 2025), created with the province,
+is the next step if real provinces (0.3-1.5 million members, 1/34 of the table, where the
+planner should use the province key) still miss 200 ms. Counts grow with the unit's own
+memberships: a real province (under 1 million) stays under ~300 ms; national counts (20
+million) would take seconds and want a monthly snapshot per unit.
 """
 
 from __future__ import annotations
@@ -47,8 +67,9 @@ BENCH_CODE = "BENCH"
 MEMBERS_PER_BRANCH = 200
 BRANCHES_PER_COMMUNE = 10
 COPY_COLUMNS = (
-    "full_name, name_folded, birth_year, ethnicity, religion, phone, branch_id, joined_on, "
-    "status, status_on, household, has_disability, is_business_owner, created_at, updated_at"
+    "full_name, name_folded, birth_year, ethnicity, religion, phone, branch_id, province_id, "
+    "joined_on, status, status_on, household, has_disability, is_business_owner, created_at, "
+    "updated_at"
 )
 
 
@@ -67,15 +88,17 @@ class Timing:
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def bench_tree(members: int) -> tuple[Unit, list[Unit]]:
-    """The bench province with enough communes and branches for `members` (reused if there)."""
+def bench_tree(members: int, code: str = BENCH_CODE) -> tuple[Unit, list[Unit]]:
+    """The bench province with enough communes and branches for `members` (reused if there).
+    Another `code` makes another synthetic province: its members are the rest of the country,
+    so the timed province (BENCH_CODE) is a share of the table as a real one is of 20 million."""
     central = get_or_create_central()
-    province = Unit.objects.filter(parent=central, code=BENCH_CODE).first()
+    province = Unit.objects.filter(parent=central, code=code).first()
     if province is None:
+        name = BENCH_PROVINCE if code == BENCH_CODE else f"{BENCH_PROVINCE} {code}"
         province = insert_units(
-            [Unit(level=Level.PROVINCE, parent=central, code=BENCH_CODE, name=BENCH_PROVINCE,
-                  is_demo=True)]
-        )[0]  # fmt: skip
+            [Unit(level=Level.PROVINCE, parent=central, code=code, name=name, is_demo=True)]
+        )[0]
     wanted = max(1, members // MEMBERS_PER_BRANCH)
     branches = list(Unit.objects.filter(parent__parent=province, level=Level.BRANCH))
     if len(branches) < wanted:
@@ -120,7 +143,8 @@ def load_members(count: int, branches: list[Unit], *, seed: int = 2025) -> int:
                     copy.write_row((
                         name, fold(name), rng.randint(1950, 2006),
                         synthetic.ethnicity(rng, 0.15), "", "",
-                        rng.choice(branches).pk, joined, status, status_on,
+                        (branch := rng.choice(branches)).pk, branch.province_pk(), joined,
+                        status, status_on,
                         synthetic.household(rng), rng.random() < 0.03, rng.random() < 0.05,
                         now, now,
                     ))  # fmt: skip
@@ -133,9 +157,10 @@ def load_members(count: int, branches: list[Unit], *, seed: int = 2025) -> int:
             "FROM members_member WHERE id > %s",
             [before],
         )
-        cursor.execute("ANALYZE members_unit")
-        cursor.execute("ANALYZE members_member")
-        cursor.execute("ANALYZE members_membership")
+        # VACUUM too: index-only scans (the counts) need the visibility map of a fresh load.
+        cursor.execute("VACUUM ANALYZE members_unit")
+        cursor.execute("VACUUM ANALYZE members_member")
+        cursor.execute("VACUUM ANALYZE members_membership")
     return count
 
 

@@ -120,6 +120,12 @@ class Unit(models.Model):
     def is_within(self, other: Unit) -> bool:
         return self.path.startswith(other.path)
 
+    def province_pk(self) -> int | None:
+        """The id of the province this unit is in (itself for a province), from the path: the
+        ancestor at depth 1. None for the central unit."""
+        ids = [int(part) for part in self.path.strip(PATH_SEP).split(PATH_SEP) if part]
+        return ids[1] if len(ids) > 1 else None
+
 
 class UnitSuccession(models.Model):
     """A dated link from a unit that ceased to the unit that took over its area (a merger)."""
@@ -173,7 +179,16 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return self.filter(branch__in=units.values("pk"))
 
     def in_subtree(self, unit: Unit) -> MemberQuerySet:
-        return self.filter(branch__path__startswith=unit.path)
+        return self.in_provinces([unit]).filter(branch__path__startswith=unit.path)
+
+    def in_provinces(self, units: Iterable[Unit]) -> MemberQuerySet:
+        """Narrows to the provinces of `units` by the denormalised column, so PostgreSQL can
+        use the per-province indexes; unchanged when a unit is the central one (all provinces).
+        A pre-filter only: callers still filter by branch for the exact scope."""
+        provinces = {unit.province_pk() for unit in units}
+        if not provinces or None in provinces:
+            return self
+        return self.filter(province_id__in=sorted(p for p in provinces if p is not None))
 
     def named(self) -> MemberQuerySet:
         """Members whose personal data is still held (not anonymised on request)."""
@@ -195,6 +210,17 @@ class Member(models.Model):
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     branch = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("chi hội")
+    )
+    # The branch's province (Unit.province_pk), copied by the services whenever the branch is
+    # set (add, import, move; a unit never changes province). A province's search then reads
+    # only its own part of the name index (migration 0005), not the whole country's.
+    province = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # served by the (province, name) indexes of migration 0005
+        verbose_name=_("tỉnh/thành phố"),
     )
     joined_on = models.DateField(_("ngày vào Hội"))
     status = models.CharField(
@@ -231,6 +257,13 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    def place_in(self, branch: Unit) -> None:
+        """Sets the branch and the province that goes with it (every write of the branch)."""
+        province = branch.province_pk()
+        if province is None:
+            raise ValueError("a member's branch is under a province")
+        self.branch, self.province_id = branch, province
 
     @property
     def is_ethnic_minority(self) -> bool:

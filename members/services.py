@@ -359,15 +359,17 @@ def new_member(*, branch: Unit, joined_on: datetime.date, data: MemberData) -> M
         raise problems[0]
     _check_day("joined_on", joined_on, _("Ngày vào Hội"))
     _check_branch(branch, joined_on)
-    member = Member(
-        branch=branch, joined_on=joined_on, status=MemberStatus.ACTIVE, status_on=joined_on
-    )
+    member = Member(joined_on=joined_on, status=MemberStatus.ACTIVE, status_on=joined_on)
+    member.place_in(branch)
     _apply_member_data(member, data)
     return member
 
 
 def save_new_members(members: Sequence[Member], *, batch_size: int = 5000) -> list[Member]:
-    """Inserts checked members with their first membership, in two bulk statements a batch."""
+    """Inserts checked members with their first membership, in two bulk statements a batch.
+    Each member's province is set from its branch here, whoever built the member."""
+    for member in members:
+        member.place_in(member.branch)
     created = Member.objects.bulk_create(members, batch_size=batch_size)
     Membership.objects.bulk_create(
         [Membership(member=m, branch=m.branch, started_on=m.joined_on) for m in created],
@@ -478,8 +480,8 @@ def move_member(*, user: User, member: Member, to_branch: Unit, on: datetime.dat
         current.ended_on, current.end_reason = on, Membership.EndReason.MOVED
         current.save(update_fields=["ended_on", "end_reason"])
     Membership.objects.create(member=member, branch=to_branch, started_on=on, joined=False)
-    member.branch = to_branch
-    member.save(update_fields=["branch", "updated_at"])
+    member.place_in(to_branch)
+    member.save(update_fields=["branch", "province", "updated_at"])
     return member
 
 
