@@ -1,5 +1,7 @@
 import base64
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -234,71 +236,64 @@ def member_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _detail(request, member)
     form = MemberForm(request.POST)
-    if form.is_valid():
-        try:
-            update_member(
-                user=request.user,
-                member=member,
-                data=form.member_data(),
-                joined_on=form.cleaned_data["joined_on"],
-            )
-        except MemberRefused as exc:
-            raise PermissionDenied from exc
-        except MemberError as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thông tin hội viên."))
-            return redirect("member_detail", member.pk)
-    member.refresh_from_db()
-    return _detail(request, member, status=400, form=form)
+
+    def save(data: dict[str, Any]) -> None:
+        update_member(
+            user=request.user, member=member, data=form.member_data(),
+            joined_on=data["joined_on"],
+        )  # fmt: skip
+
+    return _apply(request, member, form, "form", save, _("Đã lưu thông tin hội viên."))
 
 
 @login_required
 @require_POST
 def member_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = selectors.visible_member_or_404(request.user, pk)
+
+    def save(data: dict[str, Any]) -> None:
+        change_status(user=request.user, member=member, status=data["status"], on=data["on"])
+
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            change_status(
-                user=request.user,
-                member=member,
-                status=form.cleaned_data["status"],
-                on=form.cleaned_data["on"],
-            )
-        except MemberRefused as exc:
-            raise PermissionDenied from exc
-        except MemberError as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Đã cập nhật tình trạng hội viên."))
-            return redirect("member_detail", member.pk)
-    member.refresh_from_db()
-    return _detail(request, member, status=400, status_form=form)
+    done = _("Đã cập nhật tình trạng hội viên.")
+    return _apply(request, member, form, "status_form", save, done)
 
 
 @login_required
 @require_POST
 def member_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = selectors.visible_member_or_404(request.user, pk)
+
+    def save(data: dict[str, Any]) -> None:
+        move_member(user=request.user, member=member, to_branch=data["to_branch"], on=data["on"])
+
     form = MoveForm(request.POST, branches=_editable_branches(request))
+    done = _("Đã chuyển hội viên sang chi hội mới.")
+    return _apply(request, member, form, "move_form", save, done)
+
+
+def _apply(
+    request: AuthenticatedRequest,
+    member: Member,
+    form: forms.Form,
+    form_name: str,
+    save: Callable[[dict[str, Any]], None],
+    done: str,
+) -> HttpResponse:
+    """One of the member card's forms: saved through its service, or shown again on the card
+    with the service's refusal on the field it names."""
     if form.is_valid():
         try:
-            move_member(
-                user=request.user,
-                member=member,
-                to_branch=form.cleaned_data["to_branch"],
-                on=form.cleaned_data["on"],
-            )
+            save(form.cleaned_data)
         except MemberRefused as exc:
             raise PermissionDenied from exc
         except MemberError as exc:
             _show_errors(form, exc)
         else:
-            messages.success(request, _("Đã chuyển hội viên sang chi hội mới."))
+            messages.success(request, done)
             return redirect("member_detail", member.pk)
     member.refresh_from_db()
-    return _detail(request, member, status=400, move_form=form)
+    return _detail(request, member, status=400, **{form_name: form})
 
 
 @login_required
