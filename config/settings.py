@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "programs",
     "indicators",
     "reports",
+    "imports",
     "demo",
 ]
 

@@ -61,6 +61,12 @@ class Indicator(models.Model):
         verbose_name=_("thuộc chỉ tiêu tổng"),
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    # Other names people type for it in legacy Excel headers, one per line (issue 7).
+    aliases = models.TextField(
+        _("tên gọi khác"), blank=True, help_text=_("Mỗi dòng một tên, dùng khi nhập file Excel cũ.")
+    )
+    # "activities:count:type=tap_huan" and the like: computed from activity records (issue 8).
+    derived_from = models.CharField(_("tính từ"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -127,6 +133,9 @@ class Result(models.Model):
     value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2, null=True)
     numerator = models.DecimalField(_("tử số"), max_digits=14, decimal_places=2, null=True)
     denominator = models.DecimalField(_("mẫu số"), max_digits=14, decimal_places=2, null=True)
+    # A quarter's, half-year's or year's figure from a legacy file is stored on the period's last
+    # month and says how many months it covers, so sums stay right and trends can say so.
+    covers_months = models.PositiveSmallIntegerField(_("số tháng của kỳ"), default=1)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     updated_by = models.ForeignKey(
         "accounts.User",
