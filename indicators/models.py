@@ -135,7 +135,7 @@ class Result(models.Model):
     denominator = models.DecimalField(_("mẫu số"), max_digits=14, decimal_places=2, null=True)
     # A quarter's, half-year's or year's figure from a legacy file is stored on the period's last
     # month and says how many months it covers, so sums stay right and trends can say so.
-    covers_months = models.PositiveSmallIntegerField(_("số tháng của kỳ"), default=1)
+    covers_months = models.PositiveSmallIntegerField(_("số tháng của kỳ"), default=1, db_default=1)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     updated_by = models.ForeignKey(
         "accounts.User",
