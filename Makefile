@@ -66,6 +66,8 @@ bench: install
 	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
 		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
 	DATABASE_URL=$(BENCH_DATABASE_URL) CONN_MAX_AGE=60 $(BIN)/python manage.py migrate -v0
+	@# The pages are timed with the production static storage, which needs its manifest.
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) CONN_MAX_AGE=60 $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # On demand, not in `make test`: national-scale tree figures on PostgreSQL (BENCH_DATABASE_URL).
