@@ -97,6 +97,13 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The dashboards' few large grouped reads: JIT compilation costs more than it saves on
+    # them (60 ms of a 200 ms query), and 4 MB of work memory makes a national grouping spill
+    # to disk. Session settings, so the server's own configuration need not change.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
+        "DATABASE_SESSION_OPTIONS", default="-c jit=off -c work_mem=32MB"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

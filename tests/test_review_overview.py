@@ -133,6 +133,14 @@ def test_the_due_day_is_the_programs(october):
     assert total.on_time == 3  # Lộc Thọ's 08/11 is now on time
 
 
+def test_the_dashboards_counts_are_the_overviews_totals(october):
+    """counts_for (the dashboards) counts without loading the communes: the same totals."""
+    for unit in (october.province, october.nha_trang, october.cam_lam, october.loc_tho):
+        counts = completeness.counts_for(unit, october.program, OCT_2024)
+        assert counts == completeness.overview(unit, october.program, OCT_2024).total
+    assert completeness.counts_for(october.province, october.program, OCT_2024).expected == 5
+
+
 def test_a_month_saved_but_not_sent_is_a_draft_an_untouched_one_not_started(tree):
     _month(tree, tree.vinh_hai, SubmissionState.DRAFT)
     Submission.objects.create(unit=tree.loc_tho, program=tree.program, month=OCT_2024)
