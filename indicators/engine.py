@@ -189,8 +189,24 @@ def values_by_unit(
     raise ValueError(f"no per-unit values for rule {indicator.rule!r}")
 
 
+def coverage_figure(counted: int, meeting: int, reporting: int) -> Figure:
+    """A coverage share: `meeting` of the `counted` units, None while none of them reported."""
+    return Figure(
+        value=HUNDRED * meeting / counted if reporting and counted else None,
+        units_reporting=reporting,
+        numerator=Decimal(meeting),
+        denominator=Decimal(counted),
+        units_counted=counted,
+    )
+
+
 def _coverage(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
     assert indicator.source is not None and indicator.threshold is not None
+    from indicators import coverage  # imported here: it reads this module's level ranks
+
+    rolled = coverage.shares(indicator, unit, [], start, end, month_end(end))
+    if rolled is not None:
+        return coverage_figure(*rolled[unit.pk])
     # The units counted are those of the map in force on the range's last day (or the unit's
     # own last day, for a unit that ended earlier): a year that spans the 2025 reform counts
     # the new communes, not the old and the new together.
@@ -206,14 +222,7 @@ def _coverage(indicator: Indicator, unit: Unit, start: datetime.date, end: datet
     values = values_by_unit(indicator.source, unit, start, end)
     meeting = sum(1 for pk in counted if values.get(pk, -1) >= indicator.threshold)
     reporting = sum(1 for pk in counted if pk in values)
-    value = HUNDRED * meeting / len(counted) if counted else None
-    return Figure(
-        value=value if reporting else None,
-        units_reporting=reporting,
-        numerator=Decimal(meeting),
-        denominator=Decimal(len(counted)),
-        units_counted=len(counted),
-    )
+    return coverage_figure(len(counted), meeting, reporting)
 
 
 def target_of(

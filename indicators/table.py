@@ -19,10 +19,12 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
+from indicators import coverage
 from indicators.engine import (
     HUNDRED,
     SUMMED_TARGET_RULES,
     Figure,
+    coverage_figure,
     judge,
     program_start,
     reads_totals,
@@ -34,12 +36,16 @@ from members.models import PATH_SEP, Unit
 
 
 def child_of(path: str, parent: Unit) -> int:
-    """The id of `parent`'s child on a descendant's path."""
-    return int(path.strip(PATH_SEP).split(PATH_SEP)[parent.depth + 1])
+    """The id of `parent`'s child on a descendant's path (the parent's own id for itself)."""
+    if path == parent.path:
+        return parent.pk
+    start = len(parent.path)  # a descendant's path starts with its ancestor's "/1/5/"
+    return int(path[start : path.index(PATH_SEP, start)])
 
 
-UnitRow = tuple[int, str, datetime.date | None, datetime.date | None]  # id, path, valid
-ValueRow = tuple[int, str, Decimal | None, Decimal | None, Decimal | None]
+# id, the id of the parent's child it lies under (the parent's id for the parent), valid dates.
+UnitRow = tuple[int, int, datetime.date | None, datetime.date | None]
+ValueRow = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]  # id, child, values
 
 
 class Reads:
@@ -55,7 +61,12 @@ class Reads:
         key = (parent.pk, level)
         if key not in self._units:
             units = Unit.objects.subtree(parent).filter(level=level)
-            self._units[key] = list(units.values_list("pk", "path", "valid_from", "valid_to"))
+            self._units[key] = [
+                (pk, child_of(path, parent), valid_from, valid_to)
+                for pk, path, valid_from, valid_to in units.values_list(
+                    "pk", "path", "valid_from", "valid_to"
+                )
+            ]
         return self._units[key]
 
     def rows(
@@ -69,25 +80,24 @@ class Reads:
     def _read(
         self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
     ) -> list[ValueRow]:
-        """(unit id, path, value, numerator, denominator) per reporting unit of the subtree:
-        the sum of its months for a flow, its latest month in the range for a stock or a rate.
+        """(unit id, child id, value, numerator, denominator) per reporting unit of the
+        subtree: the sum of its months for a flow, its latest month in the range for a stock
+        or a rate.
 
         The subtree's units at the indicator's level are read first and the results looked up
         by their ids (one index range per unit): a join on the path prefix makes PostgreSQL
-        scan the indicator's rows of the whole country. Under the root, no filter at all."""
-        paths = {pk: path for pk, path, _f, _t in self.units(parent, indicator.level)}
+        scan the indicator's rows of the whole country. Under the root, no filter at all: the
+        (indicator, month) covering index gives the range without touching the table."""
+        children = {pk: child for pk, child, _f, _t in self.units(parent, indicator.level)}
         rows = Result.objects.filter(indicator=indicator, month__lte=end)
         if parent.parent_id is not None:
-            rows = rows.filter(unit__in=list(paths))
+            rows = rows.filter(unit__in=list(children))
         if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
             first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
-            grouped = (
-                rows.filter(month__gte=first)
-                .values("unit")
-                .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
-                .values_list("unit", "v", "n", "d")
-            )
-            found = list(grouped)
+            grouped = rows.filter(month__gte=first).values("unit").annotate(v=Sum("value"))
+            found: list[tuple[int, Decimal | None, Decimal | None, Decimal | None]] = [
+                (unit, value, None, None) for unit, value in grouped.values_list("unit", "v")
+            ]
         else:
             found = list(
                 rows.filter(month__gte=start)
@@ -97,7 +107,7 @@ class Reads:
                 .filter(rank=1)
                 .values_list("unit", "value", "numerator", "denominator")
             )
-        return [(unit, paths[unit], v, n, d) for unit, v, n, d in found if unit in paths]
+        return [(unit, children[unit], v, n, d) for unit, v, n, d in found if unit in children]
 
 
 def _unit_values(indicator: Indicator, rows: list[ValueRow]) -> dict[int, Decimal]:
@@ -125,8 +135,7 @@ def _grouped(
     """Each child's figure from the subtree's rows, and the parent's (ALL) from the same rows."""
     sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
     counts: dict[int, int] = defaultdict(int)
-    for _unit, path, value, num, den in reads.rows(indicator, parent, start, end):
-        child = child_of(path, parent) if path != parent.path else parent.pk
+    for _unit, child, value, num, den in reads.rows(indicator, parent, start, end):
         for key in (child, ALL):
             for i, amount in enumerate((value, num, den)):
                 sums[key][i] += amount or 0
@@ -151,34 +160,32 @@ def _coverage(
     end: datetime.date, reads: Reads,
 ) -> dict[int, Figure]:  # fmt: skip
     assert indicator.source is not None and indicator.threshold is not None
-    values = _unit_values(indicator.source, reads.rows(indicator.source, parent, start, end))
     day = month_end(end)
+    rolled = coverage.shares(indicator, parent, children, start, end, day)
+    if rolled is not None:
+        if parent.pk in rolled:
+            rolled[ALL] = rolled.pop(parent.pk)
+        return {key: coverage_figure(*counts) for key, counts in rolled.items()}
+    values = _unit_values(indicator.source, reads.rows(indicator.source, parent, start, end))
     days = {child.pk: _last_day(child, day) for child in children}
     parent_day = _last_day(parent, day)
+    met = {pk for pk, value in values.items() if value >= indicator.threshold}
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
-    for pk, path, valid_from, valid_to in reads.units(parent, indicator.level):
-        keys = []
-        if pk != parent.pk:
-            child = child_of(path, parent)
-            if _valid(valid_from, valid_to, days.get(child, day)):
-                keys.append(child)
-        if _valid(valid_from, valid_to, parent_day):
-            keys.append(ALL)
+    for pk, child, valid_from, valid_to in reads.units(parent, indicator.level):
+        if valid_from is None and valid_to is None:  # most units: valid whatever the day
+            keys: tuple[int, ...] = (ALL,) if child == parent.pk else (child, ALL)
+        else:
+            keys = tuple(
+                key
+                for key, last in ((child, days.get(child, day)), (ALL, parent_day))
+                if (key == ALL or child != parent.pk) and _valid(valid_from, valid_to, last)
+            )
         for key in keys:
             row = tally[key]
             row[0] += 1
-            row[1] += values.get(pk, -1) >= indicator.threshold
+            row[1] += pk in met
             row[2] += pk in values
-    return {
-        key: Figure(
-            HUNDRED * meeting / total if reporting else None,
-            reporting,
-            numerator=Decimal(meeting),
-            denominator=Decimal(total),
-            units_counted=total,
-        )
-        for key, (total, meeting, reporting) in tally.items()
-    }
+    return {key: coverage_figure(*counts) for key, counts in tally.items()}
 
 
 def _measures(

@@ -7,6 +7,7 @@ save of a commune's month touches about 4 ancestors x the fields written.
 
 `rebuild` recomputes them from the results, level by level from the deepest units up, in one
 INSERT ... SELECT per level: for bulk loads (the demo, the benchmark, a restored database).
+Both also keep the coverage totals (indicators.coverage) of the flows written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Max
 
+from indicators import coverage
 from indicators.models import MonthTotal, Result
 from members.models import Unit
 
@@ -39,6 +41,7 @@ class Changes:
 
     def __init__(self) -> None:
         self._deltas: dict[Key, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
+        self._before: coverage.Before = {}
 
     def add(
         self,
@@ -49,6 +52,7 @@ class Changes:
         after: Amounts | None,
     ) -> None:
         """One result row of `unit` went from `before` to `after` (None: no row)."""
+        self._before.setdefault((unit, indicator_id, month), before[0] if before else None)
         diff = [a + b for a, b in zip(_signed(after, 1), _signed(before, -1), strict=True)]
         for ancestor_id in unit.ancestor_ids():
             total = self._deltas[(indicator_id, ancestor_id, month)]
@@ -65,6 +69,8 @@ class Changes:
             with connection.cursor() as cursor:
                 cursor.executemany(_UPSERT.format(t=MonthTotal._meta.db_table), rows)
         self._deltas.clear()
+        coverage.update(self._before)
+        self._before.clear()
         return len(rows)
 
 
@@ -116,4 +122,5 @@ def rebuild(indicator_ids: Iterable[int] | None = None) -> int:
     with connection.cursor() as cursor:
         for depth in range(deepest, 0, -1):
             cursor.execute(sql, [depth])
+    coverage.rebuild(ids)
     return MonthTotal.objects.count()

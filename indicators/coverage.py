@@ -1,0 +1,288 @@
+"""Coverage of a flow, rolled up (indicators.models.CoverageTotal).
+
+A coverage indicator over a flow (H-10: the share of branches whose H-09 over the range
+reaches 5) needs each unit's own sum over the range: for the nation, 33,000 branches x the
+range's months. Since values are never negative, "the sum from January to month e reaches
+the threshold" is "the running sum first reached it in some month <= e". So each unit
+contributes a few events, per scope:
+
+- month: it reported in the month, and its value of that month reached the threshold;
+- year: the first month of the year it reported, the month its running sum for the year first
+  reached the threshold;
+- phase: the same from the program's first month.
+
+The events are added up for every ancestor (as the month totals are), grouped by the unit's
+validity. A share over a month, a year to date or the phase is then a sum of at most 108 rows
+per child. Other ranges, and children that ended before the range's last day, are left to the
+live computation (indicators.table, indicators.engine), which this must always equal.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import StrIndex, Substr
+
+from indicators.engine import LEVEL_RANK
+from indicators.models import CoverageTotal, Indicator, Result, Rule
+from members.models import Unit
+
+Scope = CoverageTotal.Scope
+EARLIEST = datetime.date(1, 1, 1)
+LATEST = datetime.date(9999, 12, 31)
+FLOWS = (Rule.SUM, Rule.CUMULATIVE)
+HUNDRED = Decimal(100)
+
+# (scope, month, "met" | "reported") -> count
+Events = Counter[tuple[str, datetime.date, str]]
+Validity = tuple[datetime.date, datetime.date]
+
+
+def rolls_up(indicator: Indicator) -> bool:
+    """Whether the indicator's shares come from coverage totals."""
+    source = indicator.source
+    return (
+        indicator.rule == Rule.COVERAGE
+        and source is not None
+        and source.rule in FLOWS
+        and source.level == indicator.level
+    )
+
+
+def first_month(indicator: Indicator) -> datetime.date:
+    return datetime.date(indicator.program.start_year, 1, 1)
+
+
+def events(series: Iterable[tuple[datetime.date, Decimal | None]], indicator: Indicator) -> Events:
+    """One unit's events from its source values (month, value), in month order."""
+    assert indicator.threshold is not None
+    threshold, start = indicator.threshold, first_month(indicator)
+    found: Events = Counter()
+    year, year_sum, year_met = 0, Decimal(0), False
+    phase_sum, phase_seen, phase_met = Decimal(0), False, False
+    for month, value in series:
+        if value is None or month < start:
+            continue
+        found[(Scope.MONTH, month, "reported")] += 1
+        found[(Scope.MONTH, month, "met")] += value >= threshold
+        if month.year != year:
+            year, year_sum, year_met = month.year, Decimal(0), False
+            found[(Scope.YEAR, month, "reported")] += 1
+        year_sum += value
+        if not year_met and year_sum >= threshold:
+            year_met = True
+            found[(Scope.YEAR, month, "met")] += 1
+        if not phase_seen:
+            phase_seen = True
+            found[(Scope.PHASE, month, "reported")] += 1
+        phase_sum += value
+        if not phase_met and phase_sum >= threshold:
+            phase_met = True
+            found[(Scope.PHASE, month, "met")] += 1
+    return found
+
+
+def validity(unit: Unit) -> Validity:
+    return (unit.valid_from or EARLIEST, unit.valid_to or LATEST)
+
+
+RowKey = tuple[int, int, str, datetime.date, datetime.date, datetime.date]  # ind, unit, ...
+
+
+class Deltas:
+    """Differences to the coverage totals of every ancestor, applied at once."""
+
+    def __init__(self) -> None:
+        self.rows: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, indicator: Indicator, unit: Unit, found: Events, sign: int) -> None:
+        valid_from, valid_to = validity(unit)
+        for (scope, month, kind), count in found.items():
+            if not count:
+                continue
+            for ancestor in unit.ancestor_ids():
+                key = (indicator.pk, ancestor, scope, month, valid_from, valid_to)
+                self.rows[key][kind == "reported"] += sign * count
+
+    def apply(self) -> None:
+        rows = [
+            (unit, ind, scope, month, vf, vt, met, reported)
+            for (ind, unit, scope, month, vf, vt), (met, reported) in sorted(self.rows.items())
+            if met or reported
+        ]
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(_UPSERT.format(t=CoverageTotal._meta.db_table), rows)
+        self.rows.clear()
+
+
+_UPSERT = """
+INSERT INTO {t} (unit_id, indicator_id, scope, month, valid_from, valid_to, met, reported)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (indicator_id, unit_id, scope, month, valid_from, valid_to) DO UPDATE SET
+  met = {t}.met + excluded.met,
+  reported = {t}.reported + excluded.reported
+"""
+
+
+def _coverages_of(source_ids: Iterable[int]) -> list[Indicator]:
+    found = Indicator.objects.filter(rule=Rule.COVERAGE, source__in=list(source_ids))
+    return [c for c in found.select_related("source", "program") if rolls_up(c)]
+
+
+def _series(source: Indicator, units: Iterable[int]) -> dict[int, dict[datetime.date, Decimal]]:
+    rows = Result.objects.filter(indicator=source, unit__in=list(units)).order_by("month")
+    series: dict[int, dict[datetime.date, Decimal]] = defaultdict(dict)
+    for unit, month, value in rows.values_list("unit", "month", "value"):
+        if value is not None:
+            series[unit][month] = value
+    return series
+
+
+# (unit, source indicator id, month) -> the value before the write (None: no row)
+Before = dict[tuple[Unit, int, datetime.date], Decimal | None]
+
+
+def update(before: Before) -> None:
+    """Moves the events of every unit whose source values changed (called after the write,
+    in its transaction, with the values the changed rows had before it)."""
+    coverages = _coverages_of({indicator_id for _u, indicator_id, _m in before})
+    if not coverages:
+        return
+    deltas = Deltas()
+    for coverage in coverages:
+        assert coverage.source is not None
+        changed = {(u.pk, m): v for (u, i, m), v in before.items() if i == coverage.source.pk}
+        # Read again: the validity and place of a unit decide which totals its events go to.
+        units = list(
+            Unit.objects.filter(pk__in={pk for pk, _m in changed}).only(
+                "path", "valid_from", "valid_to"
+            )
+        )
+        now = _series(coverage.source, [u.pk for u in units])
+        for unit in units:
+            after = now.get(unit.pk, {})
+            earlier = dict(after)
+            for (pk, month), value in changed.items():
+                if pk != unit.pk:
+                    continue
+                if value is None:
+                    earlier.pop(month, None)
+                else:
+                    earlier[month] = value
+            deltas.add(coverage, unit, events(sorted(earlier.items()), coverage), -1)
+            deltas.add(coverage, unit, events(sorted(after.items()), coverage), 1)
+    deltas.apply()
+
+
+def rebuild(source_ids: Iterable[int] | None = None) -> None:
+    """Recomputes the coverage totals (of the coverages of these sources, or all)."""
+    if source_ids is None:
+        everything = Indicator.objects.filter(rule=Rule.COVERAGE, source__isnull=False)
+        source_ids = [pk for pk in everything.values_list("source", flat=True) if pk]
+    coverages = _coverages_of(source_ids)
+    CoverageTotal.objects.filter(indicator__in=[c.pk for c in coverages]).delete()
+    for coverage in coverages:
+        assert coverage.source is not None
+        units = {
+            u.pk: u
+            for u in Unit.objects.filter(level=coverage.level).only(
+                "path", "valid_from", "valid_to"
+            )
+        }
+        deltas = Deltas()
+        rows = (
+            Result.objects.filter(indicator=coverage.source)
+            .order_by("unit", "month")
+            .values_list("unit", "month", "value")
+        )
+        current = 0  # unit ids start at 1
+        series: list[tuple[datetime.date, Decimal | None]] = []
+        for unit, month, value in rows.iterator(chunk_size=20000):
+            if unit != current:
+                if current in units:
+                    deltas.add(coverage, units[current], events(series, coverage), 1)
+                current, series = unit, []
+            series.append((month, value))
+        if current in units:
+            deltas.add(coverage, units[current], events(series, coverage), 1)
+        deltas.apply()
+
+
+def _scope(
+    indicator: Indicator, start: datetime.date, end: datetime.date
+) -> tuple[str, datetime.date] | None:
+    """The scope and first month of rows that answer the range, if any does."""
+    assert indicator.source is not None
+    first = first_month(indicator)
+    if indicator.source.rule == Rule.CUMULATIVE or start <= first:
+        return Scope.PHASE, first
+    if start == end:
+        return Scope.MONTH, end
+    if start == end.replace(month=1):
+        return Scope.YEAR, start
+    return None
+
+
+def _counted(indicator: Indicator, parent: Unit, day: datetime.date) -> dict[int, int]:
+    """Units at the indicator's level valid on `day`, per child of `parent`."""
+    offset = len(parent.path) + 1  # where the child's id starts on a descendant's path
+    rest = Substr("path", offset)
+    rows = (
+        Unit.objects.subtree(parent, include_self=False)
+        .filter(level=indicator.level)
+        .valid_on(day)
+        .annotate(child=Substr("path", offset, StrIndex(rest, Value("/")) - 1))
+        .values("child")
+        .annotate(n=Count("pk"))
+    )
+    return {int(row["child"]): row["n"] for row in rows}
+
+
+def shares(
+    indicator: Indicator,
+    parent: Unit,
+    children: Sequence[Unit],
+    start: datetime.date,
+    end: datetime.date,
+    day: datetime.date,
+) -> dict[int, tuple[int, int, int]] | None:
+    """(counted, meeting, reporting) for each child and the parent (by id) over a range that
+    starts on or after the program's first month, or None when the totals cannot answer."""
+    if not rolls_up(indicator):
+        return None
+    units = [*children, parent]
+    if any(LEVEL_RANK[u.level] >= LEVEL_RANK[indicator.level] for u in units):
+        return None  # a unit at the level is its own single value: the live path
+    if any(u.valid_to is not None and u.valid_to < day for u in units):
+        return None  # a unit that ended earlier counts on its own last map: the live path
+    scope = _scope(indicator, start, end)
+    if scope is None:
+        return None
+    name, first = scope
+    rows = (
+        CoverageTotal.objects.filter(
+            indicator=indicator,
+            unit__in=[u.pk for u in units],
+            scope=name,
+            month__gte=first,
+            month__lte=end,
+            valid_from__lte=day,
+            valid_to__gte=day,
+        )
+        .values("unit")
+        .annotate(met=Sum("met"), reported=Sum("reported"))
+    )
+    found = {row["unit"]: (row["met"], row["reported"]) for row in rows}
+    counted = _counted(indicator, parent, day)
+    result = {}
+    for unit in units:
+        total = sum(counted.values()) if unit == parent else counted.get(unit.pk, 0)
+        met, reported = found.get(unit.pk, (0, 0))
+        result[unit.pk] = (total, met, reported)
+    return result
