@@ -349,3 +349,63 @@ def test_reading_takes_a_few_queries_and_writes_nothing(
     assert not [
         query for query in context.captured_queries if not query["sql"].startswith("SELECT")
     ]
+
+
+def test_the_first_sheet_with_a_table_and_a_total_row_above_the_units(
+    cao_bang: Unit, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    path = WideFile(
+        titles=TITLES_2025,
+        indicators=[NAME_939_06],
+        rows=[
+            ("Tổng số", [14, 57, None]),
+            ("Phường Thục Phán", [8, 23, None]),
+            ("Xã Bảo Lâm", [6, 35, None]),
+        ],
+    ).save(tmp_path / "tong-truoc.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    cover = workbook.create_sheet("Huong dan", 0)
+    cover["A1"] = "Hướng dẫn: nhập số liệu vào sheet Bieu 01"
+    workbook.save(path)
+
+    parsed = read_wide(path)
+
+    assert parsed.errors == []
+    [warning] = parsed.warnings  # 23 + 35 = 58, not 57; the plan adds up
+    assert (
+        (warning.row, warning.column) == (8, "D")
+        and "57" in warning.message
+        and "58" in warning.message
+    )
+    assert sorted(cell.value or 0 for cell in parsed.results) == [23, 35]
+    assert parsed.rows == 2
+
+
+def test_a_sheet_typed_with_a_vni_font(cao_bang: Unit, tmp_path: Path) -> None:
+    path = WideFile(
+        titles=["HOÄI LHPN TÆNH CAO BAÈNG", "NAÊM 2025"],
+        font="VNI-Times",
+        unit_header="Ñôn vò",
+        subs=("Keá hoaïch", "Thöïc hieän"),
+        indicators=["Soá lôùp taäp huaán hoã trôï khôûi nghieäp ñöôïc toå chöùc"],
+        rows=[("Phöôøng Thuïc Phaùn", [8, 23]), ("Xaõ Lyù Boân", [9, 4])],
+    ).save(tmp_path / "vni.xlsx")
+
+    parsed = read_wide(path)
+
+    assert parsed.errors == []
+    assert parsed.unit_id == cao_bang.pk and parsed.program_code == "DA939"
+    names = dict(Unit.objects.values_list("pk", "name"))
+    assert sorted((names[cell.unit_id], cell.value) for cell in parsed.results) == [
+        ("Phường Thục Phán", 23),
+        ("Xã Lý Bôn", 4),
+    ]
+
+
+def test_an_unknown_program_code_is_an_error(cao_bang: Unit) -> None:
+    parsed = read_wide(LEGACY / "wide-939-cao-bang-2025.xlsx", program="DA999")
+
+    assert any("DA999" in error.message for error in parsed.errors)
+    assert parsed.results == [] and parsed.targets == []

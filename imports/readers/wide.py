@@ -35,9 +35,11 @@ from os import PathLike
 from typing import IO
 
 import openpyxl
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from imports.parsed import ParsedFile, Period, Problem, ResultCell, TargetCell
 from imports.readers.matching import IndicatorMatcher, UnitMatcher
@@ -105,11 +107,10 @@ def read_wide(
     "2025", "2025-06", "2025-Q2", "2025-H1") win over what the title says; a disagreement is a
     warning. Reads the database (units, indicators, programs: a few queries), never writes."""
     parsed = ParsedFile(shape="wide")
-    sheet = _open(source, parsed)
-    if sheet is None:
+    opened = _open(source, parsed)
+    if opened is None:
         return parsed
-    header = sheet.find_header()
-    assert header is not None  # _open only returns a sheet with a table
+    sheet, header = opened
     titles = _title_lines(sheet, header)
     the_period = _decide_period(titles, period, parsed)
     the_unit = _decide_unit(titles, unit, the_period, parsed)
@@ -125,8 +126,11 @@ def read_wide(
 # --- the workbook and its title ---------------------------------------------------------------
 
 
-def _open(source: str | PathLike[str] | IO[bytes], parsed: ParsedFile) -> Sheet | None:
-    """The first sheet with a table; None (and an error) when there is none or no workbook."""
+def _open(
+    source: str | PathLike[str] | IO[bytes], parsed: ParsedFile
+) -> tuple[Sheet, Header] | None:
+    """The first sheet with a table, and its header; None (and an error) when there is none or
+    the file is no workbook (an old .xls, a password-protected or a corrupt file)."""
     try:
         workbook = openpyxl.load_workbook(source, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -135,9 +139,12 @@ def _open(source: str | PathLike[str] | IO[bytes], parsed: ParsedFile) -> Sheet 
         )
         return None
     for worksheet in workbook.worksheets:
+        if not isinstance(worksheet, Worksheet):  # a chart sheet
+            continue
         sheet = Sheet(worksheet)
-        if sheet.find_header() is not None:
-            return sheet
+        header = sheet.find_header()
+        if header is not None:
+            return sheet, header
     parsed.errors.append(
         Problem(
             None,
@@ -233,7 +240,7 @@ def _unit_named(name: str, candidates: list[Unit]) -> Unit | None:
 def _decide_unit(
     titles: list[tuple[int, str]], given: Unit | None, period: Period | None, parsed: ParsedFile
 ) -> Unit | None:
-    day = last_day(period) if period else datetime.date.today()
+    day = last_day(period) if period else timezone.localdate()
     from_title = _unit_from_titles(titles, day)
     if given is not None and from_title is not None and from_title[1] != given:
         parsed.warnings.append(
@@ -292,10 +299,10 @@ def _indicator_columns(sheet: Sheet, header: Header, parsed: ParsedFile) -> list
     return [group for group in groups.values() if group.columns]
 
 
-def _program_from_titles(titles: list[tuple[int, str]]) -> str:
+def _program_from_titles(titles: list[tuple[int, str]], programs: list[Program]) -> str:
     """The program a title names by the short name before its colon ("Đề án 939")."""
     text = " ".join(fold(line) for _row, line in titles)
-    for program in Program.objects.order_by("code"):
+    for program in programs:
         short = fold(program.name_vi.split(":")[0])
         if re.search(rf"\b{re.escape(short)}\b", text):
             return program.code
@@ -312,7 +319,13 @@ def _match_indicators(
     """Each header to one indicator of the file's program; the program from the title or from
     the indicators when not given."""
     matcher = IndicatorMatcher.load()
-    from_title = _program_from_titles(titles)
+    programs = list(Program.objects.order_by("code"))
+    if program and program not in {known.code for known in programs}:
+        parsed.errors.append(
+            Problem(None, "", _("Không có chương trình mã «%(code)s».") % {"code": program})
+        )
+        return
+    from_title = _program_from_titles(titles, programs)
     if program and from_title and from_title != program:
         parsed.warnings.append(
             Problem(
@@ -360,11 +373,11 @@ def _check_indicator_kind(group: IndicatorColumns, header: Header, parsed: Parse
             )
         )
         group.columns = []
-    elif indicator.rule == Rule.RATE and group.of("actual"):
+    elif indicator.rule == Rule.RATE and (actual := group.of("actual")):
         parsed.errors.append(
             Problem(
                 header.row,
-                group.of("actual").letter,  # type: ignore[union-attr]
+                actual.letter,
                 _(
                     "Chỉ tiêu %(code)s là tỷ lệ, cần tử số và mẫu số: một con số «Thực hiện» "
                     "không nhập được (dùng cột «Tử số», «Mẫu số» hoặc file dạng dọc)."
@@ -390,11 +403,11 @@ def _read_rows(context: Context, units: UnitMatcher) -> None:
     sheet, header, parsed = context.sheet, context.header, context.parsed
     sums: dict[int, Decimal] = defaultdict(Decimal)
     seen: dict[int, int] = {}  # unit id -> the row it was on
+    totals: list[RowValues] = []  # checked once every unit row is summed (it may come first)
     for row in _table_rows(sheet, header):
         values = _row_values(context, row)
         if _is_total(sheet, header, row):
-            _check_ratios(context, values)
-            _check_totals(context, values, sums)
+            totals.append(values)
             continue
         parsed.rows += 1
         name = sheet.text(row, header.unit_column)
@@ -418,6 +431,9 @@ def _read_rows(context: Context, units: UnitMatcher) -> None:
             sums[col] += number
         _check_ratios(context, values)
         _cells(context, match.found, values)
+    for values in totals:
+        _check_ratios(context, values)
+        _check_totals(context, values, sums)
 
 
 def _table_rows(sheet: Sheet, header: Header) -> Iterator[int]:
