@@ -1,6 +1,7 @@
-"""The period a legacy report covers: from its title ("NĂM 2025", "THÁNG 6 NĂM 2024",
-"QUÝ II NĂM 2024", "6 THÁNG ĐẦU NĂM 2025", "6 THÁNG CUỐI NĂM 2025", "9 THÁNG NĂM 2024" is not
-one of them) or from a label an admin gives ("2025", "2024-06", "2024-Q2", "2024-H1").
+"""The period a legacy report covers (any family of legacy files): from its title ("NĂM 2025",
+"THÁNG 6 NĂM 2024", "QUÝ II NĂM 2024", "6 THÁNG ĐẦU NĂM 2025", "6 THÁNG CUỐI NĂM 2025"; a
+"9 THÁNG" report is no period the portal keeps, and a date "ngày 10 tháng 12 năm 2025" names
+none) or from a label an admin gives ("2025", "2024-06", "2024-Q2", "2024-H1").
 
 Titles are matched without diacritics, case or spacing, so "Quý 2 năm 2024", "QUY II NAM 2024"
 and "6 tháng đầu năm 2025" read alike.
