@@ -21,6 +21,7 @@ from django.db.models.functions import RowNumber
 
 from indicators.engine import (
     HUNDRED,
+    LEVEL_RANK,
     SUMMED_TARGET_RULES,
     Figure,
     judge,
@@ -30,7 +31,7 @@ from indicators.engine import (
 )
 from indicators.models import Indicator, Result, Rule, Target
 from indicators.periods import month_end, month_start
-from members.models import PATH_SEP, Unit
+from members.models import PATH_SEP, Level, Unit
 
 
 def child_of(path: str, parent: Unit) -> int:
@@ -58,6 +59,12 @@ class Reads:
             self._units[key] = list(units.values_list("pk", "path", "valid_from", "valid_to"))
         return self._units[key]
 
+    def paths_above(self, parent: Unit, level: str) -> dict[int, str]:
+        """The subtree's units above `level` (a province, its districts), by id."""
+        above = [lvl for lvl in Level.values if LEVEL_RANK[lvl] < LEVEL_RANK[level]]
+        units = Unit.objects.subtree(parent).filter(level__in=above)
+        return dict(units.values_list("pk", "path"))
+
     def rows(
         self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
     ) -> list[ValueRow]:
@@ -76,6 +83,8 @@ class Reads:
         by their ids (one index range per unit): a join on the path prefix makes PostgreSQL
         scan the indicator's rows of the whole country. Under the root, no filter at all."""
         paths = {pk: path for pk, path, _f, _t in self.units(parent, indicator.level)}
+        if indicator.derived_from:  # activities units above the level ran themselves
+            paths |= self.paths_above(parent, indicator.level)
         rows = Result.objects.filter(indicator=indicator, month__lte=end)
         if parent.parent_id is not None:
             rows = rows.filter(unit__in=list(paths))
