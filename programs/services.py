@@ -186,18 +186,18 @@ def check_attachments(files: Iterable[UploadedFile]) -> dict[str, str]:
         if signatures is None:
             allowed = ", ".join(sorted(ATTACHMENT_SIGNATURES))
             return {
-                "attachments": _("Tệp «%(name)s»: chỉ nhận %(allowed)s")
+                "attachment": _("Tệp «%(name)s»: chỉ nhận %(allowed)s")
                 % {"name": name, "allowed": allowed}
             }
         if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
             return {
-                "attachments": _("Tệp «%(name)s» lớn hơn %(mb)s MB")
+                "attachment": _("Tệp «%(name)s» lớn hơn %(mb)s MB")
                 % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}
             }
         head = upload.read(8)
         upload.seek(0)
         if not any(head.startswith(s) for s in signatures):
             return {
-                "attachments": _("Tệp «%(name)s» không đúng định dạng như tên tệp") % {"name": name}
+                "attachment": _("Tệp «%(name)s» không đúng định dạng như tên tệp") % {"name": name}
             }
     return {}

@@ -90,7 +90,10 @@ def _save(request: AuthenticatedRequest, form: ActivityForm, activity: Activity 
 def _initial(request: AuthenticatedRequest) -> dict[str, Any]:
     """A new activity: today, the user's own unit, and the program and type asked for."""
     get = request.GET
-    initial: dict[str, Any] = {"starts_on": timezone.localdate()}
+    today = timezone.localdate()
+    month = _month(get.get("month", ""))
+    # From a past month's form: a day of that month, so the activity counts where asked.
+    initial: dict[str, Any] = {"starts_on": today if month in (None, month_start(today)) else month}
     program = selectors.all_programs().filter(code=get.get("program", "")).first()
     if program is not None:
         initial["program"] = program
