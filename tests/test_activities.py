@@ -105,7 +105,9 @@ def test_a_province_run_class_counts_for_the_province_not_for_its_communes(
     # The month totals are what a rebuild from the results gives.
     kept = set(MonthTotal.objects.values_list("unit", "indicator", "month", "value", "units"))
     totals.rebuild()
-    assert set(MonthTotal.objects.values_list("unit", "indicator", "month", "value", "units")) == kept
+    assert (
+        set(MonthTotal.objects.values_list("unit", "indicator", "month", "value", "units")) == kept
+    )
 
 
 def test_editing_moves_the_figure_and_deleting_removes_it_with_history(khanh_hoa, catalog) -> None:
@@ -121,7 +123,9 @@ def test_editing_moves_the_figure_and_deleting_removes_it_with_history(khanh_hoa
     assert value(h, khanh_hoa.ba_ngoi, NOV, NOV) == 1
     delete_activity(user=officer, activity=Activity.objects.get(pk=activity.pk))
     assert value(h, khanh_hoa.province, SEP, NOV) is None
-    reasons = set(Result.history.filter(indicator=h).values_list("history_change_reason", flat=True))
+    reasons = set(
+        Result.history.filter(indicator=h).values_list("history_change_reason", flat=True)
+    )
     assert reasons == {"activities"}
     kinds = list(Activity.history.filter(id=activity.pk).values_list("history_type", flat=True))
     assert sorted(kinds) == ["+", "-", "~"]

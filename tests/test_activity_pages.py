@@ -39,7 +39,10 @@ def form_data(unit, **more) -> dict[str, str]:
     } | more
 
 
-def activity(user, unit, day=D(2025, 10, 3), kind="tap_huan", title="Lớp tập huấn") -> Activity:
+OCT_3 = D(2025, 10, 3)
+
+
+def activity(user, unit, day=OCT_3, kind="tap_huan", title="Lớp tập huấn") -> Activity:
     return save_activity(
         user=user,
         values={
@@ -87,7 +90,9 @@ def test_another_units_activity_is_404_and_the_province_sees_its_subtree(
 ) -> None:
     mine = activity(khanh_hoa.commune_officer, khanh_hoa.ba_ngoi, title="Lớp của Ba Ngòi")
     nha_trang_officer = factories.AssignmentFactory(
-        user=factories.UserFactory(username="xa.nhatrang"), unit=khanh_hoa.nha_trang, role=Role.ENTRY
+        user=factories.UserFactory(username="xa.nhatrang"),
+        unit=khanh_hoa.nha_trang,
+        role=Role.ENTRY,
     ).user
     theirs = activity(nha_trang_officer, khanh_hoa.nha_trang, title="Lớp của Nha Trang")
     officer = client_for(khanh_hoa.commune_officer)
@@ -105,7 +110,12 @@ def test_another_units_activity_is_404_and_the_province_sees_its_subtree(
         user=factories.UserFactory(username="tinh.caobang"), unit=khanh_hoa.cao_bang
     ).user
     assert client_for(other).get(reverse("activity_edit", args=[mine.pk])).status_code == 404
-    assert client_for(other).get(reverse("activity_list") + f"?unit={khanh_hoa.ba_ngoi.pk}").status_code == 404
+    assert (
+        client_for(other)
+        .get(reverse("activity_list") + f"?unit={khanh_hoa.ba_ngoi.pk}")
+        .status_code
+        == 404
+    )
 
 
 def test_the_list_filters_by_program_type_month_and_level(khanh_hoa, catalog) -> None:
@@ -143,7 +153,7 @@ def test_the_entry_form_shows_derived_figures_computed_with_a_link(khanh_hoa, ca
     text = page.content.decode()
     link = f"?unit={khanh_hoa.ba_ngoi.pk}&amp;program=DA939&amp;month=2025-10&amp;type=tap_huan"
     assert link in text
-    assert 'name="value-%s-%s"' % (khanh_hoa.ba_ngoi.pk, cell.indicator.pk) not in text
+    assert f'name="value-{khanh_hoa.ba_ngoi.pk}-{cell.indicator.pk}"' not in text
     behind = client.get(reverse("activity_list") + link.replace("&amp;", "&"))
     assert behind.context["page"].paginator.count == 2
 

@@ -57,9 +57,7 @@ def test_negative_participants_are_refused(khanh_hoa, catalog) -> None:
 def test_a_breakdown_above_the_total_is_refused(khanh_hoa, catalog) -> None:
     errors = refusal(khanh_hoa.commune_officer, khanh_hoa.ba_ngoi, participants_women=45)
 
-    assert errors["participants_women"] == [
-        "Trong đó nữ (45) lớn hơn tổng số người tham gia (40)"
-    ]
+    assert errors["participants_women"] == ["Trong đó nữ (45) lớn hơn tổng số người tham gia (40)"]
 
 
 def test_another_communes_unit_is_refused(khanh_hoa, catalog) -> None:

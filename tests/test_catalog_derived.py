@@ -88,4 +88,6 @@ def test_a_derived_rate_is_refused(folder) -> None:
     with pytest.raises(CatalogError) as caught:
         load_catalog(folder)
 
-    assert f"dòng {line}, cột «derived_from»: chỉ tiêu tính từ hoạt động phải có" in str(caught.value)
+    assert f"dòng {line}, cột «derived_from»: chỉ tiêu tính từ hoạt động phải có" in str(
+        caught.value
+    )
