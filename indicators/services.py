@@ -20,6 +20,7 @@ from indicators.entry import ACTIVITIES, Entry, SaveSummary, is_above_level, wri
 from indicators.models import Indicator, SubmissionState, Target
 from indicators.review import FormKey, locked_forms, reporting_unit
 from members.models import Unit
+from programs.activity_types import ensure_standard_types
 from programs.models import Program
 
 # The catalogue shipped with the portal (a copy of the source documents' tables).
@@ -111,6 +112,7 @@ def load_catalog(directory: Path = DEFAULT_CATALOG_DIR) -> dict[str, Counter[str
     Idempotent: loading the same folder again reports every row unchanged.
     """
     with transaction.atomic():
+        ensure_standard_types()  # the types derived indicators may name
         return _write(read_catalog(directory))
 
 

@@ -2,7 +2,7 @@ from django.apps.registry import Apps
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-# The codes are what derived indicators name in the catalogue (activities:count:type=...).
+# A frozen copy of programs.activity_types.STANDARD_TYPES as it was when this ran.
 TYPES = [
     ("tap_huan", "Tập huấn"),
     ("truyen_thong", "Truyền thông"),
