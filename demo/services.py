@@ -15,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import assign, ensure_user
+from demo.activities import add_demo_activities
 from demo.results import add_demo_results
 from demo.review import DemoReviewers, add_demo_review_states
 from indicators.models import Target
@@ -118,6 +119,7 @@ def load_demo() -> DemoSummary:
     states = add_demo_review_states(_reviewers(provinces, accounts), last_month=previous_month())
     members = add_demo_members(provinces, last_day=previous_month() - datetime.timedelta(days=1))
     add_demo_commune_targets(provinces)
+    add_demo_activities(provinces)
     return DemoSummary(loads, catalog, created, results, accounts, states, members)
 
 

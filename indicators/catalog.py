@@ -15,17 +15,23 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from indicators.derived import SpecError, parse_spec
 from indicators.models import CollectionLevel, Indicator, Periodicity, Rule
 from indicators.numbers import NumberError, parse_number
 from members.models import Unit
 from members.selectors import province_by_name
 from programs.models import Program
+from programs.selectors import activity_type_codes
 
 PROGRAM_COLUMNS = ["code", "name_vi", "name_en", "start_year", "end_year"]
 INDICATOR_COLUMNS = [
     "program", "code", "name_vi", "name_en", "unit", "rule", "level", "periodicity",
     "source", "threshold", "part_of",
 ]  # fmt: skip
+# Optional columns: older catalogues without them still load.
+OPTIONAL_INDICATOR_COLUMNS = ["derived_from"]
+# A figure derived from activities is a count or a sum: it adds up over units and months.
+DERIVABLE_RULES = {Rule.SUM, Rule.CUMULATIVE}
 TARGET_COLUMNS = ["province", "program", "indicator", "period_end", "target", "source"]
 # Rules whose targets are percentages.
 PERCENT_RULES = {Rule.RATE, Rule.COVERAGE}
@@ -76,6 +82,7 @@ class IndicatorRow:
     threshold: Decimal | None
     part_of: str
     position: int
+    derived_from: str = ""
 
 
 @dataclass
@@ -122,8 +129,9 @@ class _Rows:
                 self.error(column, _("thiếu cột này ở dòng tiêu đề"))
             if missing:
                 return []
+            optional = {c: "" for c in OPTIONAL_INDICATOR_COLUMNS}
             return [
-                (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k})
+                (reader.line_num, optional | {k: (v or "").strip() for k, v in row.items() if k})
                 for row in reader
             ]
 
@@ -217,8 +225,27 @@ def _check_indicator_refs(
             rows.error(column, _("không thể dựa trên một chỉ tiêu tỷ lệ đơn vị đạt ngưỡng"))
 
 
+def _check_derived(rows: _Rows, row: dict[str, str], rule: str, types: set[str]) -> str:
+    """The `derived_from` spec if it reads and suits the rule (a count or a sum adds up)."""
+    text = row["derived_from"]
+    if not text:
+        return ""
+    try:
+        parse_spec(text, types)
+    except SpecError as exc:
+        rows.error("derived_from", str(exc))
+        return ""
+    if rule and rule not in DERIVABLE_RULES:
+        rows.error(
+            "derived_from",
+            _("chỉ tiêu tính từ hoạt động phải có cách tổng hợp sum hoặc cumulative"),
+        )
+    return text
+
+
 def _read_indicators(path: Path, programs: set[str], problems: list[Problem]) -> list[IndicatorRow]:
     rows = _Rows(path, INDICATOR_COLUMNS, problems)
+    types = activity_type_codes()
     raw = list(rows)  # first pass: codes, so references may point forward in the file
     known = dict(Indicator.objects.values_list("code", "rule"))
     known.update({row["code"]: row["rule"] for row in raw if row["code"]})
@@ -237,6 +264,7 @@ def _read_indicators(path: Path, programs: set[str], problems: list[Problem]) ->
         periodicity = rows.choice(row, "periodicity", Periodicity.values)
         threshold = rows.number(row, "threshold", Decimal)
         _check_indicator_refs(rows, row, rule, known)
+        derived_from = _check_derived(rows, row, rule, types)
         result.append(
             IndicatorRow(
                 program,
@@ -251,6 +279,7 @@ def _read_indicators(path: Path, programs: set[str], problems: list[Problem]) ->
                 threshold,
                 row["part_of"],
                 position=len(result) + 1,
+                derived_from=derived_from,
             )
         )
     return result

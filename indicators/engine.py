@@ -20,6 +20,12 @@ results of the subtree (one indexed prefix query on the unit path joined to the 
 (indicator, unit, month) index); their cost grows with (units with data) x (months in range).
 For a flow read from totals, `units_reporting` is the most units that reported in any one month
 of the range (the distinct count over months is not kept).
+
+Indicators derived from activities (issue 8) are sums kept as results too, with one addition:
+an activity run by a unit above the indicator's level (a province-run class) is a result row
+of that unit itself (indicators.services.derived_home). It is in the unit's own month totals
+and its ancestors', so the province's figure and the nation's count it, while no child's
+figure does (the children read their own subtrees).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from accounts.selectors import editable_units
 from indicators import review
+from indicators.engine import LEVEL_RANK
 from indicators.models import (
     CollectionLevel,
     EntryDraft,
@@ -41,6 +42,8 @@ from programs.models import Program
 UNUSUAL_FACTOR = 3
 UNUSUAL_MARGIN = 10
 MIN_HISTORY = 3
+# The source of writes of figures derived from activity records (programs.services).
+ACTIVITIES = "activities"
 # Results hold 14 digits, 2 of them decimals.
 LARGEST = Decimal(10) ** 12
 
@@ -100,11 +103,27 @@ def _check_number(entry: Entry, name: str, number: Decimal | None) -> list[Probl
     return []
 
 
-def _check_shape(entry: Entry) -> list[Problem]:
-    """Where and how an indicator may be entered at all."""
+def is_above_level(unit: Unit, indicator: Indicator) -> bool:
+    """Whether `unit` is above the level the indicator is collected at (a province, say)."""
+    return LEVEL_RANK[unit.level] < LEVEL_RANK[indicator.level]
+
+
+def _check_shape(entry: Entry, source: str) -> list[Problem]:
+    """Where and how an indicator may be entered at all. A figure derived from activities is
+    written only by them, at the indicator's level or, for an activity a unit above that level
+    ran itself, at that unit (see programs.services). Legacy imports may still bring its
+    figures for the months before activities were recorded."""
     indicator = entry.indicator
+    derived = bool(indicator.derived_from)
+    if derived and source == "form":
+        message = _("chỉ tiêu này được tính từ các hoạt động đã ghi nhận, không nhập")
+        return [Problem(entry, "value", message)]
+    if source == ACTIVITIES and not derived:
+        return [Problem(entry, "value", _("chỉ tiêu này không tính từ hoạt động"))]
     if indicator.rule == Rule.COVERAGE:
         return [Problem(entry, "value", _("chỉ tiêu này được tính tự động, không nhập"))]
+    if source == ACTIVITIES and is_above_level(entry.unit, indicator):
+        return []
     if entry.unit.level != indicator.level:
         return [
             Problem(
@@ -143,8 +162,8 @@ def _check_fraction(entry: Entry) -> list[Problem]:
     return []
 
 
-def _check_entry(entry: Entry) -> list[Problem]:
-    problems = _check_shape(entry)
+def _check_entry(entry: Entry, source: str) -> list[Problem]:
+    problems = _check_shape(entry, source)
     if problems or entry.is_blank:
         return problems
     for name in ("value", "numerator", "denominator"):
@@ -228,9 +247,9 @@ def _warnings(entries: Sequence[Entry]) -> list[Problem]:
     return warnings
 
 
-def check_entries(entries: Sequence[Entry]) -> list[Problem]:
+def check_entries(entries: Sequence[Entry], *, source: str = "form") -> list[Problem]:
     """Every problem of a set of entries: blocking errors first, then warnings."""
-    errors = [p for entry in entries for p in _check_entry(entry)]
+    errors = [p for entry in entries for p in _check_entry(entry, source)]
     if not errors:
         errors = _check_breakdowns(entries)
     return errors + _warnings([e for e in entries if not e.is_blank])
@@ -290,10 +309,11 @@ def write_entries(
 
     A blank entry removes the month's saved figure (the cell was cleared). Months that are
     submitted or approved are locked. Every change goes into the values' history with its
-    source ("form", "import", or "unlock" for a correction after approval), and each month
+    source ("form", "import", "activities", or "unlock" for a correction after approval), and
+    each month
     written gets a new version and a line on its timeline.
     """
-    problems = _lock_problems(entries) or check_entries(entries)
+    problems = _lock_problems(entries) or check_entries(entries, source=source)
     errors = [p for p in problems if p.blocking]
     if errors:
         raise EntryError(errors)
@@ -321,8 +341,10 @@ def write_entries(
         else:
             continue
         after = None if entry.is_blank else (entry.value, entry.numerator, entry.denominator)
-        totals.add(entry.unit, entry.indicator.pk, entry.month, before, after)
-        touched.append(review.form_key(entry.unit, entry.indicator, entry.month))
+        own = is_above_level(entry.unit, entry.indicator)
+        totals.add(entry.unit, entry.indicator.pk, entry.month, before, after, own=own)
+        if not own:  # a province's own activities are in no month form
+            touched.append(review.form_key(entry.unit, entry.indicator, entry.month))
     _write_with_history(new, changed, gone, user, review.change_source(touched, source))
     totals.apply()
     action = review.Action.IMPORT if source == "import" else review.Action.SAVE

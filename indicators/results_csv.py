@@ -307,7 +307,7 @@ def load_results(path: Path | str) -> ResultsSummary:
     if problems:
         # Nothing is written, but the rows that could be read are checked too, so that one run
         # lists everything to fix.
-        errors = [p for p in check_entries(entries) if p.blocking]
+        errors = [p for p in check_entries(entries, source="import") if p.blocking]
         problems += _locate(path, rows, errors)
         raise ResultsFileError(sorted(problems, key=lambda p: p.line))
     try:

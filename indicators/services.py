@@ -1,15 +1,26 @@
-"""Writes to the catalogue: programs, indicators and targets."""
+"""Writes to the catalogue (programs, indicators and targets) and the figures derived from
+activity records."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from indicators.catalog import Catalog, IndicatorRow, TargetRow, read_catalog, read_targets
-from indicators.models import Indicator, Target
+from indicators.derived import DerivedSpec, parse_spec
+from indicators.entry import ACTIVITIES, Entry, SaveSummary, is_above_level, write_entries
+from indicators.models import Indicator, SubmissionState, Target
+from indicators.review import FormKey, locked_forms, reporting_unit
+from members.models import Unit
+from programs.activity_types import ensure_standard_types
 from programs.models import Program
 
 # The catalogue shipped with the portal (a copy of the source documents' tables).
@@ -43,6 +54,7 @@ def _indicator_values(row: IndicatorRow, programs: dict[str, int]) -> dict[str, 
         "periodicity": row.periodicity,
         "threshold": row.threshold,
         "position": row.position,
+        "derived_from": row.derived_from,
     }
 
 
@@ -100,6 +112,7 @@ def load_catalog(directory: Path = DEFAULT_CATALOG_DIR) -> dict[str, Counter[str
     Idempotent: loading the same folder again reports every row unchanged.
     """
     with transaction.atomic():
+        ensure_standard_types()  # the types derived indicators may name
         return _write(read_catalog(directory))
 
 
@@ -113,3 +126,63 @@ def load_targets(path: Path, *, dry_run: bool = False) -> Counter[str]:
         if dry_run:
             transaction.set_rollback(True)
     return counts
+
+
+# Figures derived from activity records (issue 8). The programs app owns the activities and
+# counts them; these functions say which indicators want them, where each figure goes, and
+# write them through the results' one write path.
+
+
+def derived_indicators(program: Program) -> list[tuple[Indicator, DerivedSpec]]:
+    """The program's indicators computed from activities, with what each counts."""
+    found = Indicator.objects.filter(program=program).exclude(derived_from="")
+    return [(i, parse_spec(i.derived_from)) for i in found.select_related("program")]
+
+
+def derived_home(unit: Unit, indicator: Indicator) -> tuple[Unit, bool] | None:
+    """Where an activity run by `unit` counts for `indicator`, and whether only that unit's
+    own activities make the figure there.
+
+    Results are kept at the indicator's collection level, and every figure above it is the
+    engine's sum of its subtree. So:
+    - an activity of a unit at the level counts for that unit (a commune's class: the
+      commune's figure, with the activities of its branches);
+    - an activity of a unit below the level counts for its ancestor at the level (a branch's
+      class is its commune's);
+    - an activity of a unit above the level (a province-run class) counts for that unit
+      itself, as a result row of its own that the month totals add to its figure and its
+      ancestors' figures, never to a child's: (unit, True). None: no such ancestor.
+    """
+    if is_above_level(unit, indicator):
+        return unit, True
+    if unit.level == indicator.level:
+        return unit, False
+    home = Unit.objects.ancestors_of(unit).filter(level=indicator.level).first()
+    return (home, False) if home is not None else None
+
+
+def month_lock(unit: Unit, program: Program, month: datetime.date) -> str:
+    """Why the month of the unit's form is closed to changes ("" when it is open)."""
+    key = FormKey(reporting_unit(unit).pk, program.pk, month)
+    submission = locked_forms({key}).get(key)
+    if submission is None:
+        return ""
+    return _("tháng %(month)s của %(unit)s %(state)s: đã khóa, cần cấp trên mở khóa để sửa") % {
+        "month": f"{month:%m/%Y}",
+        "unit": submission.unit,
+        "state": SubmissionState(submission.state).label.lower(),
+    }
+
+
+DerivedFigure = tuple[Unit, Indicator, datetime.date, Decimal]
+
+
+def write_derived(figures: Sequence[DerivedFigure], *, user: User | None) -> SaveSummary:
+    """Writes derived figures (unit, indicator, month, value) through `write_entries`, with
+    "activities" as the reason in the values' history; a zero removes the month's figure
+    (no activity is no data, as for a cleared cell). Call inside the activity's transaction."""
+    entries = [
+        Entry(unit, indicator, month, value=value or None)
+        for unit, indicator, month, value in figures
+    ]
+    return write_entries(entries, user=user, source=ACTIVITIES)

@@ -6,11 +6,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from indicators import engine
+from indicators.derived import parse_spec
 from indicators.entry import Entry, Problem, history_peaks
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
 from indicators.numbers import NumberError, format_number, parse_number
@@ -70,6 +71,14 @@ class Cell:
         return _("Nguồn: nhập tay (sổ hội viên: %(n)s)") % {"n": shown}
 
     @property
+    def activity_type(self) -> str:
+        """For a figure derived from activities of one type, that type (the list's filter)."""
+        if not self.indicator.derived_from:
+            return ""
+        types = parse_spec(self.indicator.derived_from).types
+        return types[0] if len(types) == 1 else ""
+
+    @property
     def last_month_text(self) -> str:
         return _result_text(self.last_month)
 
@@ -104,6 +113,8 @@ class Sheet:
     branch_rows: list[tuple[Unit, list[Cell]]]
     draft: EntryDraft | None = None
     detailed: bool = True
+    # Figures computed from activity records: shown, never asked for (not in `cells`).
+    derived_cells: list[Cell] = field(default_factory=list)
 
     @property
     def cells(self) -> list[Cell]:
@@ -119,15 +130,25 @@ class Sheet:
         return entry
 
 
-def entered_indicators(program: Program) -> list[Indicator]:
-    """The program's indicators a commune form asks for (coverage is computed, not asked)."""
-    return list(
+def _form_indicators(program: Program) -> QuerySet[Indicator]:
+    return (
         Indicator.objects.filter(program=program)
         .exclude(rule=Rule.COVERAGE)
         .filter(level__in=[CollectionLevel.COMMUNE, CollectionLevel.BRANCH])
         .select_related("program", "part_of")
         .order_by("position")
     )
+
+
+def entered_indicators(program: Program) -> list[Indicator]:
+    """The program's indicators a commune form asks for (coverage is computed from its source
+    and derived indicators from activities: neither is asked)."""
+    return list(_form_indicators(program).filter(derived_from=""))
+
+
+def derived_indicators(program: Program) -> list[Indicator]:
+    """The program's indicators of the form computed from activity records."""
+    return list(_form_indicators(program).exclude(derived_from=""))
 
 
 def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
@@ -185,7 +206,32 @@ def build_sheet(
     ]
     draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
     headers = [(ind, targets[ind.pk]) for ind in branch_inds]
-    return Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
+    sheet = Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
+    sheet.derived_cells = _derived_cells(unit, program, month)
+    return sheet
+
+
+def _derived_cells(unit: Unit, program: Program, month: datetime.date) -> list[Cell]:
+    """The commune's figures computed from its activities (its branches' included), with last
+    month, the year so far and the target, as the typed ones have."""
+    indicators = [i for i in derived_indicators(program) if i.level == CollectionLevel.COMMUNE]
+    if not indicators:
+        return []
+    saved = _results_by_cell([unit], indicators, month)
+    last = _results_by_cell([unit], indicators, add_months(month, -1))
+    found = targets_of_many(indicators, [unit], month)
+    year_start = datetime.date(month.year, 1, 1)
+    return [
+        Cell(
+            unit,
+            ind,
+            saved.get((unit.pk, ind.pk)),
+            last.get((unit.pk, ind.pk)),
+            engine.measure_from_start(ind, unit, year_start, month),
+            target=found.get((ind.pk, unit.pk), (None, None))[0],
+        )
+        for ind in indicators
+    ]
 
 
 def with_details(sheet: Sheet) -> Sheet:

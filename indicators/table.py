@@ -22,6 +22,7 @@ from django.db.models.functions import RowNumber
 from indicators import coverage
 from indicators.engine import (
     HUNDRED,
+    LEVEL_RANK,
     SUMMED_TARGET_RULES,
     Figure,
     coverage_figure,
@@ -32,7 +33,7 @@ from indicators.engine import (
 )
 from indicators.models import Indicator, Result, Rule, Target
 from indicators.periods import month_end, month_start
-from members.models import PATH_SEP, Unit
+from members.models import PATH_SEP, Level, Unit
 
 
 def child_of(path: str, parent: Unit) -> int:
@@ -69,6 +70,12 @@ class Reads:
             ]
         return self._units[key]
 
+    def units_above(self, parent: Unit, level: str) -> dict[int, int]:
+        """The subtree's units above `level` (a province, its districts): id -> child id."""
+        above = [lvl for lvl in Level.values if LEVEL_RANK[lvl] < LEVEL_RANK[level]]
+        units = Unit.objects.subtree(parent).filter(level__in=above)
+        return {pk: child_of(path, parent) for pk, path in units.values_list("pk", "path")}
+
     def rows(
         self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
     ) -> list[ValueRow]:
@@ -89,6 +96,8 @@ class Reads:
         scan the indicator's rows of the whole country. Under the root, no filter at all: the
         (indicator, month) covering index gives the range without touching the table."""
         children = {pk: child for pk, child, _f, _t in self.units(parent, indicator.level)}
+        if indicator.derived_from:  # activities units above the level ran themselves
+            children |= self.units_above(parent, indicator.level)
         rows = Result.objects.filter(indicator=indicator, month__lte=end)
         if parent.parent_id is not None:
             rows = rows.filter(unit__in=list(children))

@@ -8,6 +8,10 @@ save of a commune's month touches about 4 ancestors x the fields written.
 `rebuild` recomputes them from the results, level by level from the deepest units up, in one
 INSERT ... SELECT per level: for bulk loads (the demo, the benchmark, a restored database).
 Both also keep the coverage totals (indicators.coverage) of the flows written.
+
+A result of a unit above its indicator's level (only indicators derived from activities have
+them: a province-run class) is in that unit's own totals and its ancestors', never in any
+child's: `rebuild` puts it in the unit's totals first and then rolls the totals up.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from indicators import coverage
-from indicators.models import MonthTotal, Result
-from members.models import Unit
+from indicators.models import Indicator, MonthTotal, Result
+from members.models import Level, Unit
 
 Amounts = tuple[Decimal | None, Decimal | None, Decimal | None]
 Key = tuple[int, int, datetime.date]  # (indicator id, ancestor unit id, month)
@@ -50,11 +54,15 @@ class Changes:
         month: datetime.date,
         before: Amounts | None,
         after: Amounts | None,
+        *,
+        own: bool = False,
     ) -> None:
-        """One result row of `unit` went from `before` to `after` (None: no row)."""
+        """One result row of `unit` went from `before` to `after` (None: no row). `own`: the
+        unit is above the indicator's level (an activity it ran itself), so the row is in
+        its own totals too, not only in its ancestors'."""
         self._before.setdefault((unit, indicator_id, month), before[0] if before else None)
         diff = [a + b for a, b in zip(_signed(after, 1), _signed(before, -1), strict=True)]
-        for ancestor_id in unit.ancestor_ids():
+        for ancestor_id in unit.ancestor_ids() + ([unit.pk] if own else []):
             total = self._deltas[(indicator_id, ancestor_id, month)]
             for i, d in enumerate(diff):
                 total[i] += d
@@ -92,15 +100,47 @@ FROM (
   SELECT unit_id, indicator_id, month, COALESCE(value, 0) AS value,
          COALESCE(numerator, 0) AS numerator, COALESCE(denominator, 0) AS denominator,
          1 AS units
-  FROM {results} WHERE {only}
+  FROM {results} r WHERE ({only}) AND NOT ({above})
   UNION ALL
   SELECT unit_id, indicator_id, month, value, numerator, denominator, units
-  FROM {totals} WHERE {only}
+  FROM {totals} r WHERE {only}
 ) x
 JOIN {units} u ON u.id = x.unit_id
 WHERE u.depth = %s AND u.parent_id IS NOT NULL
 GROUP BY u.parent_id, x.indicator_id, x.month
+ON CONFLICT (indicator_id, unit_id, month) DO UPDATE SET
+  value = {totals}.value + excluded.value,
+  numerator = {totals}.numerator + excluded.numerator,
+  denominator = {totals}.denominator + excluded.denominator,
+  units = {totals}.units + excluded.units
 """
+
+# The results of units above their indicator's level, into the unit's own totals.
+_OWN = """
+INSERT INTO {totals} (unit_id, indicator_id, month, value, numerator, denominator, units)
+SELECT r.unit_id, r.indicator_id, r.month, COALESCE(r.value, 0), COALESCE(r.numerator, 0),
+       COALESCE(r.denominator, 0), 1
+FROM {results} r WHERE ({only}) AND ({above})
+"""
+
+
+def _rank_sql(column: str) -> str:
+    cases = " ".join(f"WHEN '{level}' THEN {rank}" for rank, level in enumerate(Level.values))
+    return f"(CASE {column} {cases} END)"
+
+
+def _above_sql() -> str:
+    """SQL true when result `r`'s unit is above its indicator's collection level: only
+    derived indicators have such rows, so the others are not looked at."""
+    derived = list(Indicator.objects.exclude(derived_from="").values_list("pk", flat=True))
+    if not derived:
+        return "1=0"
+    return (
+        f"r.indicator_id IN ({', '.join(str(int(pk)) for pk in derived)})"
+        f" AND EXISTS (SELECT 1 FROM {Unit._meta.db_table} ru, {Indicator._meta.db_table} ri"
+        f" WHERE ru.id = r.unit_id AND ri.id = r.indicator_id"
+        f" AND {_rank_sql('ru.level')} < {_rank_sql('ri.level')})"
+    )
 
 
 @transaction.atomic
@@ -112,14 +152,13 @@ def rebuild(indicator_ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         stale = stale.filter(indicator_id__in=ids)
     stale.delete()
-    sql = _ROLL_UP.format(
-        totals=MonthTotal._meta.db_table,
-        results=Result._meta.db_table,
-        units=Unit._meta.db_table,
-        only=only,
-    )
+    tables = {"totals": MonthTotal._meta.db_table, "results": Result._meta.db_table}
+    only = only.replace("indicator_id", "r.indicator_id")
+    above = _above_sql()
+    sql = _ROLL_UP.format(**tables, units=Unit._meta.db_table, only=only, above=above)
     deepest = Unit.objects.aggregate(depth=Max("depth"))["depth"] or 0
     with connection.cursor() as cursor:
+        cursor.execute(_OWN.format(**tables, only=only, above=above))
         for depth in range(deepest, 0, -1):
             cursor.execute(sql, [depth])
     coverage.rebuild(ids)

@@ -38,7 +38,7 @@ def m(text: str) -> datetime.date:
 
 
 @pytest.fixture
-def tree(cb: CaoBang) -> dict[str, Unit]:
+def tree(cb: CaoBang) -> dict[str, Unit]:  # noqa: F811
     """Every branch of the fixture ends with its commune; the new commune has two."""
     Unit.objects.filter(level=Level.BRANCH).update(valid_to=OLD_MAP_ENDS)
     new_bao_lac = factories.UnitFactory(
@@ -63,11 +63,11 @@ def save(indicator: Indicator, unit: Unit, values: dict[str, int | None]) -> Non
     write_entries(entries, source="import")
 
 
-def load(cb: CaoBang, tree: dict[str, Unit]) -> Indicator:
+def load(cao_bang: CaoBang, tree: dict[str, Unit]) -> Indicator:
     h10, h09 = clean_households_coverage(), clean_households()
-    save(h09, cb.thong_nong_1, {"2024-03": 2, "2024-05": 3, "2025-01": 1, "2025-04": 4})
-    save(h09, cb.thong_nong_2, {"2024-11": 6, "2025-02": 2, "2025-03": 2, "2025-06": 1})
-    save(h09, cb.can_yen_1, {"2023-12": 5, "2025-05": 0})
+    save(h09, cao_bang.thong_nong_1, {"2024-03": 2, "2024-05": 3, "2025-01": 1, "2025-04": 4})
+    save(h09, cao_bang.thong_nong_2, {"2024-11": 6, "2025-02": 2, "2025-03": 2, "2025-06": 1})
+    save(h09, cao_bang.can_yen_1, {"2023-12": 5, "2025-05": 0})
     save(h09, tree["new1"], {"2025-07": 3, "2025-09": 3})
     save(h09, tree["new2"], {"2025-08": 7})
     return h10
@@ -93,13 +93,12 @@ def live(monkeypatch: pytest.MonkeyPatch, fn):  # type: ignore[no-untyped-def]
         return fn()
 
 
-def assert_same_as_live(
-    h10: Indicator, units: list[Unit], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def assert_same_as_live(h10: Indicator, units: list[Unit], monkeypatch: pytest.MonkeyPatch) -> None:
     for start, end in ranges():
         for unit in units:
             rolled = shape(figure(h10, unit, start, end))
-            assert rolled == live(monkeypatch, lambda: shape(figure(h10, unit, start, end))), (
+            alone = live(monkeypatch, lambda u=unit, s=start, e=end: shape(figure(h10, u, s, e)))
+            assert rolled == alone, (
                 unit.name,
                 start,
                 end,
@@ -107,7 +106,9 @@ def assert_same_as_live(
 
 
 def test_shares_equal_the_live_computation_for_every_scope(
-    cb: CaoBang, tree: dict[str, Unit], monkeypatch: pytest.MonkeyPatch
+    cb: CaoBang,  # noqa: F811
+    tree: dict[str, Unit],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     h10 = load(cb, tree)
     units = [cb.province, cb.ha_quang, cb.thong_nong, tree["new_bao_lac"]]
@@ -122,7 +123,9 @@ def test_shares_equal_the_live_computation_for_every_scope(
 
 
 def test_saves_move_the_totals_as_a_rebuild_would(
-    cb: CaoBang, tree: dict[str, Unit], monkeypatch: pytest.MonkeyPatch
+    cb: CaoBang,  # noqa: F811
+    tree: dict[str, Unit],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     h10 = load(cb, tree)
     h09 = clean_households()
@@ -141,7 +144,9 @@ def test_saves_move_the_totals_as_a_rebuild_would(
 
 
 def test_dashboard_rows_equal_the_live_computation(
-    cb: CaoBang, tree: dict[str, Unit], monkeypatch: pytest.MonkeyPatch
+    cb: CaoBang,  # noqa: F811
+    tree: dict[str, Unit],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     h10 = load(cb, tree)
     children = [tree["new_bao_lac"]]
@@ -150,7 +155,8 @@ def test_dashboard_rows_equal_the_live_computation(
             continue  # before the reform the province's children are the old districts
         rolled = figures_with_total(h10, cb.province, children, start, end)
         alone = live(
-            monkeypatch, lambda: figures_with_total(h10, cb.province, children, start, end)
+            monkeypatch,
+            lambda s=start, e=end: figures_with_total(h10, cb.province, children, s, e),
         )
         assert shape(rolled[1]) == shape(alone[1])
         assert [shape(f) for f in rolled[0].values()] == [shape(f) for f in alone[0].values()]

@@ -23,6 +23,28 @@ def test_demo_loads_the_four_seed_provinces_catalogue_and_accounts() -> None:
     for account in summary.accounts:
         assert client.login(username=account.username, password=account.password)
     _the_month_just_ended_is_in_every_review_state(summary)
+    _demo_activities_agree_with_the_results()
+
+
+def _demo_activities_agree_with_the_results() -> None:
+    from indicators.models import Result
+    from indicators.periods import month_start
+    from programs.models import Activity
+
+    activities = list(Activity.objects.select_related("type", "program"))
+    assert len(activities) >= 5
+    for a in activities:
+        indicator = Indicator.objects.get(
+            program=a.program, derived_from=f"activities:count:type={a.type.code}"
+        )
+        month = month_start(a.starts_on)
+        same = [
+            b
+            for b in activities
+            if (b.unit_id, b.type_id, month_start(b.starts_on)) == (a.unit_id, a.type_id, month)
+        ]
+        result = Result.objects.get(unit=a.unit, indicator=indicator, month=month)
+        assert result.value == len(same)
 
 
 def _the_month_just_ended_is_in_every_review_state(summary) -> None:
