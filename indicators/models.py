@@ -352,7 +352,7 @@ class CoverageTotal(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "unit", "scope", "month", "valid_from", "valid_to"],
+                fields=["indicator", "scope", "unit", "month", "valid_from", "valid_to"],
                 name="coverage_total_unique",
             )
         ]
