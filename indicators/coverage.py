@@ -100,8 +100,15 @@ class Deltas:
     def __init__(self) -> None:
         self.rows: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0])
 
-    def add(self, indicator: Indicator, unit: Unit, found: Events, sign: int) -> None:
-        valid_from, valid_to = validity(unit)
+    def add(
+        self,
+        indicator: Indicator,
+        unit: Unit,
+        found: Events,
+        sign: int,
+        valid: Validity | None = None,
+    ) -> None:
+        valid_from, valid_to = valid or validity(unit)
         for (scope, month, kind), count in found.items():
             if not count:
                 continue
@@ -177,6 +184,21 @@ def update(before: Before) -> None:
                     earlier[month] = value
             deltas.add(coverage, unit, events(sorted(earlier.items()), coverage), -1)
             deltas.add(coverage, unit, events(sorted(after.items()), coverage), 1)
+    deltas.apply()
+
+
+def revalidate(unit: Unit, before: Validity) -> None:
+    """Moves a unit's events to the totals of its new validity, after its dates changed."""
+    if validity(unit) == before:
+        return
+    deltas = Deltas()
+    at_level = Indicator.objects.filter(level=unit.level).values_list("pk", flat=True)
+    for coverage in _coverages_of(at_level):
+        assert coverage.source is not None
+        series = _series(coverage.source, [unit.pk]).get(unit.pk, {})
+        found = events(sorted(series.items()), coverage)
+        deltas.add(coverage, unit, found, -1, valid=before)
+        deltas.add(coverage, unit, found, 1)
     deltas.apply()
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from indicators import coverage
 from members.models import Unit, UnitSuccession
 
 if TYPE_CHECKING:
@@ -51,6 +52,12 @@ class UnitAdmin(admin.ModelAdmin):
         # Units come from load_units and, later, from dated restructurings: editing a path by
         # hand would corrupt the tree.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        before = Unit.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:  # the rolled-up coverage counts units by their dates
+            coverage.revalidate(obj, coverage.validity(before))
 
 
 @admin.register(UnitSuccession)

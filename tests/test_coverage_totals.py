@@ -160,3 +160,21 @@ def test_dashboard_rows_equal_the_live_computation(
         )
         assert shape(rolled[1]) == shape(alone[1])
         assert [shape(f) for f in rolled[0].values()] == [shape(f) for f in alone[0].values()]
+
+
+def test_a_unit_whose_dates_change_moves_its_events(
+    cb: CaoBang,  # noqa: F811
+    tree: dict[str, Unit],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h10 = load(cb, tree)
+    branch = Unit.objects.get(pk=cb.thong_nong_2.pk)
+    before = coverage.validity(branch)
+    branch.valid_to = datetime.date(2025, 3, 31)  # ended with a merger of villages
+    branch.save()
+    coverage.revalidate(branch, before)
+
+    # To May 2025 only Thôn 1 and Cần Yên are counted now: Thôn 1 has 1 + 4 = 5 (meets).
+    share = figure(h10, cb.province, m("2025-01"), m("2025-05"))
+    assert (share.value, share.units_counted) == (50, 2)
+    assert_same_as_live(h10, [cb.province, cb.thong_nong], monkeypatch)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from indicators import totals
 from members.services import UnknownProvinceError, load_units
 
 
@@ -32,3 +33,7 @@ class Command(BaseCommand):
                 f"created {load.counts.created}, updated {load.counts.updated}, "
                 f"unchanged {load.counts.unchanged}"
             )
+        if any(load.counts.updated for load in loads):
+            # Changed dates move units in and out of the maps the totals count on.
+            totals.rebuild()
+            self.stdout.write("Units changed: month and coverage totals rebuilt.")
