@@ -143,7 +143,7 @@ def plain_resource() -> Any:
 
 
 def plain(rows: list[list[object]]) -> None:
-    import tablib
+    import tablib  # type: ignore[import-untyped]
 
     part = rows[:SLICE]
     data = tablib.Dataset(headers=["unit_code", "indicator_code", "month", "value",
@@ -151,11 +151,11 @@ def plain(rows: list[list[object]]) -> None:
     for unit_code, code, month, *numbers in part:
         data.append([unit_code, code, f"{month}-01", *numbers])
     for label, dry in (("dry run (the admin's preview)", True), ("real run (its confirm)", False)):
-        seconds, result = timed(
-            f"plain import-export, {SLICE:,} rows, {label}",
-            SLICE,
-            lambda dry=dry: plain_resource().import_data(data, dry_run=dry),
-        )
+
+        def run(dry: bool = dry) -> Any:
+            return plain_resource().import_data(data, dry_run=dry)
+
+        seconds, result = timed(f"plain import-export, {SLICE:,} rows, {label}", SLICE, run)
         assert not result.has_errors(), result.row_errors()[:3]
         print(f"{'':<58} -> {seconds * len(rows) / SLICE:8.1f} s for {len(rows):,} rows")
 
