@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -19,8 +20,10 @@ def period_of(first_month: datetime.date, months: int, label: str) -> Period:
     return Period(label, first_month, add_months(first_month, months - 1), months)
 
 
+@lru_cache(maxsize=1024)
 def parse_period(text: str) -> Period:
-    """The period a label names; ValueError (in Vietnamese) for anything else."""
+    """The period a label names; ValueError (in Vietnamese) for anything else. Cached: a file
+    repeats the same few labels on every row."""
     raw = str(text).strip()
     slashed = _SLASHED.match(raw)
     if slashed:

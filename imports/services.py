@@ -58,9 +58,13 @@ class Group:
     targets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     details: list[dict[str, Any]] = field(default_factory=list)
 
+    def shows(self, status: str) -> bool:
+        """Whether a line of this status is listed (the counts always are)."""
+        return status != "unchanged" and len(self.details) < DETAILS_PER_GROUP
+
     def add(self, kind: str, status: str, detail: dict[str, Any]) -> None:
         getattr(self, kind)[status] += 1
-        if status != "unchanged" and len(self.details) < DETAILS_PER_GROUP:
+        if self.shows(status):
             self.details.append({"kind": kind, "status": status, **detail})
 
 
@@ -156,13 +160,22 @@ def _plan_results(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) 
             )
         {"new": plan.new, "changed": plan.changed}.get(status, []).append(entry)
         plan.count("results", status)
-        old = _amount(*before[:3]) if before else ""
-        new = _amount(entry.value, entry.numerator, entry.denominator)
+        group = plan.group(entry.unit, entry.indicator)
+        if not group.shows(status):
+            group.results[status] += 1
+            continue
         when = f"{entry.month:%m/%Y}"
         if entry.covers_months > 1:
             when += " (" + _("%(months)s tháng") % {"months": entry.covers_months} + ")"
-        plan.group(entry.unit, entry.indicator).add(
-            "results", status, {"row": cell.row, "when": when, "old": old, "new": new}
+        group.add(
+            "results",
+            status,
+            {
+                "row": cell.row,
+                "when": when,
+                "old": _amount(*before[:3]) if before else "",
+                "new": _amount(entry.value, entry.numerator, entry.denominator),
+            },
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import batched
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -81,7 +81,12 @@ def stored_targets(keys: Iterable[Key]) -> dict[Key, Decimal]:
 
 def locked_keys(entries: Sequence[Entry]) -> dict[Key, str]:
     """The entries whose month is submitted or approved: key -> the month form's state."""
-    forms = {e.key: review.form_key(e.unit, e.indicator, e.month) for e in entries}
+    reporting: dict[int, int] = {}  # unit id -> the unit whose month form holds it
+    forms = {}
+    for e in entries:
+        if e.unit.pk not in reporting:
+            reporting[e.unit.pk] = review.reporting_unit(e.unit).pk
+        forms[e.key] = review.FormKey(reporting[e.unit.pk], e.indicator.program_id, e.month)
     locked = review.locked_forms(set(forms.values()))
     return {key: locked[form].state for key, form in forms.items() if form in locked}
 
@@ -106,17 +111,61 @@ def _update_results(entries: Sequence[LoadedEntry]) -> list[Result]:
     return changed
 
 
-@transaction.atomic
-def write_results(
-    new: Sequence[LoadedEntry], changed: Sequence[LoadedEntry], *, user: User | None
+_STAGE = """
+DROP TABLE IF EXISTS import_rows;
+CREATE TEMPORARY TABLE import_rows (
+  is_new boolean, unit_id bigint, indicator_id bigint, month date, value numeric(14, 2),
+  numerator numeric(14, 2), denominator numeric(14, 2), covers_months smallint
+) ON COMMIT DROP
+"""
+_INSERT = """
+INSERT INTO {results} (unit_id, indicator_id, month, value, numerator, denominator,
+                       covers_months, updated_at, updated_by_id)
+SELECT unit_id, indicator_id, month, value, numerator, denominator, covers_months, %s, %s
+FROM import_rows WHERE is_new
+"""
+_UPDATE = """
+UPDATE {results} r SET value = t.value, numerator = t.numerator, denominator = t.denominator,
+       covers_months = t.covers_months, updated_at = %s, updated_by_id = %s
+FROM import_rows t
+WHERE NOT t.is_new AND r.unit_id = t.unit_id AND r.indicator_id = t.indicator_id
+  AND r.month = t.month
+"""
+_HISTORY = """
+INSERT INTO {history} (id, unit_id, indicator_id, month, value, numerator, denominator,
+                       covers_months, history_date, history_change_reason, history_type,
+                       history_user_id)
+SELECT r.id, r.unit_id, r.indicator_id, r.month, r.value, r.numerator, r.denominator,
+       r.covers_months, %s, %s, CASE WHEN t.is_new THEN '+' ELSE '~' END, %s
+FROM import_rows t
+JOIN {results} r ON r.unit_id = t.unit_id AND r.indicator_id = t.indicator_id
+                AND r.month = t.month
+"""
+
+
+def _copy_results(
+    new: Sequence[LoadedEntry], changed: Sequence[LoadedEntry], user: User | None, reason: str
 ) -> None:
-    """Inserts `new` and overwrites `changed` (already checked and planned), with history,
-    month totals and the months' timelines kept right."""
-    entries = [*new, *changed]
-    if not entries:
-        return
-    touched = [review.form_key(e.unit, e.indicator, e.month) for e in entries]
-    reason = review.change_source(touched, "import")
+    """PostgreSQL: the rows go in by COPY to a temporary table, then one INSERT, one UPDATE
+    and one INSERT of their history rows (what simple_history's bulk helpers would write, at
+    COPY speed instead of the ORM's ~5,000 rows a second)."""
+    names = {"results": Result._meta.db_table, "history": Result.history.model._meta.db_table}
+    now, user_id = timezone.now(), user.pk if user else None
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGE)
+        with cursor.cursor.copy("COPY import_rows FROM STDIN") as copy:
+            for is_new, entries in ((True, new), (False, changed)):
+                for e in entries:
+                    copy.write_row((is_new, e.unit.pk, e.indicator.pk, e.month, *e.stored))
+        cursor.execute(_INSERT.format(**names), [now, user_id])
+        cursor.execute(_UPDATE.format(**names), [now, user_id])
+        cursor.execute(_HISTORY.format(**names), [now, reason, user_id])
+
+
+def _orm_results(
+    new: Sequence[LoadedEntry], changed: Sequence[LoadedEntry], user: User | None, reason: str
+) -> None:
+    """Other databases (SQLite in the quick start): simple_history's bulk helpers."""
     now = timezone.now()
     created = [
         Result(
@@ -133,8 +182,23 @@ def write_results(
     bulk_create_with_history(created, Result, **history)
     fields = ["value", "numerator", "denominator", "covers_months", "updated_by", "updated_at"]
     bulk_update_with_history(updated, Result, fields, **history)
+
+
+@transaction.atomic
+def write_results(
+    new: Sequence[LoadedEntry], changed: Sequence[LoadedEntry], *, user: User | None
+) -> None:
+    """Inserts `new` and overwrites `changed` (already checked and planned), with history,
+    month totals and the months' timelines kept right."""
+    entries = [*new, *changed]
+    if not entries:
+        return
+    touched = {review.form_key(e.unit, e.indicator, e.month) for e in entries}
+    reason = review.change_source(list(touched), "import")
+    write = _copy_results if connection.vendor == "postgresql" else _orm_results
+    write(new, changed, user, reason)
     totals.rebuild({e.indicator.pk for e in entries})
-    review.record_many_writes(set(touched), user=user, action=review.Action.IMPORT)
+    review.record_many_writes(touched, user=user, action=review.Action.IMPORT)
 
 
 @transaction.atomic
