@@ -246,17 +246,20 @@ def groups_json(plan: Plan) -> list[dict[str, Any]]:
 
 
 def summary(plan: Plan, name: str) -> dict[str, Any]:
-    """The command's JSON object (issue 7)."""
+    """The command's JSON object, with exactly the keys issue 7 gives. Values blocked by a
+    locked month are not counted as new or changed: each is a warning with its row."""
     parsed = plan.parsed
-    drop = {"blocked"}
+
+    def counts(kind: str) -> dict[str, int]:
+        return {k: plan.counts[kind][k] for k in ("new", "changed", "unchanged")}
+
     return {
         "file": name,
         "shape": parsed.shape,
         "period": parsed.period.label if parsed.period else None,
         "rows": parsed.rows,
-        "results": {k: v for k, v in plan.counts["results"].items() if k not in drop},
-        "targets": {k: v for k, v in plan.counts["targets"].items() if k not in drop},
-        "blocked": plan.counts["results"]["blocked"],
+        "results": counts("results"),
+        "targets": counts("targets"),
         "errors": problem_dicts(plan.errors),
         "warnings": problem_dicts(plan.warnings),
     }

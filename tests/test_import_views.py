@@ -129,3 +129,20 @@ def test_big_files_run_as_jobs_with_progress(
     batch.refresh_from_db()
     assert (batch.state, batch.progress) == (BatchState.COMMITTED, 100)
     assert Result.objects.count() == 2
+
+
+def test_a_failed_commit_is_reported_and_writes_nothing(client, khanh_hoa, admins) -> None:
+    from unittest import mock
+
+    from django.db import DatabaseError
+
+    client.force_login(admins["khanh_hoa"])
+    _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,", "22333,939-01,2025-06,2,,")
+    batch = ImportBatch.objects.get()
+    with mock.patch("indicators.bulk.write_targets", side_effect=DatabaseError("ổ đĩa đầy")):
+        client.post(reverse("import_commit", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == BatchState.FAILED
+    assert batch.failure == "Ghi thất bại, không có gì được ghi (ổ đĩa đầy)."
+    assert "Ghi thất bại" in client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+    assert not Result.objects.exists()

@@ -284,13 +284,15 @@ def test_command_json_preview_then_commit(units, tmp_path) -> None:
         "rows": 2,
         "results": {"new": 2, "changed": 0, "unchanged": 0},
         "targets": {"new": 0, "changed": 0, "unchanged": 0},
-        "blocked": 0,
         "errors": [],
         "warnings": [],
     }
     assert not Result.objects.exists()
-    call_command("import_results", str(path), "--commit", "--period", "2025-H1", stdout=StringIO())
+    out = StringIO()
+    call_command("import_results", str(path), "--commit", "--period", "2025-H1", stdout=out)
     assert Result.objects.count() == 2
+    assert "Kết quả: mới 2, thay đổi 0, không đổi 0" in out.getvalue()
+    assert "Đã ghi vào hệ thống." in out.getvalue()
 
 
 def test_command_commit_refuses_a_file_with_errors(units, tmp_path) -> None:

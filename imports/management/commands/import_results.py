@@ -64,20 +64,20 @@ class Command(BaseCommand):
         )
         plan = services.plan(parsed)
         report = services.summary(plan, path.name)
-        if options["commit"] and not plan.errors:
+        committed = options["commit"] and not plan.errors
+        if committed:
             services.commit(plan, user=None, note=_("nhập từ tệp %(name)s") % {"name": path.name})
-            report["committed"] = True
-        self._print(report, as_json=options["json"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+        else:
+            self._print(report, blocked=plan.counts["results"]["blocked"], committed=committed)
         if plan.errors:
             raise CommandError(
                 _("Tệp có %(count)s lỗi: chưa ghi gì.") % {"count": len(plan.errors)},
                 returncode=1,
             )
 
-    def _print(self, report: dict[str, Any], *, as_json: bool) -> None:
-        if as_json:
-            self.stdout.write(json.dumps(report, ensure_ascii=False))
-            return
+    def _print(self, report: dict[str, Any], *, blocked: int, committed: bool) -> None:
         self.stdout.write(
             f"{report['file']} · {report['shape']} · {report['period'] or '-'} · "
             f"{report['rows']} " + _("dòng")
@@ -88,11 +88,11 @@ class Command(BaseCommand):
                 f"{label}: "
                 + _("mới %(new)s, thay đổi %(changed)s, không đổi %(unchanged)s") % counts
             )
-        if report["blocked"]:
-            self.stdout.write(_("Tháng đã khóa, không ghi: %(n)s") % {"n": report["blocked"]})
+        if blocked:
+            self.stdout.write(_("Tháng đã khóa, không ghi: %(n)s") % {"n": blocked})
         for kind, label in (("errors", _("Lỗi")), ("warnings", _("Cảnh báo"))):
             for p in report[kind]:
                 where = _("dòng %(row)s, cột %(column)s") % p if p["row"] else _("cả tệp")
                 self.stdout.write(f"{label} · {where}: {p['message']}")
-        if report.get("committed"):
+        if committed:
             self.stdout.write(_("Đã ghi vào hệ thống."))
