@@ -34,6 +34,7 @@ from members.models import Unit
 from programs.models import Program
 
 logger = logging.getLogger(__name__)
+KEPT = 2000  # lines of each list (errors, warnings, units x indicators) a batch keeps
 
 
 def _suffix(name: str) -> str:
@@ -112,13 +113,20 @@ def _planned(batch: ImportBatch) -> services.Plan | None:
         _update(batch, state=BatchState.FAILED, failure=str(exc), progress=100)
         return None
     _update(batch, progress=30, shape=parsed.shape, rows=parsed.rows)
-    plan = services.plan(parsed, lambda p: _update(batch, progress=30 + p // 2))
+    plan = services.plan(parsed, lambda p: _update(batch, progress=30 + p // 2), within=batch.unit)
     _update(
         batch,
-        counts=plan.counts,
-        errors=services.problem_dicts(plan.errors),
-        warnings=services.problem_dicts(plan.warnings),
-        groups=services.groups_json(plan),
+        # A 100,000-row file would make a JSON of megabytes: the batch keeps the first lines
+        # of each list (the page shows fewer) and the totals.
+        counts={
+            **plan.counts,
+            "errors": len(plan.errors),
+            "warnings": len(plan.warnings),
+            "groups": len(plan.groups),
+        },
+        errors=services.problem_dicts(plan.errors[:KEPT]),
+        warnings=services.problem_dicts(plan.warnings[:KEPT]),
+        groups=services.groups_json(plan)[:KEPT],
         period=parsed.period.label if parsed.period else batch.period,
     )
     return plan
@@ -156,7 +164,7 @@ def run_commit(batch_id: int, user_id: int | None) -> str:
     _update(
         batch,
         state=BatchState.COMMITTED,
-        counts=counts,
+        counts={**batch.counts, **counts},
         committed_at=timezone.now(),
         progress=100,
         failure="",

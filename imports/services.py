@@ -203,10 +203,30 @@ def _plan_targets(
         )
 
 
-def plan(parsed: ParsedFile, progress: Progress = _no_progress) -> Plan:
-    """What committing `parsed` would do, and every problem, without writing anything."""
+def _outside(plan: Plan, units: dict[int, Unit], within: Unit) -> None:
+    """Whatever a reader matched, nothing outside the batch's unit is written (scope)."""
+    cells: list[ResultCell | TargetCell] = [*plan.parsed.results, *plan.parsed.targets]
+    for cell in cells:
+        unit = units[cell.unit_id]
+        if not unit.is_within(within):
+            plan.errors.append(
+                Problem(
+                    cell.row,
+                    cell.column,
+                    _("đơn vị %(unit)s không thuộc %(root)s") % {"unit": unit, "root": within},
+                )
+            )
+
+
+def plan(
+    parsed: ParsedFile, progress: Progress = _no_progress, *, within: Unit | None = None
+) -> Plan:
+    """What committing `parsed` would do, and every problem, without writing anything.
+    `within`: the unit the import is for; a value for any unit outside it is an error."""
     result = Plan(parsed, errors=list(parsed.errors), warnings=list(parsed.warnings))
     units, indicators = _objects(parsed)
+    if within is not None:
+        _outside(result, units, within)
     pairs = _entries(parsed, units, indicators)
     _check(result, pairs)
     progress(40)

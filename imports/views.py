@@ -59,7 +59,9 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "batch": batch,
             "groups": batch.groups[:SHOWN_GROUPS],
-            "more_groups": max(0, len(batch.groups) - SHOWN_GROUPS),
+            "more_groups": max(0, batch.counts.get("groups", 0) - SHOWN_GROUPS),
+            "error_count": batch.counts.get("errors", len(batch.errors)),
+            "warning_count": batch.counts.get("warnings", len(batch.warnings)),
             "errors": batch.errors[:SHOWN_PROBLEMS],
             "warnings": batch.warnings[:SHOWN_PROBLEMS],
             "kinds": [

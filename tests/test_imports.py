@@ -305,3 +305,22 @@ def test_command_commit_refuses_a_file_with_errors(units, tmp_path) -> None:
         {"row": 3, "column": "D", "message": "«x» không phải là số"}
     ]
     assert not Result.objects.exists()
+
+
+def test_the_plan_refuses_units_outside_the_imports_unit(units) -> None:
+    """Whatever a reader matched (a wide file names units by name), the plan keeps to scope."""
+    from imports.parsed import ParsedFile, ResultCell
+
+    indicator = Indicator.objects.get(code="939-01")
+    parsed = ParsedFile(
+        shape="wide",
+        results=[
+            ResultCell(8, "D", units.ba_ngoi.pk, indicator.pk, JUNE, 1, Decimal(3)),
+            ResultCell(9, "D", units.thuc_phan.pk, indicator.pk, JUNE, 1, Decimal(4)),
+        ],
+    )
+    plan = services.plan(parsed, within=units.province)
+    assert [(p.row, p.column, p.message) for p in plan.errors] == [
+        (9, "D", "đơn vị Phường Thục Phán không thuộc Tỉnh Khánh Hòa")
+    ]
+    assert services.plan(parsed).errors == []
