@@ -142,10 +142,13 @@ def run_preview(batch_id: int) -> str:
 
 def run_commit(batch_id: int, user_id: int | None) -> str:
     """Plans the file again against today's database and writes it, all or nothing."""
+    # Only one run commits a batch: a second click or a redelivered job finds it taken.
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, state__in=[BatchState.PREVIEWED, BatchState.QUEUED]
+    ).update(state=BatchState.COMMITTING, progress=5)
     batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
-    if batch.state == BatchState.COMMITTED:
+    if not claimed:
         return batch.state
-    _update(batch, state=BatchState.COMMITTING, progress=5)
     plan = _planned(batch)
     if plan is None:
         return batch.state

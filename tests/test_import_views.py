@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -132,7 +133,6 @@ def test_big_files_run_as_jobs_with_progress(
 
 
 def test_a_failed_commit_is_reported_and_writes_nothing(client, khanh_hoa, admins) -> None:
-    from unittest import mock
 
     from django.db import DatabaseError
 
@@ -146,3 +146,15 @@ def test_a_failed_commit_is_reported_and_writes_nothing(client, khanh_hoa, admin
     assert batch.failure == "Ghi thất bại, không có gì được ghi (ổ đĩa đầy)."
     assert "Ghi thất bại" in client.get(reverse("import_detail", args=[batch.pk])).content.decode()
     assert not Result.objects.exists()
+
+
+def test_a_batch_is_committed_once(client, khanh_hoa, admins) -> None:
+    from imports import batches
+
+    client.force_login(admins["khanh_hoa"])
+    _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
+    batch = ImportBatch.objects.get()
+    assert batches.run_commit(batch.pk, None) == BatchState.COMMITTED
+    with mock.patch("imports.services.commit") as commit:
+        assert batches.run_commit(batch.pk, None) == BatchState.COMMITTED  # a redelivered job
+    commit.assert_not_called()
