@@ -2,7 +2,7 @@
 
 `write_entries` is the write path for forms and small files; for a 100,000-row file its
 per-month bookkeeping is too slow, so a file's rows go in here: bulk inserts and updates with
-their history rows (reason "import"), the month totals rebuilt for the touched indicators, and
+their history rows (reason "import"), the month totals moved by the differences, and
 one event per month written on the review timeline. The rules are the same: entries are checked
 by `indicators.entry.check_entries` and locked months are refused (`locked_keys`) before.
 """
@@ -44,8 +44,9 @@ def _by_unit_batches(unit_ids: set[int]) -> Iterable[tuple[int, ...]]:
     return batched(sorted(unit_ids), BATCH)
 
 
-def stored_results(keys: Iterable[Key]) -> dict[Key, Stored]:
-    """The saved figures for these keys, in a query per 2,000 units."""
+def stored_results(keys: Iterable[Key], *, lock: bool = False) -> dict[Key, Stored]:
+    """The saved figures for these keys, in a query per 2,000 units (`lock`: their rows are
+    locked until the transaction ends, for a write that depends on them)."""
     wanted = set(keys)
     if not wanted:
         return {}
@@ -53,7 +54,8 @@ def stored_results(keys: Iterable[Key]) -> dict[Key, Stored]:
     months = [k[2] for k in wanted]
     found: dict[Key, Stored] = {}
     for units in _by_unit_batches({k[0] for k in wanted}):
-        rows = Result.objects.filter(
+        found_rows = Result.objects.select_for_update() if lock else Result.objects.all()
+        rows = found_rows.filter(
             unit__in=units,
             indicator__in=indicator_ids,
             month__gte=min(months),
@@ -195,10 +197,29 @@ def write_results(
         return
     touched = {review.form_key(e.unit, e.indicator, e.month) for e in entries}
     reason = review.change_source(list(touched), "import")
+    before = stored_results((e.key for e in changed), lock=True)
     write = _copy_results if connection.vendor == "postgresql" else _orm_results
     write(new, changed, user, reason)
-    totals.rebuild({e.indicator.pk for e in entries})
+    _add_to_totals(new, changed, before)
     review.record_many_writes(touched, user=user, action=review.Action.IMPORT)
+
+
+def _add_to_totals(
+    new: Sequence[LoadedEntry], changed: Sequence[LoadedEntry], before: dict[Key, Stored]
+) -> None:
+    """The month totals move by the file's differences only (a few hundred upserts for a
+    province's file), not by a rebuild of the indicators' totals across the whole country."""
+    changes = totals.Changes()
+    for entry in new:
+        amounts = (entry.value, entry.numerator, entry.denominator)
+        changes.add(entry.unit, entry.indicator.pk, entry.month, None, amounts)
+    for entry in changed:
+        old = before.get(entry.key)
+        if old is None:  # removed meanwhile: the UPDATE found no row to change
+            continue
+        amounts = (entry.value, entry.numerator, entry.denominator)
+        changes.add(entry.unit, entry.indicator.pk, entry.month, old[:3], amounts)
+    changes.apply()
 
 
 @transaction.atomic

@@ -324,3 +324,27 @@ def test_the_plan_refuses_units_outside_the_imports_unit(units) -> None:
         (9, "D", "đơn vị Phường Thục Phán không thuộc Tỉnh Khánh Hòa")
     ]
     assert services.plan(parsed).errors == []
+
+
+def test_commit_moves_month_totals_as_a_rebuild_would(units, tmp_path) -> None:
+    from indicators import totals
+
+    _save(units.ba_ngoi, "939-01", JUNE, 5)
+    _save(units.nha_trang, "939-06", JUNE, 3)  # not in the file: stays in the totals
+    path = _csv(
+        tmp_path,
+        "22735,939-01,2025-06,7,,",  # 5 -> 7
+        "22333,939-01,2025-06,4,,",  # new
+        "22333,939-02,2025-06,,2,5",  # new rate
+    )
+    services.commit(_preview(path), user=None)
+
+    def snapshot() -> set[tuple]:
+        return set(MonthTotal.objects.values_list(
+            "unit", "indicator", "month", "value", "numerator", "denominator", "units"))  # fmt: skip
+
+    moved = snapshot()
+    assert (units.province.pk, Indicator.objects.get(code="939-01").pk, JUNE, Decimal(11),
+            Decimal(0), Decimal(0), 2) in moved  # fmt: skip
+    totals.rebuild()
+    assert snapshot() == moved
