@@ -99,6 +99,10 @@ def read_batch(batch: ImportBatch) -> ParsedFile:
             ) from exc
 
 
+def _unexpected() -> str:
+    return _("Lỗi không mong muốn khi xử lý tệp; không có gì được ghi. Đã ghi nhật ký lỗi.")
+
+
 def _update(batch: ImportBatch, **fields: object) -> None:
     for name, value in fields.items():
         setattr(batch, name, value)
@@ -113,7 +117,14 @@ def _planned(batch: ImportBatch) -> services.Plan | None:
         _update(batch, state=BatchState.FAILED, failure=str(exc), progress=100)
         return None
     _update(batch, progress=30, shape=parsed.shape, rows=parsed.rows)
-    plan = services.plan(parsed, lambda p: _update(batch, progress=30 + p // 2), within=batch.unit)
+    try:
+        plan = services.plan(
+            parsed, lambda p: _update(batch, progress=30 + p // 2), within=batch.unit
+        )
+    except Exception:  # a bug must not leave the batch "previewing" forever
+        logger.exception("import batch %s: preview failed", batch.pk)
+        _update(batch, state=BatchState.FAILED, progress=100, failure=_unexpected())
+        return None
     _update(
         batch,
         # A 100,000-row file would make a JSON of megabytes: the batch keeps the first lines
@@ -163,6 +174,10 @@ def run_commit(batch_id: int, user_id: int | None) -> str:
         logger.exception("import batch %s: commit failed", batch.pk)
         failure = _("Ghi thất bại, không có gì được ghi (%(error)s).") % {"error": exc}
         _update(batch, state=BatchState.FAILED, progress=100, failure=failure)
+        return batch.state
+    except Exception:  # rolled back too; the log has the details
+        logger.exception("import batch %s: commit failed", batch.pk)
+        _update(batch, state=BatchState.FAILED, progress=100, failure=_unexpected())
         return batch.state
     _update(
         batch,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -15,6 +16,7 @@ from imports import batches, safety, services
 from imports.forms import ImportForm
 from imports.models import BatchState
 from imports.selectors import batch_or_404, batches_for, may_import
+from imports.uploads import SizeLimitHandler, limit_uploads
 
 SHOWN_GROUPS = 300
 SHOWN_PROBLEMS = 500
@@ -25,10 +27,22 @@ def _ensure_may_import(request: AuthenticatedRequest) -> None:
         raise PermissionDenied(_("Chỉ cán bộ quản trị mới nhập được dữ liệu cũ."))
 
 
+@csrf_exempt  # checked below, once the size limit is in place (Django's documented pattern)
 @login_required
 def import_list(request: AuthenticatedRequest) -> HttpResponse:
     _ensure_may_import(request)
+    limit = limit_uploads(request)
+    return _import_list(request, limit)
+
+
+@csrf_protect
+def _import_list(request: AuthenticatedRequest, limit: SizeLimitHandler) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if limit.too_big:
+        try:
+            safety.check_size(limit.too_big)
+        except safety.UnsafeFile as exc:
+            form.add_error("file", str(exc))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

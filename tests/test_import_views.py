@@ -158,3 +158,12 @@ def test_a_batch_is_committed_once(client, khanh_hoa, admins) -> None:
     with mock.patch("imports.services.commit") as commit:
         assert batches.run_commit(batch.pk, None) == BatchState.COMMITTED  # a redelivered job
     commit.assert_not_called()
+
+
+def test_the_upload_still_needs_its_csrf_token(khanh_hoa, admins) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admins["khanh_hoa"])
+    assert _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,").status_code == 403
+    assert not ImportBatch.objects.exists()

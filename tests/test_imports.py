@@ -340,8 +340,8 @@ def test_commit_moves_month_totals_as_a_rebuild_would(units, tmp_path) -> None:
     services.commit(_preview(path), user=None)
 
     def snapshot() -> set[tuple]:
-        return set(MonthTotal.objects.values_list(
-            "unit", "indicator", "month", "value", "numerator", "denominator", "units"))  # fmt: skip
+        fields = ("unit", "indicator", "month", "value", "numerator", "denominator", "units")
+        return set(MonthTotal.objects.values_list(*fields))
 
     moved = snapshot()
     assert (units.province.pk, Indicator.objects.get(code="939-01").pk, JUNE, Decimal(11),
