@@ -1,12 +1,19 @@
-"""Browser path of a legacy import: the province's admin uploads a long file, sees the preview
+"""Browser paths of a legacy import: the province's admin uploads a long file, sees the preview
 (counts, the change per unit and indicator, old → new), commits it, and finds the values in the
 commune's month form."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from unittest import mock
+
 import pytest
+from django.db import connections
 
 from accounts.models import Role
+from imports import batches
+from imports.models import BatchState, ImportBatch
 from tests import factories
 from tests.browser.helpers import log_in
 
@@ -59,3 +66,42 @@ def test_admin_uploads_previews_commits_and_sees_the_values(
     page.wait_for_selector("#entry-form")
     assert page.get_by_label("939-01", exact=True).input_value() == "7"
     assert page.get_by_label("939-06", exact=True).input_value() == "1.234"
+
+
+def _in_own_thread(work: Callable[[], object]) -> None:
+    """ORM work while Playwright runs, on a connection that is closed right after."""
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+
+
+def test_a_big_file_is_previewed_by_a_job_whose_progress_shows(
+    setup, live_server, page, tmp_path, settings
+) -> None:
+    settings.IMPORT_INLINE_ROWS = 2  # this file's 3 rows count as a big one
+    path = tmp_path / "ket-qua-lon.csv"
+    path.write_text(FILE, encoding="utf-8")
+    log_in(page, live_server.url, setup["admin"])
+    page.goto(f"{live_server.url}/nhap-du-lieu/")
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_unit", setup["province"])
+    # No worker here: the job waits in the queue while the test plays the worker's part.
+    with mock.patch("imports.tasks.preview_import.delay"):
+        page.click("#import-upload button[type=submit]")
+    page.wait_for_selector("#batch-progress progress")
+    assert page.locator("#batch-state").inner_text() == "Đang chờ"
+
+    _in_own_thread(lambda: ImportBatch.objects.update(state=BatchState.PREVIEWING, progress=40))
+    page.wait_for_function("document.getElementById('batch-percent').textContent === '40%'")
+    assert page.locator("#batch-state").inner_text() == "Đang đọc tệp"
+
+    _in_own_thread(lambda: batches.run_preview(ImportBatch.objects.get().pk))
+    page.wait_for_selector("#batch-counts")  # the page reloads itself once the job is done
+    assert page.locator("#batch-counts tr[data-kind=results] .new").inner_text() == "3"
