@@ -1,6 +1,6 @@
 """Browser paths of a legacy import: the province's admin uploads a long file, sees the preview
 (counts, the change per unit and indicator, old → new), commits it, and finds the values in the
-commune's month form."""
+commune's month form; a big file is previewed by a job whose progress the page follows."""
 
 from __future__ import annotations
 
