@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -115,3 +116,17 @@ def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if batch.state == BatchState.COMMITTED:
             messages.success(request, _("Đã ghi số liệu của tệp vào hệ thống."))
     return redirect("import_detail", pk=batch.pk)
+
+
+@login_required
+def import_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """The original file, as uploaded (only for those who may see the batch)."""
+    _ensure_may_import(request)
+    batch = batch_or_404(request.user, pk)
+    if not batch.file or not default_storage.exists(batch.file.name):
+        raise Http404
+    return FileResponse(
+        default_storage.open(batch.file.name, "rb"),
+        as_attachment=True,
+        filename=batch.original_name,
+    )

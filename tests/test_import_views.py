@@ -72,8 +72,10 @@ def test_another_provinces_admin_gets_404(client, khanh_hoa, admins) -> None:
     client.force_login(admins["khanh_hoa"])
     _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
     batch = ImportBatch.objects.get()
+    kept = client.get(reverse("import_file", args=[batch.pk]))
+    assert b"".join(kept.streaming_content).startswith(HEADER.encode())
     client.force_login(admins["cao_bang"])
-    for name in ("import_detail", "import_status"):
+    for name in ("import_detail", "import_status", "import_file"):
         assert client.get(reverse(name, args=[batch.pk])).status_code == 404
     assert client.post(reverse("import_commit", args=[batch.pk])).status_code == 404
     assert "ket-qua.csv" not in client.get(reverse("import_list")).content.decode()
