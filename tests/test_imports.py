@@ -348,3 +348,10 @@ def test_commit_moves_month_totals_as_a_rebuild_would(units, tmp_path) -> None:
             Decimal(0), Decimal(0), 2) in moved  # fmt: skip
     totals.rebuild()
     assert snapshot() == moved
+
+
+def test_a_rate_is_located_on_its_numerator(units, tmp_path) -> None:
+    plan = _preview(_csv(tmp_path, "22735,939-02,2025-06,,7,5"))
+    assert [(p.row, p.column, p.message) for p in plan.errors] == [
+        (2, "E", "tử số (7) lớn hơn mẫu số (5)")
+    ]

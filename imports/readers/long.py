@@ -139,7 +139,7 @@ class _Rows:
             return None
         return ResultCell(
             row=line,
-            column=reader.letter("value"),
+            column=reader.letter("numerator" if indicator.rule == Rule.RATE else "value"),
             unit_id=unit.pk,
             indicator_id=indicator.pk,
             month=span.last_month,
