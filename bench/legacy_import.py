@@ -185,6 +185,20 @@ def tuned(rows: list[list[object]]) -> None:
         assert not result.has_errors() and not result.has_validation_errors()
 
 
+def form_path(path: Path, rows: int) -> None:
+    """The form's write path (`write_entries`) on a 10,000-row slice of the planned file:
+    why the import writes through indicators.bulk instead."""
+    from imports import services
+    from imports.readers import read_file
+    from indicators.entry import write_entries
+
+    plan = services.plan(read_file(path))
+    entries = plan.new[:SLICE]
+    seconds, _r = timed(f"write_entries (the form's path), {SLICE:,} rows", SLICE,
+                        lambda: write_entries(entries, source="import"))  # fmt: skip
+    print(f"{'':<58} -> {seconds * rows / SLICE:8.1f} s for {rows:,} rows", flush=True)
+
+
 def plain(rows: list[list[object]]) -> None:
     data = dataset(rows[:SLICE], day="-01")
     for label, dry in (("dry run (the admin's preview)", True), ("real run (its confirm)", False)):
@@ -216,6 +230,8 @@ def main() -> None:
               lambda: write_xlsx(rows, path))  # fmt: skip
         print(f"file: {len(rows):,} rows, {path.stat().st_size / 2**20:.1f} MB", flush=True)
         ours(path, len(rows), changed_copy(rows, path))
+        clear_results()
+        form_path(path, len(rows))
     clear_results()
     tuned(rows)
     clear_results()
