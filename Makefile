@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry clean
+.PHONY: install demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
@@ -77,3 +77,8 @@ bench-tree: install
 # On demand: entry form load/save and province aggregates on the demo data (PostgreSQL).
 bench-entry: install
 	$(BIN)/python bench/entry.py
+
+# On demand: a 100,000-row legacy import (preview, commit, re-import) against a plain
+# django-import-export resource, on PostgreSQL (issue 7).
+bench-import: install
+	$(BIN)/python bench/legacy_import.py

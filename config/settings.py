@@ -213,3 +213,10 @@ LOGGING = {
 # The quick start's SQLite builds the covering index of indicators.Result without its included
 # columns: still an index on (indicator, month), which is all a small database needs.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# Legacy imports (issue 7): what an upload may be before anything parses it (imports.safety).
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 2**20)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=200)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 2**20)
+# Files with more rows than this are previewed and committed by a Celery job, with progress.
+IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=5_000)

@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import cached_property
 from itertools import batched
 from pathlib import Path
 
@@ -113,13 +114,18 @@ def _delimiter(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-class _Reader:
-    """Reads the rows of one file into entries, collecting every problem on the way."""
+class RowReader:
+    """Reads the rows of one file into entries, collecting every problem on the way.
+
+    Also the long-shape reader of legacy imports (imports.readers.long), which feeds it the
+    rows of a workbook through `table_rows`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[LineProblem] = []
         self.line = 1
+        self.header: list[str] = []
 
     def error(self, column: str, message: str) -> None:
         self.problems.append(LineProblem(self.path.name, self.line, column, message))
@@ -128,23 +134,37 @@ class _Reader:
         text = _decode(self.path, self.problems)
         if text is None:
             return []
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
-        missing = [c for c in COLUMNS if c not in reader.fieldnames]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        try:
+            header = next(reader, [])
+            return self.table_rows(header, ((reader.line_num, row) for row in reader))
+        except csv.Error as exc:
+            self.line = reader.line_num
+            self.error("", _("dòng CSV không đọc được (%(error)s)") % {"error": exc})
+            return []
+
+    def table_rows(
+        self, header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]]
+    ) -> list[tuple[int, dict[str, str]]]:
+        """The non-empty rows under `header`, as {column name: text}."""
+        self.header = [str(name).strip().lower() for name in header]
+        missing = [c for c in COLUMNS if c not in self.header]
         for column in missing:
             self.error(column, _("thiếu cột này ở dòng tiêu đề"))
         if missing:
             return []
-        rows = []
-        try:
-            for row in reader:
-                cells = {c: (row.get(c) or "").strip() for c in COLUMNS}
-                if any(cells.values()):  # spreadsheets leave rows of empty cells behind
-                    rows.append((reader.line_num, cells))
-        except csv.Error as exc:
-            self.line = reader.line_num
-            self.error("", _("dòng CSV không đọc được (%(error)s)") % {"error": exc})
-        return rows
+        index = {c: self.header.index(c) for c in COLUMNS}
+        found = []
+        for line, row in rows:
+            cells = {c: (row[i] if i < len(row) else "").strip() for c, i in index.items()}
+            if any(cells.values()):  # spreadsheets leave rows of empty cells behind
+                found.append((line, cells))
+        return found
+
+    @cached_property
+    def this_month(self) -> datetime.date:
+        """Read once: a file of 100,000 rows would otherwise ask the time zone for each."""
+        return month_start(timezone.localdate())
 
     def required(self, cells: dict[str, str], column: str) -> str:
         if not cells[column]:
@@ -164,7 +184,7 @@ class _Reader:
     def check_month(self, month: datetime.date, indicator: Indicator) -> None:
         """The month form's rules on months (indicators.entry.ensure_can_enter)."""
         program = indicator.program
-        if month > month_start(timezone.localdate()):
+        if month > self.this_month:
             self.error("month", _("Chưa thể nhập số liệu cho một tháng chưa đến."))
         elif not program.start_year <= month.year <= program.end_year:
             self.error(
@@ -223,7 +243,7 @@ class _Reader:
         return number
 
 
-def _units_by_code(codes: Iterable[str]) -> dict[str, list[Unit]]:
+def units_by_code(codes: Iterable[str]) -> dict[str, list[Unit]]:
     units: dict[str, list[Unit]] = defaultdict(list)
     for batch in batched(sorted(codes), _CODE_BATCH):
         for unit in Unit.objects.filter(code__in=batch).order_by("path"):
@@ -233,9 +253,9 @@ def _units_by_code(codes: Iterable[str]) -> dict[str, list[Unit]]:
 
 def _read(path: Path) -> tuple[list[tuple[int, Entry]], list[LineProblem]]:
     """The rows that make an entry, and every problem of the file."""
-    reader = _Reader(path)
+    reader = RowReader(path)
     raw = reader.raw_rows()
-    units = _units_by_code({cells["unit_code"] for _line, cells in raw if cells["unit_code"]})
+    units = units_by_code({cells["unit_code"] for _line, cells in raw if cells["unit_code"]})
     indicators = {i.code: i for i in Indicator.objects.select_related("program", "part_of")}
     rows: list[tuple[int, Entry]] = []
     first_line: dict[tuple[int, int, datetime.date], int] = {}

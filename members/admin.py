@@ -8,9 +8,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
 
 from indicators import coverage
-from members.models import Unit, UnitSuccession
+from members.models import Member, Unit, UnitSuccession
+from members.resources import MemberResource, UnitResource
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -35,7 +37,8 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ImportExportModelAdmin):
+    resource_classes = [UnitResource]
     # Ordered by path, every unit is followed by its subtree: the list reads as the tree.
     list_display = ["tree_name", "code", "level", "valid_from", "valid_to", "is_demo"]
     list_filter = ["level", ValidityFilter, "is_demo"]
@@ -66,3 +69,15 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
     search_fields = ["predecessor__name", "successor__name", "predecessor__code"]
     list_select_related = ["predecessor", "successor"]
     raw_id_fields = ["predecessor", "successor"]
+
+
+@admin.register(Member)
+class MemberAdmin(ImportExportModelAdmin):
+    """New members of a branch from a file (each checked like the register's form)."""
+
+    resource_classes = [MemberResource]
+    list_display = ["full_name", "birth_year", "branch", "joined_on", "status"]
+    list_filter = ["status"]
+    search_fields = ["full_name", "branch__code"]
+    list_select_related = ["branch"]
+    raw_id_fields = ["branch"]

@@ -18,7 +18,7 @@ from tests.legacy_files import NAME_939_01, NAME_939_03, NAME_939_06, WideFile
 
 pytestmark = pytest.mark.django_db
 
-LEGACY = Path("/work/shared/legacy")
+LEGACY = Path(__file__).parent / "data" / "legacy"  # a copy of ../shared/legacy
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The period a legacy report covers (any family of legacy files): from its title ("NĂM 2025",
 "THÁNG 6 NĂM 2024", "QUÝ II NĂM 2024", "6 THÁNG ĐẦU NĂM 2025", "6 THÁNG CUỐI NĂM 2025"; a
 "9 THÁNG" report is no period the portal keeps, and a date "ngày 10 tháng 12 năm 2025" names
-none) or from a label an admin gives ("2025", "2024-06", "2024-Q2", "2024-H1").
+none) or from a label an admin gives ("2025", "2024-06", "2024-Q2", "2024-H1"; parse_period
+also takes "06/2024" and says what is wrong with anything else).
 
 Titles are matched without diacritics, case or spacing, so "Quý 2 năm 2024", "QUY II NAM 2024"
 and "6 tháng đầu năm 2025" read alike.
@@ -13,6 +14,9 @@ import calendar
 import datetime
 import re
 import unicodedata
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
 
 from imports.parsed import Period
 
@@ -98,3 +102,22 @@ def parse_title(text: str) -> Period | None:
     if match := _WHOLE_YEAR.search(title):
         return period_of(int(match[1]), 1, 12)
     return None
+
+
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{4})$")
+
+
+@lru_cache(maxsize=1024)
+def parse_period(text: str) -> Period:
+    """The period a label names; ValueError (in Vietnamese) for anything else. Cached: a file
+    repeats the same few labels on every row."""
+    raw = str(text).strip()
+    if slashed := _SLASHED.match(raw):
+        raw = f"{slashed[2]}-{int(slashed[1]):02d}"
+    period = parse_label(raw)
+    if period is None:
+        raise ValueError(
+            _("«%(text)s» không phải là kỳ (viết 2025, 2025-06, 2025-Q2 hoặc 2025-H1)")
+            % {"text": text}
+        )
+    return period

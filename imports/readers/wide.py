@@ -363,7 +363,10 @@ def _program_of_names(groups: list[IndicatorColumns], matcher: IndicatorMatcher)
 def _check_indicator_kind(group: IndicatorColumns, header: Header, parsed: ParsedFile) -> None:
     indicator = group.indicator
     assert indicator is not None
-    if indicator.rule == Rule.COVERAGE or indicator.derived_from:
+    # An indicator derived from activities is still loaded: the years before the portal have
+    # no activity records, and the typed figure is all there is (activities recorded for a
+    # month later replace it). A coverage is never typed: it is computed from its source.
+    if indicator.rule == Rule.COVERAGE:
         parsed.warnings.append(
             Problem(
                 header.row,

@@ -1,0 +1,216 @@
+"""An upload's way through the portal: stored with its checksum, previewed, committed.
+
+Small files are previewed and committed right in the request; a file above
+settings.IMPORT_INLINE_ROWS goes to a Celery job (imports.tasks) that moves `progress`, which
+the page polls. Every step can run again safely: the stored file is read afresh and planned
+against the database as it is now, so a commit never writes a stale preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from imports import safety, services
+from imports.models import BatchState, ImportBatch
+from imports.parsed import ParsedFile
+from imports.readers import read_file
+from imports.readers.periods import parse_period
+from members.models import Unit
+from programs.models import Program
+
+logger = logging.getLogger(__name__)
+KEPT = 2000  # lines of each list (errors, warnings, units x indicators) a batch keeps
+
+
+def _suffix(name: str) -> str:
+    return Path(name).suffix.lower()[:8]
+
+
+def store_upload(
+    *,
+    user: User | None,
+    upload: UploadedFile,
+    unit: Unit | None,
+    program: Program | None,
+    period: str = "",
+) -> tuple[ImportBatch, int]:
+    """Checks the upload (safety) and keeps it; the batch and about how many rows it has."""
+    safety.check_size(upload.size or 0)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(suffix=_suffix(upload.name or "")) as temp:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            temp.write(chunk)
+        temp.flush()
+        rows = safety.check_file(temp.name)
+        temp.seek(0)
+        batch = ImportBatch(
+            uploaded_by=user,
+            original_name=Path(upload.name or "tep").name[:255],
+            sha256=digest.hexdigest(),
+            unit=unit,
+            program=program,
+            period=period,
+            rows=rows,
+        )
+        batch.file.save(batch.original_name, File(temp), save=False)
+    batch.save()
+    return batch, rows
+
+
+@contextmanager
+def local_copy(batch: ImportBatch) -> Iterator[Path]:
+    """The stored file as a local path (storage may be remote), removed afterwards."""
+    with (
+        tempfile.NamedTemporaryFile(suffix=_suffix(batch.original_name)) as temp,
+        default_storage.open(batch.file.name, "rb") as stored,
+    ):
+        shutil.copyfileobj(stored, temp)
+        temp.flush()
+        yield Path(temp.name)
+
+
+def read_batch(batch: ImportBatch) -> ParsedFile:
+    period = parse_period(batch.period) if batch.period else None
+    with local_copy(batch) as path:
+        safety.check_file(path)
+        try:
+            return read_file(path, unit=batch.unit, program=batch.program, period=period)
+        except Exception as exc:  # a reader's crash on a malformed file is the file's fault
+            logger.warning("import batch %s: unreadable file: %r", batch.pk, exc)
+            raise safety.UnsafeFile(
+                _("Không đọc được tệp (tệp hỏng hoặc sai định dạng): %(error)s")
+                % {"error": exc.__class__.__name__}
+            ) from exc
+
+
+def _unexpected() -> str:
+    return _("Lỗi không mong muốn khi xử lý tệp; không có gì được ghi. Đã ghi nhật ký lỗi.")
+
+
+def _update(batch: ImportBatch, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def _planned(batch: ImportBatch) -> services.Plan | None:
+    """Reads and plans the batch's file, recording what the preview found; None on failure."""
+    try:
+        parsed = read_batch(batch)
+    except safety.UnsafeFile as exc:
+        _update(batch, state=BatchState.FAILED, failure=str(exc), progress=100)
+        return None
+    _update(batch, progress=30, shape=parsed.shape, rows=parsed.rows)
+    try:
+        plan = services.plan(
+            parsed, lambda p: _update(batch, progress=30 + p // 2), within=batch.unit
+        )
+    except Exception:  # a bug must not leave the batch "previewing" forever
+        logger.exception("import batch %s: preview failed", batch.pk)
+        _update(batch, state=BatchState.FAILED, progress=100, failure=_unexpected())
+        return None
+    _update(
+        batch,
+        # A 100,000-row file would make a JSON of megabytes: the batch keeps the first lines
+        # of each list (the page shows fewer) and the totals.
+        counts={
+            **plan.counts,
+            "errors": len(plan.errors),
+            "warnings": len(plan.warnings),
+            "groups": len(plan.groups),
+        },
+        errors=services.problem_dicts(plan.errors[:KEPT]),
+        warnings=services.problem_dicts(plan.warnings[:KEPT]),
+        groups=services.groups_json(plan)[:KEPT],
+        period=parsed.period.label if parsed.period else batch.period,
+    )
+    return plan
+
+
+def run_preview(batch_id: int) -> str:
+    batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
+    _update(batch, state=BatchState.PREVIEWING, progress=5)
+    if _planned(batch) is not None:
+        _update(batch, state=BatchState.PREVIEWED, progress=100)
+    return batch.state
+
+
+def run_commit(batch_id: int, user_id: int | None) -> str:
+    """Plans the file again against today's database and writes it, all or nothing."""
+    # Only one run commits a batch: a second click or a redelivered job finds it taken.
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, state__in=[BatchState.PREVIEWED, BatchState.QUEUED]
+    ).update(state=BatchState.COMMITTING, progress=5)
+    batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
+    if not claimed:
+        return batch.state
+    plan = _planned(batch)
+    if plan is None:
+        return batch.state
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    try:
+        counts = services.commit(plan, user=user, note=_("nhập từ tệp %(name)s") % {
+            "name": batch.original_name})  # fmt: skip
+    except services.ImportRefused as exc:
+        _update(batch, state=BatchState.PREVIEWED, progress=100, failure=str(exc))
+        return batch.state
+    except DatabaseError as exc:  # rolled back as a whole: nothing of the file is written
+        logger.exception("import batch %s: commit failed", batch.pk)
+        failure = _("Ghi thất bại, không có gì được ghi (%(error)s).") % {"error": exc}
+        _update(batch, state=BatchState.FAILED, progress=100, failure=failure)
+        return batch.state
+    except Exception:  # rolled back too; the log has the details
+        logger.exception("import batch %s: commit failed", batch.pk)
+        _update(batch, state=BatchState.FAILED, progress=100, failure=_unexpected())
+        return batch.state
+    _update(
+        batch,
+        state=BatchState.COMMITTED,
+        counts={**batch.counts, **counts},
+        committed_at=timezone.now(),
+        progress=100,
+        failure="",
+    )
+    return batch.state
+
+
+def _in_job(rows: int) -> bool:
+    return rows > settings.IMPORT_INLINE_ROWS
+
+
+def start_preview(batch: ImportBatch, rows: int) -> None:
+    if not _in_job(rows):
+        run_preview(batch.pk)
+        return
+    from imports.tasks import preview_import
+
+    transaction.on_commit(lambda: preview_import.delay(batch.pk))
+
+
+def start_commit(batch: ImportBatch, user: User) -> None:
+    """Commits now (small file) or queues the job; refuses a batch that cannot be committed."""
+    if not batch.can_commit:
+        raise services.ImportRefused(_("Lần nhập này không thể ghi (còn lỗi hoặc đã ghi)."))
+    if not _in_job(batch.rows):
+        run_commit(batch.pk, user.pk)
+        return
+    from imports.tasks import commit_import
+
+    _update(batch, state=BatchState.QUEUED, progress=0)
+    transaction.on_commit(lambda: commit_import.delay(batch.pk, user.pk))
