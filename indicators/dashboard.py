@@ -18,7 +18,7 @@ from indicators import completeness
 from indicators.engine import Figure, figure, judge, program_start, reads_totals, target_of
 from indicators.models import DashboardChoice, Indicator, MonthTotal, Rule, Target
 from indicators.periods import add_months, month_end, month_start, months_between
-from indicators.table import Reads, figures_with_total, targets_of_many
+from indicators.table import Reads, figures_with_total, reads_rows, targets_of_many
 from members.models import Unit
 from members.selectors import current_children
 from programs.models import Program
@@ -86,6 +86,7 @@ def build(
     children = list(current_children(unit, add_months(end, 1) - datetime.timedelta(days=1)))
     targets = targets_of_many(indicators, [*children, unit], end)
     reads = Reads()
+    reads.prefetch([i for i in indicators if reads_rows(i, children)], unit, start, end)
     columns = [
         figures_with_total(
             ind, unit, children, start, end,

@@ -45,6 +45,7 @@ def child_of(path: str, parent: Unit) -> int:
 
 
 # id, the id of the parent's child it lies under (the parent's id for the parent), valid dates.
+FLOWS = (Rule.SUM, Rule.CUMULATIVE)
 UnitRow = tuple[int, int, datetime.date | None, datetime.date | None]
 ValueRow = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]  # id, child, values
 
@@ -81,42 +82,72 @@ class Reads:
     ) -> list[ValueRow]:
         key = (indicator.pk, parent.pk, start, end)
         if key not in self._rows:
-            self._rows[key] = self._read(indicator, parent, start, end)
+            self._rows[key] = self._read([indicator], parent, start, end)[indicator.pk]
         return self._rows[key]
 
+    def prefetch(
+        self, indicators: Sequence[Indicator], parent: Unit, start: datetime.date,
+        end: datetime.date,
+    ) -> None:  # fmt: skip
+        """Reads the rows of several indicators that `rows` will be asked for (with the
+        start each is measured from), one query per kind instead of one per indicator."""
+        groups: dict[tuple[str, bool, bool, datetime.date], list[Indicator]] = defaultdict(list)
+        for indicator in indicators:
+            first = max(start, program_start(indicator))
+            flow = indicator.rule in FLOWS
+            if indicator.rule == Rule.CUMULATIVE:
+                first = program_start(indicator)
+            groups[(indicator.level, bool(indicator.derived_from), flow, first)].append(indicator)
+        for (_level, _derived, _flow, first), group in groups.items():
+            found = self._read(group, parent, first, end)
+            for indicator in group:
+                key = (indicator.pk, parent.pk, max(start, program_start(indicator)), end)
+                self._rows[key] = found[indicator.pk]
+
     def _read(
-        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
-    ) -> list[ValueRow]:
+        self, indicators: Sequence[Indicator], parent: Unit, start: datetime.date,
+        end: datetime.date,
+    ) -> dict[int, list[ValueRow]]:  # fmt: skip
         """(unit id, child id, value, numerator, denominator) per reporting unit of the
-        subtree: the sum of its months for a flow, its latest month in the range for a stock
-        or a rate.
+        subtree, per indicator: the sum of its months for a flow, its latest month in the range
+        for a stock or a rate. The indicators share a level and a kind (flow or not).
 
         The subtree's units at the indicator's level are read first and the results looked up
         by their ids (one index range per unit): a join on the path prefix makes PostgreSQL
         scan the indicator's rows of the whole country. Under the root, no filter at all: the
         (indicator, month) covering index gives the range without touching the table."""
-        children = {pk: child for pk, child, _f, _t in self.units(parent, indicator.level)}
-        if indicator.derived_from:  # activities units above the level ran themselves
-            children |= self.units_above(parent, indicator.level)
-        rows = Result.objects.filter(indicator=indicator, month__lte=end)
+        sample = indicators[0]
+        children = {pk: child for pk, child, _f, _t in self.units(parent, sample.level)}
+        if sample.derived_from:  # activities units above the level ran themselves
+            children |= self.units_above(parent, sample.level)
+        rows = Result.objects.filter(indicator__in=[i.pk for i in indicators], month__lte=end)
         if parent.parent_id is not None:
             rows = rows.filter(unit__in=list(children))
-        if indicator.rule in (Rule.SUM, Rule.CUMULATIVE):
-            first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
-            grouped = rows.filter(month__gte=first).values("unit").annotate(v=Sum("value"))
-            found: list[tuple[int, Decimal | None, Decimal | None, Decimal | None]] = [
-                (unit, value, None, None) for unit, value in grouped.values_list("unit", "v")
+        found: list[tuple[int, int, Decimal | None, Decimal | None, Decimal | None]]
+        if sample.rule in FLOWS:
+            first = program_start(sample) if sample.rule == Rule.CUMULATIVE else start
+            grouped = rows.filter(month__gte=first).values("indicator", "unit")
+            found = [
+                (indicator, unit, value, None, None)
+                for indicator, unit, value in grouped.annotate(v=Sum("value")).values_list(
+                    "indicator", "unit", "v"
+                )
             ]
         else:
+            latest = Window(
+                RowNumber(), partition_by=[F("indicator"), F("unit")], order_by=F("month").desc()
+            )
             found = list(
                 rows.filter(month__gte=start)
-                .annotate(
-                    rank=Window(RowNumber(), partition_by=[F("unit")], order_by=F("month").desc())
-                )
+                .annotate(rank=latest)
                 .filter(rank=1)
-                .values_list("unit", "value", "numerator", "denominator")
+                .values_list("indicator", "unit", "value", "numerator", "denominator")
             )
-        return [(unit, children[unit], v, n, d) for unit, v, n, d in found if unit in children]
+        by_indicator: dict[int, list[ValueRow]] = {i.pk: [] for i in indicators}
+        for indicator, unit, v, n, d in found:
+            if unit in children:
+                by_indicator[indicator].append((unit, children[unit], v, n, d))
+        return by_indicator
 
 
 def _unit_values(indicator: Indicator, rows: list[ValueRow]) -> dict[int, Decimal]:
@@ -197,6 +228,14 @@ def _coverage(
     return {key: coverage_figure(*counts) for key, counts in tally.items()}
 
 
+def reads_rows(indicator: Indicator, children: Sequence[Unit]) -> bool:
+    """Whether the children's figures come from the subtree's rows (Reads.rows), not from
+    month totals (flows of children above the level) or coverage totals."""
+    if indicator.rule == Rule.COVERAGE:
+        return False
+    return not (children and all(reads_totals(indicator, c) for c in children))
+
+
 def _measures(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, reads: Reads,
@@ -206,7 +245,7 @@ def _measures(
     start = max(start, program_start(indicator))
     if indicator.rule == Rule.COVERAGE:
         return _coverage(indicator, parent, children, start, end, reads)
-    if children and all(reads_totals(indicator, c) for c in children):
+    if not reads_rows(indicator, children):
         found = totals_of(indicator, [*children, parent], start, end)
         if parent.pk in found:
             found[ALL] = found.pop(parent.pk)
