@@ -18,9 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument(
             "--province",
-            default=bench.BENCH_CODE,
-            help="Code of the synthetic province to load into (the timed one is always "
-            f"{bench.BENCH_CODE}); another code adds the rest of the country around it.",
+            action="append",
+            help="Code of a synthetic province to load into, repeat for several (the members "
+            f"are shared evenly); default {bench.BENCH_CODE}, the timed one. Other codes add "
+            "the rest of the country around it.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,9 +29,12 @@ class Command(BaseCommand):
             raise CommandError("bench_members needs PostgreSQL (set DATABASE_URL).")
         count = options["members"]
         started = time.perf_counter()
-        province, branches = bench.bench_tree(count, options["province"])
+        codes = options["province"] or [bench.BENCH_CODE]
+        branches = []
+        for code in codes:
+            branches += bench.bench_tree(count // len(codes), code)[1]
         if count:
-            bench.load_members(count, branches, seed=options["seed"])
+            bench.load_members(count, branches, seed=options["seed"], log=self.stdout.write)
             self.stdout.write(
                 f"loaded {count:,} members into {len(branches):,} branches "
                 f"in {time.perf_counter() - started:.0f} s"
