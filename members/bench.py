@@ -53,11 +53,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.functions import Lower
 
 from accounts.models import Role, User
+from accounts.selectors import assignments_of
 from accounts.services import assign
-from members import selectors, synthetic
+from members import search_index, selectors, synthetic
 from members.models import Level, Member, Membership, Unit
 from members.selectors import MemberFilter
 from members.services import get_or_create_central, insert_units
@@ -265,24 +267,38 @@ def time_calls(label: str, calls: list[Callable[[], object]]) -> Timing:
 SEARCHES_PER_SCOPE = 100
 
 
+def bench_queries(seed: int = 7) -> list[str]:
+    """What people type: the full name without diacritics, or the given name and family name."""
+    typed = [fold(n) for n in synthetic.names(SEARCHES_PER_SCOPE, random.Random(seed))]
+    return [t if i % 2 else f"{t.split()[-1]} {t.split()[0]}" for i, t in enumerate(typed)]
+
+
 def run_timings(province: Unit, *, seed: int = 7) -> list[Timing]:
     """Name searches (the register's first page) in a commune's and the province's scope, and
     the count queries behind the figures."""
-    rng = random.Random(seed)
     commune = Unit.objects.filter(parent=province, level=Level.COMMUNE).order_by("pk").first()
     assert commune is not None
     commune_user = bench_user("bench.xa", commune)
     province_user = bench_user("bench.tinh", province)
-    typed = [fold(n) for n in synthetic.names(SEARCHES_PER_SCOPE, rng)]
-    # What people type: the full name without diacritics, or the given name and family name.
-    queries = [t if i % 2 else f"{t.split()[-1]} {t.split()[0]}" for i, t in enumerate(typed)]
+    queries = bench_queries(seed)
 
     def page(user: User, text: str) -> Callable[[], object]:
-        return lambda: list(selectors.register_page(user, MemberFilter(q=text))[:51])
+        return lambda: selectors.register_rows(user, MemberFilter(q=text), 0, 51)
 
+    def before(user: User, text: str) -> Callable[[], object]:
+        return lambda: previous_page(user, text)
+
+    with without_province_indexes(province):
+        previous = [
+            time_calls(
+                f"search, {scope} scope, previous design (0006)", [before(u, q) for q in queries]
+            )
+            for scope, u in (("commune", commune_user), ("province", province_user))
+        ]
     day = datetime.date(2025, 6, 30)
     year = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
     return [
+        *previous,
         time_calls("search, commune scope", [page(commune_user, q) for q in queries]),
         time_calls("search, province scope", [page(province_user, q) for q in queries]),
         time_calls(
@@ -308,6 +324,41 @@ def run_timings(province: Unit, *, seed: int = 7) -> list[Timing]:
             [lambda: selectors.active_counts_by_branch(commune_user)] * 10,
         ),
     ]
+
+
+def previous_page(user: User, text: str) -> list[Member]:
+    """The register's first page as migration 0006 left it: narrowed by province and by the
+    branches of the user's subtrees, the words on name_folded, ordered through lower()."""
+    units = [assignment.unit for assignment in assignments_of(user)]
+    members = Member.objects.in_provinces(units).in_units(Unit.objects.within_any(units))
+    members = selectors.search_by_name(members.named().select_related("branch"), text)
+    return list(members.order_by(Lower("name_folded"), "pk")[:51])
+
+
+@contextmanager
+def without_province_indexes(province: Unit) -> Iterator[None]:
+    """The previous design's indexes for a while: the province's own name indexes are dropped
+    in a transaction that is rolled back (PostgreSQL's DDL is transactional), so the same run
+    times both designs on the same data."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in search_index.index_names(province.pk):
+            cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        transaction.set_rollback(True)
+
+
+def same_rows(province: Unit, queries: list[str]) -> tuple[int, int]:
+    """How many of the queries give the same first page (same members, same order) in the
+    new design and the previous one, out of how many, for the bench's two users."""
+    users = [User.objects.get(username=name) for name in ("bench.xa", "bench.tinh")]
+    new = [
+        [m.pk for m in selectors.register_rows(u, MemberFilter(q=q), 0, 51)]
+        for u in users
+        for q in queries
+    ]
+    with without_province_indexes(province):
+        old = [[m.pk for m in previous_page(u, q)] for u in users for q in queries]
+    return sum(a == b for a, b in zip(new, old, strict=True)), len(new)
 
 
 def table_counts() -> tuple[int, int]:

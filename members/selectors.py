@@ -69,19 +69,41 @@ def successors(unit: Unit) -> UnitQuerySet:
 # --- The member register ------------------------------------------------------------------
 
 
+class Scope:
+    """How wide a user's members are, which decides how their name search runs (see
+    register_page and members/search_index.py)."""
+
+    NATIONAL = "national"  # the central union: the national trigram index
+    PROVINCES = "provinces"  # whole provinces: each province's own name indexes
+    BRANCHES = "branches"  # communes and branches: read through the branch indexes
+
+
+def member_scope(user: User) -> tuple[MemberQuerySet, str]:
+    """The members the user may see (see visible_members) and the kind of scope.
+
+    Officers of whole provinces are narrowed by the province column alone, which is exactly
+    their scope (every write sets it with the branch, Member.place_in): no join, so their
+    search reads the province's indexes only. Everyone else below the centre by the branches
+    of their assignments' subtrees, a few thousand members a commune. Not narrowed by province
+    as well: that would offer the planner the province's trigram index for a commune, and it
+    underestimates how many rows common trigrams ("thi", "ngu") hold."""
+    if not user.is_authenticated or not user.is_active:
+        return Member.objects.none(), Scope.BRANCHES
+    if user.is_superuser:
+        return Member.objects.all(), Scope.NATIONAL
+    units = [assignment.unit for assignment in assignments_of(user)]
+    provinces = {unit.province_pk() for unit in units}
+    if None in provinces:
+        return Member.objects.in_units(Unit.objects.within_any(units)), Scope.NATIONAL
+    if units and all(unit.province_pk() == unit.pk for unit in units):
+        return Member.objects.in_provinces(units), Scope.PROVINCES
+    return Member.objects.in_units(Unit.objects.within_any(units)), Scope.BRANCHES
+
+
 def visible_members(user: User) -> MemberQuerySet:
     """Every member the user may see: those of the branches under the user's assignments.
-    Every page, export and figure that lists members starts here.
-
-    The province column narrows first (a province's or a commune's officer reads only their
-    province's part of the name index, whatever the size of the country); the branches of the
-    assignments' subtrees then give the exact scope."""
-    if not user.is_authenticated or not user.is_active:
-        return Member.objects.none()
-    if user.is_superuser:
-        return Member.objects.all()
-    units = [assignment.unit for assignment in assignments_of(user)]
-    return Member.objects.in_provinces(units).in_units(Unit.objects.within_any(units))
+    Every page, export and figure that lists members starts here."""
+    return member_scope(user)[0]
 
 
 def visible_member_or_404(user: User, pk: int) -> Member:
@@ -156,21 +178,33 @@ class MemberFilter:
         return {key: value for key, value in values.items() if value}
 
 
-def search_by_name(members: MemberQuerySet, text: str) -> MemberQuerySet:
+def search_by_name(members: MemberQuerySet, text: str, *, indexed: bool = True) -> MemberQuerySet:
     """Members whose name contains every word typed, ignoring case and diacritics, whichever
     Unicode form the text comes in ("nguyen thi hoa" and "Hoà" both find "Nguyễn Thị Hoà").
-    Each word is a LIKE '%word%' on the folded name, answered by the trigram index."""
-    for word in fold(text).split():
+    Each word is a LIKE '%word%' on the folded name, answered by the trigram indexes; with
+    `indexed=False` on lower(name_folded), the same text (it is lower case already) through an
+    expression no index serves, so a commune's few thousand members are read by branch."""
+    words = fold(text).split()
+    if words and not indexed:
+        members = members.alias(name_lower=Lower("name_folded"))
+        for word in words:
+            members = members.filter(name_lower__contains=word)
+        return members
+    for word in words:
         members = members.filter(name_folded__contains=word)
     return members
 
 
 def filter_members(
-    members: MemberQuerySet, wanted: MemberFilter, *, today: datetime.date | None = None
+    members: MemberQuerySet,
+    wanted: MemberFilter,
+    *,
+    today: datetime.date | None = None,
+    indexed: bool = True,
 ) -> MemberQuerySet:
     today = today or timezone.localdate()
     if wanted.q:
-        members = search_by_name(members, wanted.q)
+        members = search_by_name(members, wanted.q, indexed=indexed)
     if wanted.branch:
         members = members.filter(branch_id=wanted.branch)
     if wanted.status in MemberStatus.values:
@@ -186,14 +220,29 @@ def filter_members(
 
 
 def register_page(user: User, wanted: MemberFilter) -> MemberQuerySet:
-    """The register as the page lists it: the user's members, filtered, named ones only."""
-    members = filter_members(visible_members(user).named().select_related("branch"), wanted)
-    if wanted.q:
-        # The same order, through an expression no index serves: with a search, PostgreSQL
-        # must then take the trigram index and sort the few matches, instead of walking the
-        # whole name-order index hoping to meet 51 matches early (seconds at a province).
+    """The register as the page lists it: the user's members, filtered, named ones only, in
+    the order of their folded names (then id)."""
+    members, scope = member_scope(user)
+    members = filter_members(
+        members.named().select_related("branch"), wanted, indexed=scope != Scope.BRANCHES
+    )
+    if wanted.q and scope != Scope.PROVINCES:
+        # The same order, through an expression no index serves: PostgreSQL must then find
+        # the matches first (trigram or branch indexes) and sort them, instead of walking the
+        # national name-order index hoping to meet 51 matches early. A province's officer
+        # keeps the plain order: the province's own name-order index, read alone, is then a
+        # fair choice next to its trigram index (members/search_index.py).
         return members.order_by(Lower("name_folded"), "pk")
     return members.order_by("name_folded", "pk")
+
+
+def register_rows(user: User, wanted: MemberFilter, start: int, stop: int) -> list[Member]:
+    """Rows start..stop of the register page, in two steps: the ids first, a query that needs
+    only what the province's name-order index carries (name, id, anonymised_at, branch), so
+    PostgreSQL can answer it from that index alone; then those members with their branches."""
+    ids = list(register_page(user, wanted).values_list("pk", flat=True)[start:stop])
+    found = Member.objects.select_related("branch").in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
 def active_counts_by_branch(user: User) -> list[tuple[Unit, int]]:

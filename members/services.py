@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import ethnicities, gazetteer
+from members import ethnicities, gazetteer, search_index
 from members.gazetteer import UnitSpec
 from members.models import (
     PATH_SEP,
@@ -64,6 +64,8 @@ def insert_units(units: Sequence[Unit], *, batch_size: int = 5000) -> list[Unit]
         )
     for unit in created:
         unit.path = f"{unit.parent.path if unit.parent else PATH_SEP}{unit.pk}{PATH_SEP}"
+    if any(unit.level == Level.PROVINCE for unit in created):
+        search_index.sync_province_indexes()  # a new province gets its name indexes
     return created
 
 

@@ -133,7 +133,7 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
     wanted = form.member_filter()
     number = _page_number(request)
     start = (number - 1) * PAGE_SIZE
-    rows = list(selectors.register_page(request.user, wanted)[start : start + PAGE_SIZE + 1])
+    rows = selectors.register_rows(request.user, wanted, start, start + PAGE_SIZE + 1)
     query = request.GET.copy()
     query.pop("trang", None)
     counts = selectors.active_counts_by_branch(request.user)

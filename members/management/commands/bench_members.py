@@ -1,3 +1,4 @@
+import os
 import time
 from typing import Any
 
@@ -16,6 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--members", type=int, default=0, help="How many members to add.")
         parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument(
+            "--rounds", type=int, default=1, help="How many times to run the timings."
+        )
         parser.add_argument(
             "--province",
             action="append",
@@ -42,8 +46,12 @@ class Command(BaseCommand):
         members, memberships = bench.table_counts()
         self.stdout.write(f"table sizes: {members:,} members, {memberships:,} memberships")
         province = bench.bench_tree(0)[0]
-        for timing in bench.run_timings(province):
-            self.stdout.write(
-                f"{timing.label:<58} n={len(timing.samples_ms):<4} "
-                f"p50={timing.p50:8.1f} ms  p95={timing.p95:8.1f} ms"
-            )
+        for round_number in range(1, options["rounds"] + 1):
+            self.stdout.write(f"round {round_number}, load average {os.getloadavg()[0]:.1f}")
+            for timing in bench.run_timings(province):
+                self.stdout.write(
+                    f"{timing.label:<58} n={len(timing.samples_ms):<4} "
+                    f"p50={timing.p50:8.1f} ms  p95={timing.p95:8.1f} ms"
+                )
+        same, total = bench.same_rows(province, bench.bench_queries())
+        self.stdout.write(f"same first page as the previous design: {same} of {total} searches")
