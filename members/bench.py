@@ -52,6 +52,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models.functions import Lower
@@ -216,7 +217,7 @@ def load_members(
     before = Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     first, last = datetime.date(1995, 1, 1), datetime.date(2025, 12, 31)
     given = synthetic.GIVEN_NAMES
-    params = {
+    params: dict[str, Any] = {
         "family": [n for n, _w in synthetic.FAMILY_NAMES],
         "family_f": [fold(n) for n, _w in synthetic.FAMILY_NAMES],
         "family_bounds": _bounds(synthetic.FAMILY_NAMES),

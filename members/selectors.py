@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
+from django.db.models.lookups import Contains
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -185,10 +186,9 @@ def search_by_name(members: MemberQuerySet, text: str, *, indexed: bool = True) 
     `indexed=False` on lower(name_folded), the same text (it is lower case already) through an
     expression no index serves, so a commune's few thousand members are read by branch."""
     words = fold(text).split()
-    if words and not indexed:
-        members = members.alias(name_lower=Lower("name_folded"))
+    if not indexed:
         for word in words:
-            members = members.filter(name_lower__contains=word)
+            members = members.filter(Contains(Lower("name_folded"), word))
         return members
     for word in words:
         members = members.filter(name_folded__contains=word)
