@@ -6,9 +6,9 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Lower
-from django.db.models.lookups import Contains
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Lower, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,17 +182,24 @@ class MemberFilter:
 def search_by_name(members: MemberQuerySet, text: str, *, indexed: bool = True) -> MemberQuerySet:
     """Members whose name contains every word typed, ignoring case and diacritics, whichever
     Unicode form the text comes in ("nguyen thi hoa" and "Hoà" both find "Nguyễn Thị Hoà").
-    Each word is a LIKE '%word%' on the folded name, answered by the trigram indexes; with
-    `indexed=False` on lower(name_folded), the same text (it is lower case already) through an
-    expression no index serves, so a commune's few thousand members are read by branch."""
+
+    Each word is a LIKE '%word%' on the folded name, answered by the trigram indexes. When no
+    word has three letters ("ly vy") there is no trigram to look up, and PostgreSQL, which
+    thinks such a LIKE rare, would read a province's whole trigram index: the words are then
+    matched by strpos(name_folded, word) > 0, the same test through an expression no index
+    serves, and the name-order index is walked instead. With `indexed=False` every search goes
+    that way, so a commune's few thousand members are read by branch."""
     words = fold(text).split()
-    if not indexed:
+    if indexed and any(len(word) >= TRIGRAM for word in words):
         for word in words:
-            members = members.filter(Contains(Lower("name_folded"), word))
+            members = members.filter(name_folded__contains=word)
         return members
     for word in words:
-        members = members.filter(name_folded__contains=word)
+        members = members.filter(GreaterThan(StrIndex("name_folded", Value(word)), 0))
     return members
+
+
+TRIGRAM = 3
 
 
 def filter_members(

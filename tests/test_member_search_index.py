@@ -146,3 +146,21 @@ def test_a_commune_officer_search_finds_names_without_diacritics(khanh_hoa) -> N
     found = selectors.register_rows(khanh_hoa.commune_officer, MemberFilter(q="dang anh"), 0, 51)
 
     assert [m.branch_id for m in found] == [khanh_hoa.ba_ngoi_branch.pk]
+
+
+def test_words_too_short_for_a_trigram_are_still_matched_anywhere_in_the_name(khanh_hoa) -> None:
+    for name in ("Lê Thị Ly", "Nguyễn Thị Vy Ly", "Lý Thị Hà", "Phạm Thị Mỹ", "Lê Hà My"):
+        factories.member(khanh_hoa.ba_ngoi_branch, name)
+    national = _user("tw.xem", khanh_hoa.province.parent)
+
+    def names(user, text: str) -> list[str]:
+        return [m.full_name for m in selectors.register_rows(user, MemberFilter(q=text), 0, 9)]
+
+    for user in (khanh_hoa.province_reviewer, khanh_hoa.commune_officer, national):
+        assert names(user, "LY") == ["Lê Thị Ly", "Lý Thị Hà", "Nguyễn Thị Vy Ly"]
+        assert names(user, "my le") == ["Lê Hà My"]
+        assert names(user, "_") == names(user, "%") == []
+    # No trigram to look up: the words are matched by an expression no trigram index serves.
+    query = str(selectors.register_page(khanh_hoa.province_reviewer, MemberFilter(q="ly")).query)
+    assert "STRPOS" in query.upper()
+    assert "LIKE" not in query.upper()
