@@ -1,7 +1,8 @@
 """The register at scale: bulk-loads synthetic members and times the queries the pages and the
 indicators run (`python manage.py bench_members --members N`, PostgreSQL only).
 
-The load goes through COPY into a synthetic province of its own ("Tỉnh Thử Nghiệm Hiệu Năng",
+The load (generated inside PostgreSQL since member-search2, see load_members) goes into a
+synthetic province of its own ("Tỉnh Thử Nghiệm Hiệu Năng",
 is_demo), 200 members a branch as nationally (20 million members in about 100,000 branches),
 10 branches a commune. Times are measured through the same selectors the pages use, with users
 assigned to one commune and to the province.
@@ -30,8 +31,8 @@ all, the timed province a third of them (dev box shared with other work, ±30%):
     search, province scope             364.8 / 4548.7    280.5 / 2586.5
     active members on a day, province  791.8 /  855.1    476.9 /  533.2 (no index change)
 
-What is left (measured, not shipped): with a 2-million-member province a third of the table,
-the planner keeps province_id out of the GIN scan (it filters afterwards), and queries with a
+What was left then (since shipped, below): with a 2-million-member province a third of the
+table, the planner keeps province_id out of the GIN scan (it filters afterwards), and queries with a
 word under 3 letters ("ly", "my", "vy": no trigram) or common names walk the province's
 branches. A partial trigram index for the one province (`... USING gin (name_folded
 gin_trgm_ops) WHERE province_id = 2`, built in 7 s) gave p50/p95 93/259 ms for names of
@@ -41,6 +42,41 @@ is the next step if real provinces (0.3-1.5 million members, 1/34 of the table, 
 planner should use the province key) still miss 200 ms. Counts grow with the unit's own
 memberships: a real province (under 1 million) stays under ~300 ms; national counts (20
 million) would take seconds and want a monthly snapshot per unit.
+
+Per-province name indexes (member-search2, migration 0007, members/search_index.py). Each
+province has a partial trigram index and a partial (name_folded, id) index carrying
+anonymised_at and branch_id; a province officer's search reads the province column alone (no
+join) and asks for the page's ids first, so PostgreSQL picks, per query, the trigram index
+(rare names) or an index-only walk of the name order that stops at the 51st match (common
+names); a commune officer's search reads the commune's branches (words matched by an
+expression no trigram index serves). Database of 20,000,000 members in 34 synthetic provinces,
+the timed one holding 2,000,000 (10%, about the largest real province's share), loaded with
+`bench_members --members 2000000`, `--members 4000000 --province BENCH02 .. BENCH09` (6
+million; 2 and 4 million loaded in 46 s and 124 s) and `--members 14000000 --province BENCH10
+.. BENCH34` (796 s: rows 447 s, then every index rebuilt). Times in ms, p50 / p95 of 100
+searches, the previous design timed in the same run (its province indexes dropped in a rolled
+back transaction); the machine's 2 cores shared with other work, load average 2-6 (±30%):
+
+    at 6 million (load 3-6)           previous (0006)     per-province indexes
+    search, commune scope               3.3 /    4.1        7.2 /  12.0
+    search, province scope            282.7 / 1062.8      103.1 / 302.9  (load 3.1)
+                                      283.7 /  929.6       91.6 / 216.3  (load 6.3)
+        same, load 2-3, search alone                       43.4 / 106.5
+      (6 million: before names without a 3-letter word moved to strpos; under load 3-6 the
+      index walks, which are CPU work, lose their margin: p95 216-303 ms)
+    at 20 million, 5 rounds (load 1.6-3.0), range of the rounds' p50 / p95
+    search, commune scope           2.7-3.0 / 3.4-6.9        3.0-3.8 / 3.9-7.4
+    search, province scope      1620-1967 / 2199-2388         44-46 / 103-107
+
+Every one of the 200 first pages is the same as the previous design's (same_rows). The walk's
+worst case is the province's whole index once, ~150-170 ms for 2 million members (a name with
+no match and no 3-letter word, "ly zz"); a 3-letter word common enough to match a third of the
+province next to a word matching nothing ("nguyen qy") reads ~790,000 trigram hits, ~220 ms.
+Disk at 20 million: the per-province trigram indexes 594 MB in all (37 MB for 2 million), the
+name-order ones 1,179 MB (118 MB); the national trigram index of 0006 (379 MB), kept for the
+central union's searches; the member table 2.8 GB, 7.3 GB with its indexes. Building both for
+one 2-million province takes ~5 s; each needs a pass over the whole table (~2-3 s at 20
+million), also when a new province starts empty.
 """
 
 from __future__ import annotations
