@@ -57,13 +57,14 @@ million; 2 and 4 million loaded in 46 s and 124 s) and `--members 14000000 --pro
 searches, the previous design timed in the same run (its province indexes dropped in a rolled
 back transaction); the machine's 2 cores shared with other work, load average 2-6 (±30%):
 
-    at 6 million (load 3-6)           previous (0006)     per-province indexes
-    search, commune scope               3.3 /    4.1        7.2 /  12.0
-    search, province scope            282.7 / 1062.8      103.1 / 302.9  (load 3.1)
-                                      283.7 /  929.6       91.6 / 216.3  (load 6.3)
-        same, load 2-3, search alone                       43.4 / 106.5
-      (6 million: before names without a 3-letter word moved to strpos; under load 3-6 the
-      index walks, which are CPU work, lose their margin: p95 216-303 ms)
+    final design, same loads in a database of its own, load average 1.5, 2 rounds
+    at 2 million (BENCH alone)           51.3 /  127.1       43.2 / 105.0  (commune 3.1 / 4.1)
+    at 6 million
+    search, commune scope               2.6 /    3.3        2.8-2.9 / 3.8
+    search, province scope      138.6-142.1 / 412.4-421.4   42.5-42.7 / 104.3-104.5
+    at 6 million, an earlier step (before strpos for names without a 3-letter word), load
+    3-6: province 282.7-283.7 / 929.6-1062.8 before, 91.6-103.1 / 216.3-302.9 after: the index
+    walks are CPU work and lose their margin when the 2 cores are busy
     at 20 million, 5 rounds (load 1.6-3.0), range of the rounds' p50 / p95
     search, commune scope           2.7-3.0 / 3.4-6.9        3.0-3.8 / 3.9-7.4
     search, province scope      1620-1967 / 2199-2388         44-46 / 103-107
