@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from imports.parsed import ParsedFile, Problem, ResultCell, TargetCell
@@ -166,7 +167,12 @@ def _plan_results(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) 
             continue
         when = f"{entry.month:%m/%Y}"
         if entry.covers_months > 1:
-            when += " (" + _("%(months)s tháng") % {"months": entry.covers_months} + ")"
+            months = entry.covers_months
+            when += (
+                " ("
+                + ngettext("%(months)s tháng", "%(months)s tháng", months) % {"months": months}
+                + ")"
+            )
         group.add(
             "results",
             status,

@@ -67,9 +67,15 @@ def _pace(figure: Figure) -> Decimal | None:
 
 
 def trend_line(
-    points: list[tuple[datetime.date, Figure]], title: str, yearly: bool = False
+    points: list[tuple[datetime.date, Figure]],
+    title: str,
+    yearly: bool = False,
+    period_totals: dict[datetime.date, int] | None = None,
 ) -> SafeString:
-    """The unit's figure month by month (a solid line) against the target's pace (dashed)."""
+    """The unit's figure month by month (a solid line) against the target's pace (dashed).
+    A month holding a period's total from a legacy file (`period_totals`: month -> months
+    covered) gets a square instead of a dot, and says so in its tooltip."""
+    period_totals = period_totals or {}
     width, height, left, bottom = 520, 220, 50, 30
     values = [f.value for _m, f in points if f.value is not None]
     paces = [p for _m, f in points if (p := _pace(f)) is not None]
@@ -100,9 +106,18 @@ def trend_line(
             parts.append(_text(left + i * step, height - 10, label, "middle", "muted"))
         if fig.value is not None:
             x, y = xy(i, fig.value).split(",")
-            parts.append(
-                f'<circle cx="{x}" cy="{y}" r="3" class="dot"><title>{label}: '
-                f"{format_number(fig.value, 2)}</title></circle>"
-            )
+            tip = f"{label}: {format_number(fig.value, 2)}"
+            covered = period_totals.get(month) if not yearly else None
+            if covered:
+                tip += " " + _("(gồm số liệu tổng của %(months)s tháng)") % {"months": covered}
+                parts.append(
+                    f'<rect x="{float(x) - 4:.1f}" y="{float(y) - 4:.1f}" width="8" height="8" '
+                    f'class="dot period"><title>{escape(tip)}</title></rect>'
+                )
+            else:
+                parts.append(
+                    f'<circle cx="{x}" cy="{y}" r="3" class="dot"><title>{escape(tip)}</title>'
+                    "</circle>"
+                )
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from indicators import completeness
 from indicators.engine import Figure, figure, judge, program_start, reads_totals, target_of
-from indicators.models import DashboardChoice, Indicator, MonthTotal, Rule, Target
+from indicators.models import DashboardChoice, Indicator, MonthTotal, Result, Rule, Target
 from indicators.periods import add_months, month_end, month_start, months_between
 from indicators.table import Reads, figures_with_total, reads_rows, targets_of_many
 from members.models import Unit
@@ -113,6 +113,20 @@ def trend(
     if reads_totals(indicator, unit) and end >= program_start(indicator):
         return _running_totals(indicator, unit, start, points), yearly
     return [(m, figure(indicator, unit, start, m)) for m in points], yearly
+
+
+def period_totals(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> dict[datetime.date, int]:
+    """The months of the range whose figure includes a quarter's, half-year's or year's total
+    from a legacy file (stored on the period's last month): month -> months it covers."""
+    rows = Result.objects.filter(
+        indicator=indicator, covers_months__gt=1, month__gte=start, month__lte=end
+    )
+    if unit.parent_id is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+    found = rows.values("month").annotate(months=Max("covers_months"))
+    return {row["month"]: row["months"] for row in found}
 
 
 def _running_totals(

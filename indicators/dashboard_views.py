@@ -74,10 +74,14 @@ def _context(
     if board.indicators:
         indicator = board.indicators[column]
         points, yearly = dashboard.trend(indicator, board.unit, board.start, board.end)
+        periods = dashboard.period_totals(indicator, board.unit, board.start, board.end)
         context.update(
             chart_indicator=indicator,
             ranking_chart=charts.ranking_bars(board.ranking(column), indicator.name_vi),
-            trend_chart=charts.trend_line(points, indicator.name_vi, yearly=yearly),
+            trend_chart=charts.trend_line(
+                points, indicator.name_vi, yearly=yearly, period_totals=periods
+            ),
+            period_totals=sorted(periods.items()),
         )
     return context
 

@@ -172,6 +172,13 @@ class Result(models.Model):
                 include=["unit", "value", "numerator", "denominator"],
                 name="result_indicator_month",
             ),
+            # The few figures of a quarter, a half-year or a year from legacy files, which a
+            # trend marks (indicators.dashboard.period_totals).
+            models.Index(
+                fields=["indicator", "month"],
+                condition=Q(covers_months__gt=1),
+                name="result_period_totals",
+            ),
         ]
 
     def __str__(self) -> str:

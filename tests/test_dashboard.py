@@ -146,3 +146,27 @@ def test_the_trend_from_month_totals_equals_the_engine_month_by_month(october) -
         alone = figure(h01, october.province, start, month)
         assert (got.value, got.target, got.status) == (alone.value, alone.target, alone.status)
     assert [p.value for _m, p in points][-3:] == [None, 40, 65]
+
+
+def test_a_legacy_period_total_is_marked_on_the_trend(october) -> None:
+    """A half-year's figure from a legacy file sits on June and covers six months: the trend
+    draws it as a square and the page says which months hold period totals."""
+    from indicators.bulk import LoadedEntry, write_results
+
+    h01 = Indicator.objects.get(code="H-01")
+    june = datetime.date(2025, 6, 1)
+    write_results(
+        [LoadedEntry(october.nha_trang, h01, june, Decimal(12), covers_months=6)], [], user=None
+    )
+
+    assert dashboard.period_totals(h01, october.province, datetime.date(2025, 1, 1), OCT) == {
+        june: 6
+    }
+    page = client_for(october.province_reviewer).get(
+        url(october.province, thang="2025-10", chi_tieu="H-01", bieu_do="H-01")
+    )
+    text = page.content.decode()
+    assert 'class="dot period"' in text and "tổng của 6 tháng" in text
+    assert "06/2025 (6 tháng)" in text.split('id="period-totals"')[1]
+    # Ba Ngòi has none of its own.
+    assert dashboard.period_totals(h01, october.ba_ngoi, datetime.date(2025, 1, 1), OCT) == {}
