@@ -188,7 +188,7 @@ class ResultResource(BulkResource):
             first[entry.key] = number
             entries[number] = entry
         number_of = {id(e): n for n, e in entries.items()}
-        for problem in check_entries(list(entries.values())):
+        for problem in check_entries(list(entries.values()), source="import"):
             if problem.blocking:
                 self.row_errors[number_of[id(problem.entry)]].append(problem.message)
         locked = bulk.locked_keys(list(entries.values()))
