@@ -1,14 +1,15 @@
-// The import page follows its job: while the file is being previewed or committed in the
-// background it polls the JSON status, moves the progress bar and reloads when the job is over
-// (the page then shows the preview, or the commit's result). No library, no CDN.
+// A page that follows a background job (a report, an import): while the job is active it polls
+// the JSON status, moves the progress bar and reloads when the job is over (the page then shows
+// its result). The container says where: data-job-status-url, data-active="1", and children
+// marked data-job="progress" (a <progress>), "percent" and "state". No library, no CDN.
 (function () {
   "use strict";
-  var card = document.getElementById("import-batch");
+  var card = document.querySelector("[data-job-status-url]");
   if (!card || card.getAttribute("data-active") !== "1") return;
-  var url = card.getAttribute("data-status-url");
-  var bar = card.querySelector("#batch-progress progress");
-  var percent = document.getElementById("batch-percent");
-  var label = document.getElementById("batch-state");
+  var url = card.getAttribute("data-job-status-url");
+  var bar = card.querySelector("[data-job=progress]");
+  var percent = card.querySelector("[data-job=percent]");
+  var label = card.querySelector("[data-job=state]");
 
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
