@@ -220,3 +220,6 @@ IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=200)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 2**20)
 # Files with more rows than this are previewed and committed by a Celery job, with progress.
 IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=5_000)
+# A commit that has not moved for this long died with its worker; a redelivered job retakes it
+# (far above the longest commit, about 10 s for 200,000 rows).
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30 * 60)

@@ -8,6 +8,7 @@ against the database as it is now, so a commit never writes a stale preview.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import shutil
@@ -21,6 +22,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,6 +106,7 @@ def _unexpected() -> str:
 
 
 def _update(batch: ImportBatch, **fields: object) -> None:
+    fields["updated_at"] = timezone.now()
     for name, value in fields.items():
         setattr(batch, name, value)
     ImportBatch.objects.filter(pk=batch.pk).update(**fields)
@@ -153,10 +156,18 @@ def run_preview(batch_id: int) -> str:
 
 def run_commit(batch_id: int, user_id: int | None) -> str:
     """Plans the file again against today's database and writes it, all or nothing."""
-    # Only one run commits a batch: a second click or a redelivered job finds it taken.
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, state__in=[BatchState.PREVIEWED, BatchState.QUEUED]
-    ).update(state=BatchState.COMMITTING, progress=5)
+    # Only one run commits a batch: a second click or a redelivered job finds it taken,
+    # unless the run that took it stopped moving long ago (its worker died, and its
+    # transaction with it: nothing was written).
+    stale = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_id)
+        .filter(
+            Q(state__in=[BatchState.PREVIEWED, BatchState.QUEUED])
+            | Q(state=BatchState.COMMITTING, updated_at__lt=stale)
+        )
+        .update(state=BatchState.COMMITTING, progress=5, updated_at=timezone.now())
+    )
     batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
     if not claimed:
         return batch.state

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,6 +71,9 @@ class ImportBatch(models.Model):
     progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     failure = models.TextField(_("lý do lỗi"), blank=True)
     committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
+    # Moved on by every change of state or progress: a commit that stopped moving long ago
+    # died with its worker (its transaction rolled back), and a redelivered job may retake it.
+    updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
 
     class Meta:
         verbose_name = _("lần nhập dữ liệu")

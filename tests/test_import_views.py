@@ -169,3 +169,30 @@ def test_the_upload_still_needs_its_csrf_token(khanh_hoa, admins) -> None:
     client.force_login(admins["khanh_hoa"])
     assert _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,").status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+def test_a_commit_whose_worker_died_is_retaken_by_the_redelivered_job(
+    client, khanh_hoa, admins
+) -> None:
+    """The commit is one transaction: a worker that died in it wrote nothing, and left the
+    batch "committing". A redelivered job retakes it once it has not moved for a long time,
+    never while another run may still be writing."""
+    import datetime
+
+    from django.utils import timezone
+
+    from imports import batches
+
+    client.force_login(admins["khanh_hoa"])
+    _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        state=BatchState.COMMITTING, updated_at=timezone.now()
+    )
+    assert batches.run_commit(batch.pk, None) == BatchState.COMMITTING  # may still be writing
+    assert not Result.objects.exists()
+
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    ImportBatch.objects.filter(pk=batch.pk).update(updated_at=an_hour_ago)
+    assert batches.run_commit(batch.pk, None) == BatchState.COMMITTED
+    assert Result.objects.get().value == 7
