@@ -13,6 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from indicators import coverage
 from members.models import Member, Unit, UnitSuccession
 from members.resources import MemberResource, UnitResource
+from members.selectors import visible_members
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -81,3 +82,7 @@ class MemberAdmin(ImportExportModelAdmin):
     search_fields = ["full_name", "branch__code"]
     list_select_related = ["branch"]
     raw_id_fields = ["branch"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
+        """Personal data: a staff user sees the members of their own units only."""
+        return visible_members(request.user)  # type: ignore[arg-type]

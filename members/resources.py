@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from accounts.selectors import visible_units
 from config.resources import AllOrNothingResource
 from members.models import Member, Unit
 from members.services import MemberData, MemberError, new_member, save_new_members
@@ -62,7 +63,16 @@ class MemberResource(AllOrNothingResource):
         use_bulk = True
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
-        self._branches = {u.code: u for u in Unit.objects.filter(level="branch")}
+        """The branches the importing user may see (the admin passes `user`), by code; a code
+        two of them share is refused rather than guessed."""
+        branches = Unit.objects.filter(level="branch").exclude(code="")
+        user = kwargs.get("user")
+        if user is not None:
+            branches = branches.filter(pk__in=visible_units(user).values("pk"))
+        by_code: dict[str, list[Unit]] = {}
+        for branch in branches:
+            by_code.setdefault(branch.code, []).append(branch)
+        self._branches = {code: found[0] for code, found in by_code.items() if len(found) == 1}
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         return None  # every row is a new member

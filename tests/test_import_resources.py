@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import tablib
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -147,3 +148,28 @@ def test_admin_import_page_previews_results(admin_client, units) -> None:
     )  # fmt: skip
     assert response.status_code == 200
     assert "«x» không phải là số" in response.content.decode()
+
+
+def test_a_member_import_reaches_only_the_importers_branches(units) -> None:
+    """A staff user of Khánh Hòa cannot put a member into a Cao Bằng branch, and the admin's
+    list of members shows theirs only."""
+    from accounts.models import Role
+    from members.admin import MemberAdmin
+    from tests import factories
+
+    officer = factories.AssignmentFactory(
+        user=factories.UserFactory(username="quantri.khanhhoa", is_staff=True),
+        unit=units.province,
+        role=Role.ADMIN,
+    ).user
+    cao_bang_branch = factories.branch(units.thuc_phan, 1)
+    headers = ["full_name", "birth_year", "ethnicity", "phone", "branch_code", "joined_on"]
+    data = _data(headers, ["Hoàng Thị Mai", "1990", "01", "", cao_bang_branch.code, "2024-03-08"])
+    result = MemberResource().import_data(data, dry_run=True, user=officer)
+    assert _errors(result) == [(1, [f"không có chi hội mã «{cao_bang_branch.code}»"])]
+
+    factories.member(cao_bang_branch)
+    mine = factories.member(units.ba_ngoi_branch)
+    request = type("Request", (), {"user": officer})()
+    shown = MemberAdmin(Member, admin.site).get_queryset(request)
+    assert list(shown) == [mine]
