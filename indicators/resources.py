@@ -127,13 +127,18 @@ def _indicator_field(column: str = "indicator_code") -> fields.Field:
 
 
 class BulkResource(AllOrNothingResource):
-    """Rows already loaded once by their natural key, so that no row costs a query."""
+    """Rows already loaded once by their natural key (the import id fields), so that no row
+    costs a query."""
 
     def natural_key(self, instance: Any) -> tuple[Any, ...]:
-        raise NotImplementedError
+        model = self._meta.model
+        names = self.get_import_id_fields()
+        return tuple(getattr(instance, model._meta.get_field(n).attname) for n in names)
 
     def existing(self) -> dict[tuple[Any, ...], Any]:
-        raise NotImplementedError
+        """Every row of the model by its natural key; a resource of a large table loads
+        fewer (ResultResource: only the file's units)."""
+        return {self.natural_key(row): row for row in self._meta.model.objects.all()}
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         self._loaded = self.existing()
@@ -163,9 +168,6 @@ class ResultResource(BulkResource):
         use_bulk = True
         skip_diff = True
         batch_size = 2000
-
-    def natural_key(self, instance: Any) -> tuple[Any, ...]:
-        return (instance.unit_id, instance.indicator_id, instance.month)
 
     def existing(self) -> dict[tuple[Any, ...], Any]:
         return {}  # loaded in before_import, for the file's units only
@@ -279,12 +281,6 @@ class TargetResource(BulkResource):
         skip_diff = True
         batch_size = 2000
 
-    def natural_key(self, instance: Any) -> tuple[Any, ...]:
-        return (instance.unit_id, instance.indicator_id, instance.period_end)
-
-    def existing(self) -> dict[tuple[Any, ...], Any]:
-        return {self.natural_key(t): t for t in Target.objects.all()}
-
 
 class IndicatorResource(BulkResource):
     program = fields.Field(
@@ -299,9 +295,3 @@ class IndicatorResource(BulkResource):
         use_bulk = True
         skip_diff = True
         clean_model_instances = True  # choices (rule, level, periodicity) checked per row
-
-    def natural_key(self, instance: Any) -> tuple[Any, ...]:
-        return (instance.code,)
-
-    def existing(self) -> dict[tuple[Any, ...], Any]:
-        return {(i.code,): i for i in Indicator.objects.all()}
