@@ -30,7 +30,7 @@ WORKDIR /app
 # Dependencies first, from pyproject.toml alone, so this layer stays cached while only the code
 # changes. With no source copied yet, `pip install .` installs the dependencies plus an empty
 # hoilhpn-portal distribution: the code itself is imported from /app (PYTHONPATH), never from
-# site-packages. That matters: settings.BASE_DIR is derived from config/settings.py, and
+# site-packages. That matters: settings.BASE_DIR is derived from config/settings/base.py, and
 # templates/, static/, locale/, data/ and var/ are looked up next to it, i.e. in /app.
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
@@ -39,13 +39,15 @@ COPY . .
 
 # compilemessages: locale/*.mo are not in git (.gitignore), they are built here.
 # collectstatic: into var/static (STATIC_ROOT), hashed + compressed by whitenoise (DEBUG off).
-# Importing the settings without SECRET_KEY writes a throwaway var/secret_key: it is deleted so
-# that no key is baked into the image (production passes SECRET_KEY in the environment).
-RUN python manage.py compilemessages \
+# The production settings require their secrets from the environment; these build-time
+# placeholders are never connected to and are not kept in the image (RUN-scoped variables).
+# No var/secret_key is written (only the local settings make one), and the check proves it.
+RUN export DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build-only \
+        DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    && python manage.py compilemessages \
     && python manage.py collectstatic --noinput -v1 \
     && python -c "import config; assert config.__file__ == '/app/config/__init__.py', config.__file__" \
     && python -m compileall -q /app \
-    && rm -f var/secret_key var/portal.sqlite3 \
     && test ! -e var/secret_key
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +61,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
-    DJANGO_SETTINGS_MODULE=config.settings \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
     MEDIA_ROOT=/app/media
 
 RUN groupadd --system --gid 10001 app \

@@ -1,4 +1,8 @@
 # Two commands for a newcomer: `make demo` (install, load the demo, serve) and `make test`.
+# With no DATABASE_URL both run on a PostgreSQL of the checkout's own in var/postgres, started on
+# first use by the settings (config/localservices.py); with no REDIS_URL the demo runs Celery tasks
+# in-process and the tests start a Redis of their own in var/redis. `make clean` stops both and
+# removes var/ (the demo's data with it).
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +11,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import clean
+.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
@@ -18,13 +22,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+system-packages:
+	@bash bin/system-packages $(if $(filter test pytest,$(MAKECMDGOALS)),test,demo)
+
+install: system-packages $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
+	@$(BIN)/python manage.py shell -v0 -c 'from django.db import connection as c; d = c.settings_dict; print("Dữ liệu / data:", d["HOST"] or "127.0.0.1", d["NAME"])'
 	@echo "Cổng thông tin: http://$(HOST)/  (Ctrl+C để dừng)"
 	$(BIN)/python manage.py runserver $(HOST)
 
@@ -55,6 +63,7 @@ check-deploy: install
 test: install lint typecheck messages pytest check-deploy
 
 clean:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.localservices stop; fi
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
 # On demand, not in `make test`: the national-scale benchmark of issue 5 (dashboards, entry form,

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hoilhpn_demo_bench"
 )
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 # As in production (docker-compose.yml): without persistent connections every request pays a
 # new PostgreSQL connection, which here costs about 100 ms.
 os.environ.setdefault("CONN_MAX_AGE", "60")

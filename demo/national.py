@@ -169,8 +169,6 @@ def existing(last: datetime.date) -> National | None:
 
 
 def build(communes: int, months: int, branches: int, last: datetime.date) -> National:
-    if connection.vendor != "postgresql":
-        raise RuntimeError("The benchmark needs PostgreSQL (DATABASE_URL=postgres://...).")
     _load_programs_and_indicators()
     reset()
     provinces, made = _units(communes, branches)

@@ -8,7 +8,8 @@ indexed CharField) and the ancestors come from the path itself with no recursion
   ORM cannot express it;
 - nested sets (django-mptt): renumbers half the table on every insert, which bulk loads of
   ~100,000 branches and the 2025 restructuring cannot afford;
-- PostgreSQL ltree: not available on the SQLite quick start.
+- PostgreSQL ltree: no ORM support without a third-party field, and the prefix index already
+  answers every subtree query the portal makes.
 Ordering by path keeps every subtree contiguous, which is how the admin shows the tree.
 """
 

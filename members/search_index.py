@@ -1,4 +1,4 @@
-"""Name indexes per province for the register's search (PostgreSQL only).
+"""Name indexes per province for the register's search.
 
 A province's officer searches only their province's members, so each province gets its own
 partial indexes (`... WHERE province_id = P`, see KINDS): they hold the province's rows only,
@@ -69,13 +69,10 @@ def existing_indexes(using: str = DEFAULT_DB_ALIAS) -> set[str]:
 def sync_province_indexes(
     using: str = DEFAULT_DB_ALIAS, province_pks: Iterable[int] | None = None
 ) -> SyncReport:
-    """Creates the missing per-province indexes and drops those of deleted provinces. Does
-    nothing on other databases than PostgreSQL (SQLite searches by scanning; it holds demo
-    data only). `province_pks` defaults to every province unit (a migration passes its own)."""
+    """Creates the missing per-province indexes and drops those of deleted provinces.
+    `province_pks` defaults to every province unit (a migration passes its own)."""
     report = SyncReport()
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return report
     started = time.perf_counter()
     if province_pks is None:
         province_pks = (
@@ -101,8 +98,6 @@ def sync_province_indexes(
 
 def drop_province_indexes(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Drops every per-province index (the migration's way back)."""
-    if connections[using].vendor != "postgresql":
-        return []
     names = sorted(existing_indexes(using))
     with connections[using].cursor() as cursor:
         for name in names:

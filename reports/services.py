@@ -113,7 +113,7 @@ def _touch(job_id: int, **fields: object) -> None:
 def _hold_for_tests() -> None:
     """Tests only (settings.REPORTS_HOLD_FILE): wait while the file exists, so that a test can
     kill the worker while the job is running."""
-    hold = settings.REPORTS_HOLD_FILE
+    hold = getattr(settings, "REPORTS_HOLD_FILE", "")
     while hold and Path(hold).exists():
         time.sleep(0.2)
 

@@ -11,20 +11,9 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Pages are tested without running collectstatic first.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_AUTOREFRESH = True
-
-
-@pytest.fixture(autouse=True)
 def _files_and_tasks_stay_in_the_test(settings: Any, tmp_path_factory: pytest.TempPathFactory):
-    """Stored files go to a temporary MEDIA_ROOT, and Celery tasks run in-process even when
-    REDIS_URL is set (tests/test_report_worker.py starts real workers and turns this off)."""
+    """Stored files go to a temporary MEDIA_ROOT, and Celery tasks run in-process
+    (tests/test_report_worker.py starts real workers and turns this off)."""
     from config.celery_app import app
 
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -11,10 +11,9 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        # The foreign key checks run with each UPDATE, not at commit: the ALTER below cannot
-        # run with trigger events still pending in the transaction.
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # The foreign key checks run with each UPDATE, not at commit: the ALTER below cannot run
+    # with trigger events still pending in the transaction.
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Unit = apps.get_model("members", "Unit")
     Member = apps.get_model("members", "Member")
     for province in Unit.objects.filter(depth=1).only("pk", "path"):

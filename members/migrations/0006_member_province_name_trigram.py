@@ -14,30 +14,17 @@ from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations
 
 
-class RunSQLOnPostgres(migrations.RunSQL):
-    """RunSQL that only runs on PostgreSQL (the state is unchanged either way)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
 class Migration(migrations.Migration):
     dependencies = [("members", "0005_member_province")]
 
     operations = [
-        # Does nothing on SQLite (Django's CreateExtension checks the vendor itself).
         BtreeGinExtension(),
-        RunSQLOnPostgres(
+        migrations.RunSQL(
             "CREATE INDEX member_province_name_trgm ON members_member "
             "USING gin (province_id, name_folded gin_trgm_ops);",
             "DROP INDEX IF EXISTS member_province_name_trgm;",
         ),
-        RunSQLOnPostgres(
+        migrations.RunSQL(
             "DROP INDEX IF EXISTS member_name_trgm;",
             "CREATE INDEX member_name_trgm ON members_member "
             "USING gin (name_folded gin_trgm_ops);",

@@ -1,6 +1,5 @@
 """Name indexes per province (members/search_index.py): built here for the provinces already
-in the database; later provinces get theirs when they are created. PostgreSQL only: on SQLite
-both directions do nothing (the functions check the vendor). Building them for a province of 2
+in the database; later provinces get theirs when they are created. Building them for a province of 2
 million members takes about 15 s.
 
 The name-order indexes are read without the table only where the table's visibility map says
@@ -35,13 +34,11 @@ VACUUM_DEFAULT = (
 
 
 def vacuum_often(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(VACUUM_OFTEN)
+    schema_editor.execute(VACUUM_OFTEN)
 
 
 def vacuum_default(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(VACUUM_DEFAULT)
+    schema_editor.execute(VACUUM_DEFAULT)
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,4 @@
-"""Browser tests drive Debian's chromium through Playwright (installed by .ci/run)."""
+"""Browser tests drive Debian's chromium through Playwright (`make test` installs it)."""
 
 import os
 import shutil
@@ -11,7 +11,7 @@ CHROMIUM = os.environ.get("BROWSER_EXECUTABLE") or shutil.which("chromium") or "
 @pytest.fixture
 def browser():
     if not CHROMIUM:
-        pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package")
+        pytest.fail("chromium is not installed: `make test` installs Debian's chromium (as root)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the
     # fixtures around it are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -8,7 +8,7 @@ from members.search_index import sync_province_indexes
 class Command(BaseCommand):
     help = (
         "Creates the name-search indexes of every province that lacks them and drops those of "
-        "deleted provinces (PostgreSQL; nothing to do on SQLite). Safe to run again."
+        "deleted provinces. Safe to run again."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

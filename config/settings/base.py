@@ -1,16 +1,19 @@
-"""Settings, read from the environment (django-environ).
+"""Settings shared by every environment, read from the environment (django-environ).
 
-Quick start: nothing set. SQLite in var/, Celery runs tasks in-process, a secret key is made once
-in var/. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and HTTPS=1.
+The leaves say where the database, the broker and the secret key come from:
+`production` requires them from the environment; `local` (the quick start, `manage.py`'s default)
+falls back to a PostgreSQL of the checkout's own under var/, in-process Celery tasks and a key
+made once in var/; `test` adds the test-only knobs and a real Redis.
 """
 
-import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
@@ -19,18 +22,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
-
-def _local_secret_key() -> str:
-    """A per-checkout key for the quick start, kept out of git in var/."""
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -89,21 +81,27 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
-}
-# Persistent connections in production (docker-compose sets CONN_MAX_AGE); none by default,
-# so that test servers and management commands leave no connection behind.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The dashboards' few large grouped reads: JIT compilation costs more than it saves on
-    # them (60 ms of a 200 ms query), and 4 MB of work memory makes a national grouping spill
-    # to disk. Session settings, so the server's own configuration need not change.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
+
+def database(url: str) -> dict[str, Any]:
+    """The default database from its URL, with the connection settings every environment uses."""
+    config: dict[str, Any] = env.db_url_config(url)
+    # A Unix socket folder in the host part, percent-encoded as libpq's own URIs have it
+    # (postgres://user@%2Fpath%2Fto%2Fsockets/name): django-environ leaves it encoded.
+    config["HOST"] = unquote(config["HOST"])
+    # Persistent connections in production (docker-compose sets CONN_MAX_AGE); none by default,
+    # so that test servers and management commands leave no connection behind.
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    config["CONN_HEALTH_CHECKS"] = True
+    config["ATOMIC_REQUESTS"] = False
+    # The dashboards' few large grouped reads: JIT compilation costs more than it saves on them
+    # (60 ms of a 200 ms query), and 4 MB of work memory makes a national grouping spill to
+    # disk. Session settings, so the server's own configuration need not change.
+    config.setdefault("OPTIONS", {})["options"] = env.str(
         "DATABASE_SESSION_OPTIONS", default="-c jit=off -c work_mem=32MB"
     )
+    return config
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -141,11 +139,8 @@ STORAGES = {
     },
 }
 
-# Celery: a real broker when REDIS_URL is set, otherwise tasks run in-process (quick start).
-REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Celery. The leaves set the broker: CELERY_BROKER_URL, CELERY_RESULT_BACKEND and
+# CELERY_TASK_ALWAYS_EAGER (tasks run in-process when there is no broker).
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TRACK_STARTED = True
@@ -185,10 +180,6 @@ CELERY_BEAT_SCHEDULE = {
 # Progress reports (reports/). A running job writes a heartbeat at every step; one silent for
 # this many seconds is taken for dead and re-queued by the sweep.
 REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=15 * 60)
-# Tests only: while this file exists a report job waits after its first step (so a test can kill
-# the worker mid-job). Unset in production.
-REPORTS_HOLD_FILE = env.str("REPORTS_HOLD_FILE", default="")
-
 # Behind the production proxy, which terminates TLS (docker-compose.yml sets HTTPS=1).
 HTTPS = env.bool("HTTPS", default=False)
 if HTTPS:
@@ -210,9 +201,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# The quick start's SQLite builds the covering index of indicators.Result without its included
-# columns: still an index on (indicator, month), which is all a small database needs.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Legacy imports (issue 7): what an upload may be before anything parses it (imports.safety).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 2**20)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
