@@ -308,7 +308,7 @@ def save_month(
     save is refused (StaleForm) with what they changed, never silently overwritten.
     """
     # Imported here: the recording service builds on this module's entries and checks.
-    from indicators.recording import record_results
+    from indicators import recording
 
     ensure_can_enter(user, unit, program, month)
     allowed = set(
@@ -332,7 +332,7 @@ def save_month(
                 ),
                 changes_since(submission, version),
             )
-        summary = record_results(entries, user=user)
+        summary = recording.record_results(entries, user=user, source="form")
         EntryDraft.objects.filter(unit=unit, program=program, month=month).delete()
     return summary
 

@@ -34,11 +34,11 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators import recording
 from indicators.entry import Entry, EntryError, Problem, SaveSummary, check_entries
 from indicators.models import Indicator, Rule
 from indicators.numbers import NumberError, parse_number
 from indicators.periods import month_start, parse_month
-from indicators.recording import record_results
 from members.models import Unit
 
 COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator"]
@@ -332,7 +332,7 @@ def load_results(path: Path | str) -> ResultsSummary:
         problems += _locate(path, rows, errors)
         raise ResultsFileError(sorted(problems, key=lambda p: p.line))
     try:
-        summary = record_results(entries, source="import")
+        summary = recording.record_results(entries, source="import")
     except EntryError as exc:
         raise ResultsFileError(_locate(path, rows, exc.problems)) from exc
     return ResultsSummary(

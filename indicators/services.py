@@ -14,11 +14,11 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from indicators import recording
 from indicators.catalog import Catalog, IndicatorRow, TargetRow, read_catalog, read_targets
 from indicators.derived import DerivedSpec, parse_spec
 from indicators.entry import ACTIVITIES, Entry, SaveSummary, is_above_level
 from indicators.models import Indicator, SubmissionState, Target
-from indicators.recording import record_results
 from indicators.review import FormKey, locked_forms, reporting_unit
 from members.models import Unit
 from programs.activity_types import ensure_standard_types
@@ -186,4 +186,4 @@ def write_derived(figures: Sequence[DerivedFigure], *, user: User | None) -> Sav
         Entry(unit, indicator, month, value=value or None)
         for unit, indicator, month, value in figures
     ]
-    return record_results(entries, user=user, source=ACTIVITIES)
+    return recording.record_results(entries, user=user, source=ACTIVITIES)
