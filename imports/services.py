@@ -3,9 +3,10 @@
 `plan(parsed)` compares what a reader found with the database in a few queries: per unit and
 indicator, the results and targets that are new, changed (old -> new), unchanged, or blocked
 (a submitted or approved month, which only the review's unlock opens). `commit(plan)` writes it
-in one transaction, all or nothing, through indicators.bulk (history reason "import", month
-totals rebuilt, the months' timelines). Planning the same file again after a commit finds
-everything unchanged, and committing that writes nothing.
+in one transaction, all or nothing: the results through indicators.recording (history reason
+"import", month totals, the months' timelines), the targets through indicators.bulk. Planning
+the same file again after a commit finds everything unchanged, and committing that writes
+nothing.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from imports.parsed import ParsedFile, Problem, ResultCell, TargetCell
-from indicators import bulk
-from indicators.entry import check_entries
+from indicators import bulk, recording
+from indicators.entry import EntryError, check_entries
 from indicators.models import Indicator, SubmissionState
 from indicators.numbers import format_number
 from members.models import Unit
@@ -141,7 +142,7 @@ def _check(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) -> None
 def _plan_results(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) -> None:
     entries = [entry for _cell, entry in pairs]
     stored = bulk.stored_results(e.key for e in entries)
-    locked = bulk.locked_keys([e for e in entries if stored.get(e.key) != e.stored])
+    locked = recording.locked_months([e for e in entries if stored.get(e.key) != e.stored])
     for cell, entry in pairs:
         before = stored.get(entry.key)
         status = "new" if before is None else "changed" if before != entry.stored else "unchanged"
@@ -155,7 +156,7 @@ def _plan_results(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) 
                     % {
                         "month": f"{entry.month:%m/%Y}",
                         "unit": entry.unit.name,
-                        "state": SubmissionState(locked[entry.key]).label.lower(),
+                        "state": SubmissionState(locked[entry.key].state).label.lower(),
                     },
                 )
             )
@@ -245,15 +246,21 @@ def plan(
 
 
 def commit(plan: Plan, *, user: User | None, note: str = "") -> dict[str, dict[str, int]]:
-    """Writes the plan in one transaction, all or nothing; refuses a plan with errors."""
+    """Writes the plan in one transaction, all or nothing; refuses a plan with errors, and a
+    plan with a month submitted or approved since its preview (the entry rules ran in the
+    preview, on these very entries)."""
     if plan.errors:
         raise ImportRefused(
             _("Tệp còn %(count)s lỗi: chưa ghi gì. Sửa tệp rồi tải lên lại.")
             % {"count": len(plan.errors)}
         )
-    with transaction.atomic():
-        bulk.write_results(plan.new, plan.changed, user=user)
-        bulk.write_targets(plan.targets, note)
+    try:
+        with transaction.atomic():
+            entries = [*plan.new, *plan.changed]
+            recording.record_results(entries, user=user, source="import", checked=True)
+            bulk.write_targets(plan.targets, note)
+    except EntryError as exc:
+        raise ImportRefused(str(exc)) from exc
     return plan.counts
 
 

@@ -1,8 +1,9 @@
-"""Entering results: the checks every entered figure goes through, and the atomic save.
+"""Entering results: the checks every entered figure goes through, and the month form's save.
 
-The month form, `load_results` and later imports all write through `write_entries`, so a rule
-(no negative counts, a numerator within its denominator, a breakdown within its total, values
-only at the indicator's level) holds whatever the way in.
+The rules (no negative counts, a numerator within its denominator, a breakdown within its
+total, values only at the indicator's level) are `check_entries`; every write of a figure, the
+form's as the imports', goes through `indicators.recording.record_results`, which runs them,
+so they hold whatever the way in.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
 from accounts.selectors import editable_units
-from indicators import review
 from indicators.engine import LEVEL_RANK
 from indicators.models import (
     CollectionLevel,
@@ -29,12 +28,10 @@ from indicators.models import (
     Result,
     Rule,
     Submission,
-    SubmissionState,
 )
 from indicators.numbers import format_number
 from indicators.periods import add_months, month_start
 from indicators.selectors import value_history
-from indicators.totals import Amounts, Changes
 from members.models import Unit
 from programs.models import Program
 
@@ -255,105 +252,6 @@ def check_entries(entries: Sequence[Entry], *, source: str = "form") -> list[Pro
     return errors + _warnings([e for e in entries if not e.is_blank])
 
 
-def _amounts(result: Result | None) -> Amounts | None:
-    return None if result is None else (result.value, result.numerator, result.denominator)
-
-
-def _apply(result: Result, entry: Entry) -> bool:
-    new = (entry.value, entry.numerator, entry.denominator)
-    if (result.value, result.numerator, result.denominator) == new:
-        return False
-    result.value, result.numerator, result.denominator = new
-    return True
-
-
-def _lock_problems(entries: Sequence[Entry]) -> list[Problem]:
-    keys = {review.form_key(e.unit, e.indicator, e.month): e for e in entries}
-    locked = review.locked_forms(set(keys))
-    return [
-        Problem(
-            keys[key],
-            "value",
-            _("tháng %(month)s của %(unit)s %(state)s: đã khóa, cần cấp trên mở khóa để sửa")
-            % {
-                "month": f"{key.month:%m/%Y}",
-                "unit": submission.unit,
-                "state": SubmissionState(submission.state).label.lower(),
-            },
-        )
-        for key, submission in locked.items()
-    ]
-
-
-def _write_with_history(
-    new: list[Result], changed: list[Result], gone: list[Result], user: User | None, reason: str
-) -> None:
-    now = timezone.now()
-    for result in new + changed:
-        result.updated_by, result.updated_at = user, now
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
-    bulk_create_with_history(new, Result, **history)
-    fields = ["value", "numerator", "denominator", "updated_by", "updated_at"]
-    bulk_update_with_history(changed, Result, fields, **history)
-    for result in gone:  # one by one, so that each deletion is in the history too
-        result._change_reason = reason  # type: ignore[attr-defined]
-        result._history_user = user  # type: ignore[attr-defined]
-        result.delete()
-
-
-@transaction.atomic
-def write_entries(
-    entries: Sequence[Entry], *, user: User | None = None, source: str = "form"
-) -> SaveSummary:
-    """Checks and writes entries: all of them or, on any error, none (EntryError).
-
-    A blank entry removes the month's saved figure (the cell was cleared). Months that are
-    submitted or approved are locked. Every change goes into the values' history with its
-    source ("form", "import", "activities", or "unlock" for a correction after approval), and
-    each month
-    written gets a new version and a line on its timeline.
-    """
-    problems = _lock_problems(entries) or check_entries(entries, source=source)
-    errors = [p for p in problems if p.blocking]
-    if errors:
-        raise EntryError(errors)
-    summary = SaveSummary(warnings=problems)
-    existing = {
-        (r.unit_id, r.indicator_id, r.month): r
-        for r in Result.objects.select_for_update().filter(
-            unit__in={e.unit.pk for e in entries},
-            indicator__in={e.indicator.pk for e in entries},
-            month__in={e.month for e in entries},
-        )
-    }
-    new, changed, gone, touched = [], [], [], []
-    totals = Changes()
-    for entry in entries:
-        result = existing.get(entry.key)
-        before = _amounts(result)
-        if entry.is_blank:
-            gone += [result] if result else []
-        elif result is None:
-            new.append(Result(unit=entry.unit, indicator=entry.indicator, month=entry.month))
-            _apply(new[-1], entry)
-        elif _apply(result, entry):
-            changed.append(result)
-        else:
-            continue
-        after = None if entry.is_blank else (entry.value, entry.numerator, entry.denominator)
-        own = is_above_level(entry.unit, entry.indicator)
-        totals.add(entry.unit, entry.indicator.pk, entry.month, before, after, own=own)
-        if not own:  # a province's own activities are in no month form
-            touched.append(review.form_key(entry.unit, entry.indicator, entry.month))
-    _write_with_history(new, changed, gone, user, review.change_source(touched, source))
-    totals.apply()
-    action = review.Action.IMPORT if source == "import" else review.Action.SAVE
-    review.record_writes(set(touched), user=user, action=action)
-    summary.created, summary.updated, summary.deleted = len(new), len(changed), len(gone)
-    summary.unchanged = sum(1 for e in entries if not e.is_blank) - len(new) - len(changed)
-    return summary
-
-
 class EntryRefused(Exception):
     """The user may not enter this month for this unit (scope, program phase, future)."""
 
@@ -409,6 +307,9 @@ def save_month(
     `version` is the month's version when the form was opened: if someone saved since, the
     save is refused (StaleForm) with what they changed, never silently overwritten.
     """
+    # Imported here: the recording service builds on this module's entries and checks.
+    from indicators import recording
+
     ensure_can_enter(user, unit, program, month)
     allowed = set(
         editable_units(user)
@@ -431,7 +332,7 @@ def save_month(
                 ),
                 changes_since(submission, version),
             )
-        summary = write_entries(entries, user=user)
+        summary = recording.record_results(entries, user=user, source="form")
         EntryDraft.objects.filter(unit=unit, program=program, month=month).delete()
     return summary
 

@@ -5,9 +5,10 @@ numerator, denominator).
 Tuned for whole files: `use_bulk`, `skip_diff`, every code looked up once (`CodeWidget`) and
 existing rows loaded once (`_existing`). Bulk mode loses per-row errors at write time, so every
 row is validated first: the widgets' messages and, for results, the entry rules and the month
-locks (`before_import`), each reported on its row in Vietnamese. Results are written with
-their history (reason "import"), the month totals rebuilt and the months' timelines updated
-(indicators.bulk), as every other write path does.
+locks (`before_import`), each reported on its row in Vietnamese. Results are not written by
+the resource: the rows it would create or update are handed, once the whole file is through,
+to `indicators.recording.record_results`, the one writer of results (history, month totals,
+the months' timelines, the locks checked again).
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config.resources import AllOrNothingResource
-from indicators import bulk, review, totals
-from indicators.entry import check_entries
+from indicators import bulk, recording
+from indicators.entry import Entry, check_entries
 from indicators.models import Indicator, Result, Target
 from indicators.numbers import NumberError, parse_number
 from indicators.periods import parse_month
@@ -182,6 +182,9 @@ class ResultResource(BulkResource):
             entry = self._entry(values)
             if entry is None:
                 continue
+            if entry.is_blank:  # to the one writer, a blank entry clears the saved figure
+                self.row_errors[number].append(_("không có số liệu"))
+                continue
             if entry.key in first:
                 self.row_errors[number].append(
                     _("trùng với dòng %(line)s của tệp") % {"line": first[entry.key]}
@@ -193,7 +196,7 @@ class ResultResource(BulkResource):
         for problem in check_entries(list(entries.values()), source="import"):
             if problem.blocking:
                 self.row_errors[number_of[id(problem.entry)]].append(problem.message)
-        locked = bulk.locked_keys(list(entries.values()))
+        locked = recording.locked_months(list(entries.values()))
         for number, entry in entries.items():
             if entry.key in locked:
                 self.row_errors[number].append(
@@ -209,7 +212,7 @@ class ResultResource(BulkResource):
             )
         }
         self._before = {k: (r.value, r.numerator, r.denominator) for k, r in self._loaded.items()}
-        self._touched: list[bulk.LoadedEntry] = []
+        self._writes: list[Result] = []
 
     def skip_row(
         self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None
@@ -236,34 +239,30 @@ class ResultResource(BulkResource):
         if messages:
             raise ValidationError(messages)
 
-    def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
-        super().save_instance(instance, is_create, row, **kwargs)
-        self._touched.append(bulk.LoadedEntry(instance.unit, instance.indicator, instance.month))
-
     def bulk_create(self, using_transactions: bool, dry_run: bool, raise_errors: bool,
                     batch_size: int | None = None, result: Any = None) -> None:  # fmt: skip
-        if self.create_instances and (using_transactions or not dry_run):
-            bulk_create_with_history(
-                self.create_instances, Result, batch_size=batch_size,
-                default_user=self._user, default_change_reason="import",
-            )  # fmt: skip
+        """Keeps the batch for `after_import` (a dry run without a transaction writes nothing)."""
+        if using_transactions or not dry_run:
+            self._writes += self.create_instances
         self.create_instances.clear()
 
     def bulk_update(self, using_transactions: bool, dry_run: bool, raise_errors: bool,
                     batch_size: int | None = None, result: Any = None) -> None:  # fmt: skip
-        if self.update_instances and (using_transactions or not dry_run):
-            bulk_update_with_history(
-                self.update_instances, Result, ["value", "numerator", "denominator"],
-                batch_size=batch_size, default_user=self._user, default_change_reason="import",
-            )  # fmt: skip
+        if using_transactions or not dry_run:
+            self._writes += self.update_instances
         self.update_instances.clear()
 
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
-        if not self._touched or result.has_errors() or result.has_validation_errors():
+        """The whole file's rows to the one writer of results, in one call, so that each month
+        gets one new version and one line on its timeline. A dry run's transaction is rolled
+        back afterwards, like the rest of the preview."""
+        if not self._writes or result.has_errors() or result.has_validation_errors():
             return
-        totals.rebuild({e.indicator.pk for e in self._touched})
-        keys = {review.form_key(e.unit, e.indicator, e.month) for e in self._touched}
-        review.record_many_writes(keys, user=self._user, action=review.Action.IMPORT)
+        entries = [
+            Entry(r.unit, r.indicator, r.month, r.value, r.numerator, r.denominator)
+            for r in self._writes
+        ]
+        recording.record_results(entries, user=self._user, source="import", checked=True)
 
 
 class TargetResource(BulkResource):

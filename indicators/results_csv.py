@@ -1,4 +1,4 @@
-"""Reads monthly results from a CSV file in long format and loads them through `write_entries`.
+"""Reads monthly results from a CSV file in long format and loads them through `record_results`.
 
 One row per unit, indicator and month:
 
@@ -34,7 +34,8 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.entry import Entry, EntryError, Problem, SaveSummary, check_entries, write_entries
+from indicators import recording
+from indicators.entry import Entry, EntryError, Problem, SaveSummary, check_entries
 from indicators.models import Indicator, Rule
 from indicators.numbers import NumberError, parse_number
 from indicators.periods import month_start, parse_month
@@ -82,7 +83,7 @@ class ResultsFileError(Exception):
 
 @dataclass
 class ResultsSummary(SaveSummary):
-    """What `write_entries` did, with its warnings also told by line of the file."""
+    """What `record_results` did, with its warnings also told by line of the file."""
 
     located_warnings: list[LineProblem] = field(default_factory=list)
 
@@ -272,7 +273,7 @@ def _read(path: Path) -> tuple[list[tuple[int, Entry]], list[LineProblem]]:
             continue
         entry = Entry(unit, indicator, month, **numbers)
         if entry.is_blank and len(reader.problems) == before:
-            # write_entries deletes the saved figure for a blank entry; a file must not do that.
+            # record_results deletes the saved figure for a blank entry; a file must not do that.
             column = "numerator" if indicator.rule == Rule.RATE else "value"
             reader.error(column, _("không có số liệu"))
         if entry.key in first_line:
@@ -296,7 +297,7 @@ def read_results_csv(path: Path | str) -> list[tuple[int, Entry]]:
     """Every row of the file as (line, entry); `ResultsFileError` listing every problem.
 
     Only the file's own checks: the entry rules (levels, fractions, breakdowns) are
-    `write_entries`' and reported by `load_results`.
+    `record_results`' and reported by `load_results`.
     """
     rows, problems = _read(Path(path))
     if problems:
@@ -331,7 +332,7 @@ def load_results(path: Path | str) -> ResultsSummary:
         problems += _locate(path, rows, errors)
         raise ResultsFileError(sorted(problems, key=lambda p: p.line))
     try:
-        summary = write_entries(entries, source="import")
+        summary = recording.record_results(entries, source="import")
     except EntryError as exc:
         raise ResultsFileError(_locate(path, rows, exc.problems)) from exc
     return ResultsSummary(

@@ -14,9 +14,10 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from indicators import recording
 from indicators.catalog import Catalog, IndicatorRow, TargetRow, read_catalog, read_targets
 from indicators.derived import DerivedSpec, parse_spec
-from indicators.entry import ACTIVITIES, Entry, SaveSummary, is_above_level, write_entries
+from indicators.entry import ACTIVITIES, Entry, SaveSummary, is_above_level
 from indicators.models import Indicator, SubmissionState, Target
 from indicators.review import FormKey, locked_forms, reporting_unit
 from members.models import Unit
@@ -178,11 +179,11 @@ DerivedFigure = tuple[Unit, Indicator, datetime.date, Decimal]
 
 
 def write_derived(figures: Sequence[DerivedFigure], *, user: User | None) -> SaveSummary:
-    """Writes derived figures (unit, indicator, month, value) through `write_entries`, with
+    """Writes derived figures (unit, indicator, month, value) through `record_results`, with
     "activities" as the reason in the values' history; a zero removes the month's figure
     (no activity is no data, as for a cleared cell). Call inside the activity's transaction."""
     entries = [
         Entry(unit, indicator, month, value=value or None)
         for unit, indicator, month, value in figures
     ]
-    return write_entries(entries, user=user, source=ACTIVITIES)
+    return recording.record_results(entries, user=user, source=ACTIVITIES)

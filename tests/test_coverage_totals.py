@@ -15,9 +15,10 @@ import pytest
 
 from indicators import coverage, totals
 from indicators.engine import figure
-from indicators.entry import Entry, write_entries
+from indicators.entry import Entry
 from indicators.models import CoverageTotal, Indicator
 from indicators.periods import add_months
+from indicators.recording import record_results
 from indicators.table import figures_with_total
 from members.models import Level, Unit
 from tests import factories
@@ -60,7 +61,7 @@ def save(indicator: Indicator, unit: Unit, values: dict[str, int | None]) -> Non
         Entry(unit, indicator, m(month), None if v is None else Decimal(v))
         for month, v in values.items()
     ]
-    write_entries(entries, source="import")
+    record_results(entries, source="import")
 
 
 def load(cao_bang: CaoBang, tree: dict[str, Unit]) -> Indicator:

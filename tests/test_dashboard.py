@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from indicators import dashboard
 from indicators.engine import figure
-from indicators.entry import Entry, write_entries
+from indicators.entry import Entry
 from indicators.models import Indicator, Target
+from indicators.recording import record_results
 from programs.models import Program
 from tests import factories
 
@@ -35,7 +36,7 @@ def url(unit, **params) -> str:
 @pytest.fixture
 def october(khanh_hoa, catalog):
     h01 = Indicator.objects.get(code="H-01")
-    write_entries(
+    record_results(
         [
             Entry(khanh_hoa.ba_ngoi, h01, SEP, value=Decimal(40)),
             Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(20)),
@@ -90,7 +91,7 @@ def test_the_page_shows_the_table_and_a_value_saved_a_second_ago(october) -> Non
     text = page.content.decode()
     assert "Phường Ba Ngòi" in text and "✔ 100%" in text and "<svg" in text
 
-    write_entries(
+    record_results(
         [Entry(october.nha_trang, Indicator.objects.get(code="H-01"), OCT, value=Decimal(9))]
     )
     again = client.get(url(october.province, thang="2025-10", ky="thang")).content.decode()
@@ -151,12 +152,14 @@ def test_the_trend_from_month_totals_equals_the_engine_month_by_month(october) -
 def test_a_legacy_period_total_is_marked_on_the_trend(october) -> None:
     """A half-year's figure from a legacy file sits on June and covers six months: the trend
     draws it as a square and the page says which months hold period totals."""
-    from indicators.bulk import LoadedEntry, write_results
+    from indicators.bulk import LoadedEntry
 
     h01 = Indicator.objects.get(code="H-01")
     june = datetime.date(2025, 6, 1)
-    write_results(
-        [LoadedEntry(october.nha_trang, h01, june, Decimal(12), covers_months=6)], [], user=None
+    record_results(
+        [LoadedEntry(october.nha_trang, h01, june, Decimal(12), covers_months=6)],
+        source="import",
+        checked=True,
     )
 
     assert dashboard.period_totals(h01, october.province, datetime.date(2025, 1, 1), OCT) == {

@@ -9,9 +9,9 @@ from indicators.entry import (
     EntryRefused,
     check_entries,
     save_month,
-    write_entries,
 )
 from indicators.models import Indicator, Result
+from indicators.recording import record_results
 from programs.models import Program
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_breakdown_above_its_total_is_refused(khanh_hoa, catalog) -> None:
 
 
 def test_breakdown_is_checked_against_the_saved_total(khanh_hoa, catalog) -> None:
-    write_entries([Entry(khanh_hoa.ba_ngoi, ind("H-11"), OCT, value=Decimal(10))])
+    record_results([Entry(khanh_hoa.ba_ngoi, ind("H-11"), OCT, value=Decimal(10))])
 
     problems = check_entries([Entry(khanh_hoa.ba_ngoi, ind("H-12"), OCT, value=Decimal(11))])
 
@@ -86,14 +86,14 @@ def test_values_only_at_the_indicator_level(khanh_hoa, catalog) -> None:
 
 def test_a_value_far_above_the_units_history_is_a_warning_not_an_error(khanh_hoa, catalog) -> None:
     h01 = ind("H-01")
-    write_entries(
+    record_results(
         [
             Entry(khanh_hoa.ba_ngoi, h01, datetime.date(2025, m, 1), value=Decimal(4))
             for m in (6, 7, 8, 9)
         ]
     )
 
-    summary = write_entries([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(400))])
+    summary = record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(400))])
 
     assert summary.created == 1
     [warning] = summary.warnings
@@ -108,26 +108,26 @@ def test_saving_a_month_is_all_or_nothing_with_every_error_listed(khanh_hoa, cat
     ]
 
     with pytest.raises(EntryError) as caught:
-        write_entries(entries)
+        record_results(entries)
 
     assert len(caught.value.problems) == 2
     assert not Result.objects.exists()
 
 
 def test_a_cleared_field_removes_the_saved_figure(khanh_hoa, catalog) -> None:
-    write_entries([Entry(khanh_hoa.ba_ngoi, ind("H-01"), OCT, value=Decimal(3))])
+    record_results([Entry(khanh_hoa.ba_ngoi, ind("H-01"), OCT, value=Decimal(3))])
 
-    summary = write_entries([Entry(khanh_hoa.ba_ngoi, ind("H-01"), OCT)])
+    summary = record_results([Entry(khanh_hoa.ba_ngoi, ind("H-01"), OCT)])
 
     assert summary.deleted == 1 and not Result.objects.exists()
 
 
 def test_saving_the_same_month_twice_changes_nothing(khanh_hoa, catalog) -> None:
     entries = [Entry(khanh_hoa.ba_ngoi, ind("H-01"), OCT, value=Decimal(3))]
-    write_entries(entries)
+    record_results(entries)
     stamp = Result.objects.get().updated_at
 
-    summary = write_entries(entries)
+    summary = record_results(entries)
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
     assert Result.objects.get().updated_at == stamp

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from imports import safety, services
 from imports.readers import read_file
 from imports.readers.periods import parse_period
-from indicators.entry import Entry, write_entries
+from indicators.entry import Entry
 from indicators.models import (
     Indicator,
     MonthTotal,
@@ -34,6 +34,7 @@ from indicators.models import (
     SubmissionState,
     Target,
 )
+from indicators.recording import record_results
 from programs.models import Program
 
 HEADER = "unit_code,indicator_code,month,value,numerator,denominator"
@@ -64,7 +65,7 @@ def _preview(path: Path, **kwargs: object) -> services.Plan:
 
 def _save(unit, code: str, month: datetime.date, value: int) -> None:
     indicator = Indicator.objects.get(code=code)
-    write_entries([Entry(unit, indicator, month, Decimal(value))], source="form")
+    record_results([Entry(unit, indicator, month, Decimal(value))], source="form")
 
 
 @pytest.fixture

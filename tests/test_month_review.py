@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from accounts.models import Role
 from indicators import review
-from indicators.entry import Entry, EntryError, write_entries
+from indicators.entry import Entry, EntryError
 from indicators.models import Indicator, Result, Submission, SubmissionEvent, SubmissionState
+from indicators.recording import record_results
 from programs.models import Program
 from tests import factories
 
@@ -67,7 +68,7 @@ def test_a_locked_month_refuses_an_import_too(officer, khanh_hoa):
     h01 = Indicator.objects.get(code="H-01")
 
     with pytest.raises(EntryError, match="đã khóa"):
-        write_entries([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(7))], source="import")
+        record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(7))], source="import")
 
     assert Result.objects.get().value == Decimal(3)
 
@@ -77,7 +78,7 @@ def test_branch_figures_are_locked_with_their_commune(officer, khanh_hoa):
     h09 = Indicator.objects.get(code="H-09")
 
     with pytest.raises(EntryError):
-        write_entries([Entry(khanh_hoa.ba_ngoi_branch, h09, OCT, value=Decimal(2))])
+        record_results([Entry(khanh_hoa.ba_ngoi_branch, h09, OCT, value=Decimal(2))])
 
 
 def test_reviewer_returns_with_a_comment_and_the_officer_edits_again(officer, reviewer, khanh_hoa):
@@ -124,7 +125,7 @@ def test_unlock_needs_a_reason_leaves_a_trace_and_tags_the_corrections(
 def test_history_keeps_who_when_old_and_new_from_the_form_and_an_import(officer, khanh_hoa):
     officer.post(url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3"})
     h01 = Indicator.objects.get(code="H-01")
-    write_entries([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(6))], source="import")
+    record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(6))], source="import")
 
     records = list(Result.history.order_by("history_date"))
     page = officer.get(url(khanh_hoa.ba_ngoi)).content.decode()
@@ -158,7 +159,7 @@ def test_the_second_of_two_officers_is_refused_and_told_what_changed(officer, kh
 
 def test_an_import_also_makes_an_open_form_stale(officer, khanh_hoa):
     h01 = Indicator.objects.get(code="H-01")
-    write_entries([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(6))], source="import")
+    record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(6))], source="import")
 
     response = officer.post(
         url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "1", "version": 0}

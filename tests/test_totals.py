@@ -8,8 +8,9 @@ import pytest
 
 from indicators import totals
 from indicators.engine import figure, reads_totals
-from indicators.entry import Entry, write_entries
+from indicators.entry import Entry
 from indicators.models import Indicator, MonthTotal
+from indicators.recording import record_results
 
 pytestmark = pytest.mark.django_db
 SEP, OCT = datetime.date(2025, 9, 1), datetime.date(2025, 10, 1)
@@ -29,7 +30,7 @@ def snapshot() -> set[tuple]:
 
 def test_writes_keep_the_totals_equal_to_a_rebuild(khanh_hoa, catalog) -> None:
     h01, h05, h09 = ind("H-01"), ind("H-05"), ind("H-09")
-    write_entries(
+    record_results(
         [
             Entry(khanh_hoa.ba_ngoi, h01, SEP, value=Decimal(3)),
             Entry(khanh_hoa.nha_trang, h01, SEP, value=Decimal(4)),
@@ -37,7 +38,7 @@ def test_writes_keep_the_totals_equal_to_a_rebuild(khanh_hoa, catalog) -> None:
             Entry(khanh_hoa.ba_ngoi_branch, h09, OCT, value=Decimal(2)),
         ]
     )
-    write_entries(
+    record_results(
         [
             Entry(khanh_hoa.ba_ngoi, h01, SEP, value=Decimal(8)),  # changed
             Entry(khanh_hoa.nha_trang, h01, SEP),  # cleared: the row goes
@@ -60,8 +61,8 @@ def test_a_province_flow_reads_the_totals_and_sees_a_save_at_once(khanh_hoa, cat
     assert reads_totals(h01, khanh_hoa.province)
     assert not reads_totals(h01, khanh_hoa.ba_ngoi)
 
-    write_entries([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(5))])
+    record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(5))])
     before = figure(h01, khanh_hoa.province, OCT, OCT).value
-    write_entries([Entry(khanh_hoa.nha_trang, h01, OCT, value=Decimal(7))])
+    record_results([Entry(khanh_hoa.nha_trang, h01, OCT, value=Decimal(7))])
 
     assert (before, figure(h01, khanh_hoa.province, OCT, OCT).value) == (5, 12)

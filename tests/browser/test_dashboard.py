@@ -10,9 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from indicators.entry import Entry, write_entries
+from indicators.entry import Entry
 from indicators.models import Indicator, Target
 from indicators.periods import add_months, month_start
+from indicators.recording import record_results
 from members.models import Level
 from tests import factories
 from tests.browser.helpers import log_in
@@ -37,7 +38,7 @@ def reviewer(catalog) -> str:
     last = add_months(month_start(datetime.date.today()), -1)
     before = add_months(last, -1)
     h01 = Indicator.objects.get(code="H-01")
-    write_entries(
+    record_results(
         [
             Entry(vinh_hai, h01, before, value=Decimal(4)),
             Entry(vinh_hai, h01, last, value=Decimal(6)),
