@@ -52,6 +52,7 @@ from django.db.models import Q
 from indicators import totals
 from indicators.models import CollectionLevel, Indicator, Result, Rule
 from indicators.periods import add_months, month_start
+from indicators.rules import rule_for
 from indicators.services import DEFAULT_CATALOG_DIR
 from members.models import Level, Unit, UnitSuccession
 from members.selectors import province_by_name
@@ -208,7 +209,8 @@ PROFILES: dict[str, Profile] = {
     "H-15": Flag(start=0.85, gain=0.15),
     "H-17": Fraction(3, 15, 0.5, 1.0),
 }
-# An indicator added to the catalogue later still gets plausible values, by its rule.
+# An indicator added to the catalogue later still gets plausible values, by its rule (keyed by
+# the rule's value on purpose: the demo's own choice of plausible numbers, not rule behaviour).
 DEFAULT_FRACTION = Fraction(200, 2000, 0.5, 1.0)
 PROFILES_BY_RULE: dict[str, Profile] = {
     Rule.SUM: Flow(high=3, busy=0.3),
@@ -281,14 +283,15 @@ class Reported:
     value: int
 
     def months(self) -> list[datetime.date]:
-        if self.yearly or self.indicator.rule in (Rule.RATE, Rule.CUMULATIVE):
+        rule = rule_for(self.indicator)
+        if self.yearly or rule.stores_fraction or rule.from_program_start:
             return [self.last]
         count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
         return [add_months(self.first, n) for n in range(count)]
 
     def blocks(self) -> tuple[datetime.date, datetime.date]:
         """The months the generator leaves alone so that the figure stays what it is."""
-        if self.indicator.rule == Rule.CUMULATIVE:
+        if rule_for(self.indicator).from_program_start:
             return datetime.date(self.indicator.program.start_year, 1, 1), self.last
         return self.first, self.last
 
@@ -324,7 +327,7 @@ def read_reported(provinces: Sequence[Unit], indicators: dict[str, Indicator]) -
             indicator = indicators.get(row["indicator"])
             if unit is None or unit.pk not in wanted or indicator is None:
                 continue
-            if not indicator.is_entered or indicator.part_of_id is not None:
+            if not rule_for(indicator).entered or indicator.part_of_id is not None:
                 continue
             first, last, yearly = parse_period(row["period"])
             program = indicator.program
@@ -362,7 +365,7 @@ def _reported_rows(
     if not cells:
         return []
     rng = random.Random(f"reported|{units.province.code}|{indicator.code}|{figure.period}")
-    if indicator.rule != Rule.RATE:
+    if not rule_for(indicator).stores_fraction:
         return [
             Result(unit_id=unit.pk, indicator_id=indicator.pk, month=month, value=Decimal(part))
             for (unit, month), part in zip(

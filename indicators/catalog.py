@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from indicators.derived import SpecError, parse_spec
 from indicators.models import CollectionLevel, Indicator, Periodicity, Rule
 from indicators.numbers import NumberError, parse_number
+from indicators.rules import RULES
 from members.models import Unit
 from members.selectors import province_by_name
 from programs.models import Program
@@ -30,11 +31,15 @@ INDICATOR_COLUMNS = [
 ]  # fmt: skip
 # Optional columns: older catalogues without them still load.
 OPTIONAL_INDICATOR_COLUMNS = ["derived_from"]
+# The catalogue's rules are values typed in a file, checked before any indicator exists: the
+# sets of values whose rule class (indicators.rules) has the fact.
 # A figure derived from activities is a count or a sum: it adds up over units and months.
-DERIVABLE_RULES = {Rule.SUM, Rule.CUMULATIVE}
+DERIVABLE_RULES = {value for value, rule in RULES.items() if rule.adds_up}
 TARGET_COLUMNS = ["province", "program", "indicator", "period_end", "target", "source"]
 # Rules whose targets are percentages.
-PERCENT_RULES = {Rule.RATE, Rule.COVERAGE}
+PERCENT_RULES = {value for value, rule in RULES.items() if rule.is_percent}
+# Rules computed from a source indicator and a threshold (no indicator may rest on one).
+SOURCED_RULES = {value for value, rule in RULES.items() if rule.has_source}
 
 
 @dataclass
@@ -207,7 +212,7 @@ def _check_indicator_refs(
     rows: _Rows, row: dict[str, str], rule: str, known: dict[str, str]
 ) -> None:
     """Coverage needs a source and a threshold; a breakdown's total must exist."""
-    if rule == Rule.COVERAGE:
+    if rule in SOURCED_RULES:
         if not row["source"]:
             rows.error("source", _("chỉ tiêu tỷ lệ đơn vị đạt ngưỡng cần chỉ tiêu nguồn"))
         if not row["threshold"]:
@@ -221,7 +226,7 @@ def _check_indicator_refs(
             rows.error(column, _("chỉ tiêu không thể tham chiếu chính nó"))
         elif ref and ref not in known:
             rows.error(column, _("không có chỉ tiêu mã «%(code)s»") % {"code": ref})
-        elif ref and known[ref] == Rule.COVERAGE:
+        elif ref and known[ref] in SOURCED_RULES:
             rows.error(column, _("không thể dựa trên một chỉ tiêu tỷ lệ đơn vị đạt ngưỡng"))
 
 

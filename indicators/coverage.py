@@ -13,45 +13,31 @@ contributes a few events, per scope:
 
 The events are added up for every ancestor (as the month totals are), grouped by the unit's
 validity. A share over a month, a year to date or the phase is then a sum of at most 108 rows
-per child. Other ranges, and children that ended before the range's last day, are left to the
-live computation (indicators.table, indicators.engine), which this must always equal.
+per child, read by indicators.rules.CoverageRule.shares (which coverages roll up is its
+`rolls_up`). Other ranges, and children that ended before the range's last day, are left to
+the live computation (CoverageRule.measure and .measures), which this must always equal.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Sum, Value
-from django.db.models.functions import StrIndex, Substr
 
-from indicators.engine import LEVEL_RANK
 from indicators.models import CoverageTotal, Indicator, Result, Rule
+from indicators.rules import rule_for
 from members.models import Unit
 
 Scope = CoverageTotal.Scope
 EARLIEST = datetime.date(1, 1, 1)
 LATEST = datetime.date(9999, 12, 31)
-FLOWS = (Rule.SUM, Rule.CUMULATIVE)
-HUNDRED = Decimal(100)
 
 # (scope, month, "met" | "reported") -> count
 Events = Counter[tuple[str, datetime.date, str]]
 Validity = tuple[datetime.date, datetime.date]
-
-
-def rolls_up(indicator: Indicator) -> bool:
-    """Whether the indicator's shares come from coverage totals."""
-    source = indicator.source
-    return (
-        indicator.rule == Rule.COVERAGE
-        and source is not None
-        and source.rule in FLOWS
-        and source.level == indicator.level
-    )
 
 
 def first_month(indicator: Indicator) -> datetime.date:
@@ -139,7 +125,7 @@ ON CONFLICT (indicator_id, unit_id, scope, month, valid_from, valid_to) DO UPDAT
 
 def _coverages_of(source_ids: Iterable[int]) -> list[Indicator]:
     found = Indicator.objects.filter(rule=Rule.COVERAGE, source__in=list(source_ids))
-    return [c for c in found.select_related("source", "program") if rolls_up(c)]
+    return [c for c in found.select_related("source", "program") if rule_for(c).rolls_up]
 
 
 def _series(source: Indicator, units: Iterable[int]) -> dict[int, dict[datetime.date, Decimal]]:
@@ -234,77 +220,3 @@ def rebuild(source_ids: Iterable[int] | None = None) -> None:
         if current in units:
             deltas.add(coverage, units[current], events(series, coverage), 1)
         deltas.apply()
-
-
-def _scope(
-    indicator: Indicator, start: datetime.date, end: datetime.date
-) -> tuple[str, datetime.date] | None:
-    """The scope and first month of rows that answer the range, if any does."""
-    assert indicator.source is not None
-    first = first_month(indicator)
-    if indicator.source.rule == Rule.CUMULATIVE or start <= first:
-        return Scope.PHASE, first
-    if start == end:
-        return Scope.MONTH, end
-    if start == end.replace(month=1):
-        return Scope.YEAR, start
-    return None
-
-
-def _counted(indicator: Indicator, parent: Unit, day: datetime.date) -> dict[int, int]:
-    """Units at the indicator's level valid on `day`, per child of `parent`."""
-    offset = len(parent.path) + 1  # where the child's id starts on a descendant's path
-    rest = Substr("path", offset)
-    rows = (
-        Unit.objects.subtree(parent, include_self=False)
-        .filter(level=indicator.level)
-        .valid_on(day)
-        .annotate(child=Substr("path", offset, StrIndex(rest, Value("/")) - 1))
-        .values("child")
-        .annotate(n=Count("pk"))
-    )
-    return {int(row["child"]): row["n"] for row in rows}
-
-
-def shares(
-    indicator: Indicator,
-    parent: Unit,
-    children: Sequence[Unit],
-    start: datetime.date,
-    end: datetime.date,
-    day: datetime.date,
-) -> dict[int, tuple[int, int, int]] | None:
-    """(counted, meeting, reporting) for each child and the parent (by id) over a range that
-    starts on or after the program's first month, or None when the totals cannot answer."""
-    if not rolls_up(indicator):
-        return None
-    units = [*children, parent]
-    if any(LEVEL_RANK[u.level] >= LEVEL_RANK[indicator.level] for u in units):
-        return None  # a unit at the level is its own single value: the live path
-    if any(u.valid_to is not None and u.valid_to < day for u in units):
-        return None  # a unit that ended earlier counts on its own last map: the live path
-    scope = _scope(indicator, start, end)
-    if scope is None:
-        return None
-    name, first = scope
-    rows = (
-        CoverageTotal.objects.filter(
-            indicator=indicator,
-            unit__in=[u.pk for u in units],
-            scope=name,
-            month__gte=first,
-            month__lte=end,
-            valid_from__lte=day,
-            valid_to__gte=day,
-        )
-        .values("unit")
-        .annotate(met=Sum("met"), reported=Sum("reported"))
-    )
-    found = {row["unit"]: (row["met"], row["reported"]) for row in rows}
-    counted = _counted(indicator, parent, day)
-    result = {}
-    for unit in units:
-        total = sum(counted.values()) if unit == parent else counted.get(unit.pk, 0)
-        met, reported = found.get(unit.pk, (0, 0))
-        result[unit.pk] = (total, met, reported)
-    return result

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from indicators import completeness
 from indicators.engine import Figure, figure, judge, program_start, reads_totals, target_of
-from indicators.models import DashboardChoice, Indicator, MonthTotal, Result, Rule, Target
+from indicators.models import DashboardChoice, Indicator, MonthTotal, Result, Target
 from indicators.periods import add_months, month_end, month_start, months_between
+from indicators.rules import rule_for
 from indicators.table import Reads, figures_with_total, reads_rows, targets_of_many
 from members.models import Unit
 from members.selectors import current_children
@@ -134,7 +135,7 @@ def _running_totals(
 ) -> list[tuple[datetime.date, Figure]]:
     """A flow's figure from `start` to each point, from one query on the month totals (the
     same numbers as figure() point by point, which would query each month again)."""
-    first = program_start(indicator) if indicator.rule == Rule.CUMULATIVE else start
+    first = rule_for(indicator).first_month(start)
     first = max(first, program_start(indicator))
     monthly = dict(
         MonthTotal.objects.filter(

@@ -26,11 +26,11 @@ from indicators.models import (
     EntryDraft,
     Indicator,
     Result,
-    Rule,
     Submission,
 )
 from indicators.numbers import format_number
 from indicators.periods import add_months, month_start
+from indicators.rules import rule_for
 from indicators.selectors import value_history
 from members.models import Unit
 from programs.models import Program
@@ -117,7 +117,7 @@ def _check_shape(entry: Entry, source: str) -> list[Problem]:
         return [Problem(entry, "value", message)]
     if source == ACTIVITIES and not derived:
         return [Problem(entry, "value", _("chỉ tiêu này không tính từ hoạt động"))]
-    if indicator.rule == Rule.COVERAGE:
+    if not rule_for(indicator).entered:
         return [Problem(entry, "value", _("chỉ tiêu này được tính tự động, không nhập"))]
     if source == ACTIVITIES and is_above_level(entry.unit, indicator):
         return []
@@ -130,33 +130,11 @@ def _check_shape(entry: Entry, source: str) -> list[Problem]:
                 % {"level": CollectionLevel(indicator.level).label.lower(), "unit": entry.unit},
             )
         ]
-    if indicator.rule == Rule.RATE and entry.value is not None:
-        return [Problem(entry, "value", _("chỉ tiêu tỷ lệ: nhập tử số và mẫu số"))]
-    if indicator.rule != Rule.RATE and (entry.numerator or entry.denominator) is not None:
-        return [Problem(entry, "value", _("chỉ tiêu này chỉ có một giá trị"))]
-    return []
+    return [Problem(entry, f, m) for f, m in rule_for(indicator).check_shape(entry)]
 
 
 def _check_fraction(entry: Entry) -> list[Problem]:
-    num, den = entry.numerator, entry.denominator
-    if num is None and den is None:
-        return []
-    if num is None:
-        return [Problem(entry, "numerator", _("thiếu tử số"))]
-    if den is None:
-        return [Problem(entry, "denominator", _("thiếu mẫu số"))]
-    if den == 0:
-        return [Problem(entry, "denominator", _("mẫu số phải lớn hơn 0"))]
-    if num > den:
-        return [
-            Problem(
-                entry,
-                "numerator",
-                _("tử số (%(num)s) lớn hơn mẫu số (%(den)s)")
-                % {"num": format_number(num), "den": format_number(den)},
-            )
-        ]
-    return []
+    return [Problem(entry, f, m) for f, m in rule_for(entry.indicator).check_fraction(entry)]
 
 
 def _check_entry(entry: Entry, source: str) -> list[Problem]:

@@ -83,11 +83,6 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name_vi}"
 
-    @property
-    def is_entered(self) -> bool:
-        """Coverage is computed from its source, never typed."""
-        return self.rule != Rule.COVERAGE
-
 
 class Target(models.Model):
     """A planned value for a unit and an indicator, to be met by `period_end`."""

@@ -36,9 +36,10 @@ from django.utils.translation import gettext as _
 
 from indicators import recording
 from indicators.entry import Entry, EntryError, Problem, SaveSummary, check_entries
-from indicators.models import Indicator, Rule
+from indicators.models import Indicator
 from indicators.numbers import NumberError, parse_number
 from indicators.periods import month_start, parse_month
+from indicators.rules import rule_for
 from members.models import Unit
 
 COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator"]
@@ -274,7 +275,7 @@ def _read(path: Path) -> tuple[list[tuple[int, Entry]], list[LineProblem]]:
         entry = Entry(unit, indicator, month, **numbers)
         if entry.is_blank and len(reader.problems) == before:
             # record_results deletes the saved figure for a blank entry; a file must not do that.
-            column = "numerator" if indicator.rule == Rule.RATE else "value"
+            column = "numerator" if rule_for(indicator).stores_fraction else "value"
             reader.error(column, _("không có số liệu"))
         if entry.key in first_line:
             reader.error(

@@ -17,6 +17,7 @@ from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Ru
 from indicators.numbers import NumberError, format_number, parse_number
 from indicators.periods import add_months
 from indicators.register import register_figures
+from indicators.rules import rule_for
 from indicators.table import targets_of_many
 from members.models import Level, Unit
 from programs.models import Program
@@ -43,7 +44,7 @@ class Cell:
 
     @property
     def is_rate(self) -> bool:
-        return self.indicator.rule == Rule.RATE
+        return rule_for(self.indicator).stores_fraction
 
     def shown(self, part: str) -> str:
         """What the input shows: what was typed (a draft, a refused save) or the saved figure."""

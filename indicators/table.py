@@ -1,6 +1,7 @@
 """Figures of many sibling units at once (a dashboard's rows, a report's rows): the same
 numbers as indicators.engine.figure() for each unit, in a few queries per indicator whatever
-the number of units, instead of a few per unit.
+the number of units, instead of a few per unit. Each rule computes its own table from the
+reads here (indicators.rules, `measures`):
 
 - flows of units above the collection level: one grouped query on the month totals;
 - anything else: one query on the results of the parent's subtree (for stocks and rates each
@@ -19,20 +20,10 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
-from indicators import coverage
-from indicators.engine import (
-    HUNDRED,
-    LEVEL_RANK,
-    SUMMED_TARGET_RULES,
-    Figure,
-    coverage_figure,
-    judge,
-    program_start,
-    reads_totals,
-    totals_of,
-)
-from indicators.models import Indicator, Result, Rule, Target
+from indicators.figures import LEVEL_RANK, Figure, program_start
+from indicators.models import Indicator, Result, Target
 from indicators.periods import month_end, month_start
+from indicators.rules import ALL, rule_for
 from members.models import PATH_SEP, Level, Unit
 
 
@@ -45,7 +36,6 @@ def child_of(path: str, parent: Unit) -> int:
 
 
 # id, the id of the parent's child it lies under (the parent's id for the parent), valid dates.
-FLOWS = (Rule.SUM, Rule.CUMULATIVE)
 UnitRow = tuple[int, int, datetime.date | None, datetime.date | None]
 ValueRow = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]  # id, child, values
 
@@ -93,11 +83,10 @@ class Reads:
         start each is measured from), one query per kind instead of one per indicator."""
         groups: dict[tuple[str, bool, bool, datetime.date], list[Indicator]] = defaultdict(list)
         for indicator in indicators:
-            first = max(start, program_start(indicator))
-            flow = indicator.rule in FLOWS
-            if indicator.rule == Rule.CUMULATIVE:
-                first = program_start(indicator)
-            groups[(indicator.level, bool(indicator.derived_from), flow, first)].append(indicator)
+            rule = rule_for(indicator)
+            first = rule.first_month(max(start, program_start(indicator)))
+            kind = (indicator.level, bool(indicator.derived_from), rule.adds_up, first)
+            groups[kind].append(indicator)
         for (_level, _derived, _flow, first), group in groups.items():
             found = self._read(group, parent, first, end)
             for indicator in group:
@@ -124,8 +113,9 @@ class Reads:
         if parent.parent_id is not None:
             rows = rows.filter(unit__in=list(children))
         found: list[tuple[int, int, Decimal | None, Decimal | None, Decimal | None]]
-        if sample.rule in FLOWS:
-            first = program_start(sample) if sample.rule == Rule.CUMULATIVE else start
+        rule = rule_for(sample)
+        if rule.adds_up:  # the kind of read: a flow's sum of months, else the latest month
+            first = rule.first_month(start)
             grouped = rows.filter(month__gte=first).values("indicator", "unit")
             found = [
                 (indicator, unit, value, None, None)
@@ -150,90 +140,10 @@ class Reads:
         return by_indicator
 
 
-def _unit_values(indicator: Indicator, rows: list[ValueRow]) -> dict[int, Decimal]:
-    """engine.values_by_unit from the rows: a rate as a percentage."""
-    if indicator.rule == Rule.RATE:
-        return {u: HUNDRED * n / d for u, _p, _v, n, d in rows if n is not None and d}
-    return {u: v for u, _p, v, _n, _d in rows if v is not None}
-
-
-# The key of the parent's own figure among its children's (unit ids start at 1).
-ALL = 0
-
-
-def _figure(indicator: Indicator, sums: list[Decimal], count: int) -> Figure:
-    value, num, den = sums
-    if indicator.rule == Rule.RATE:
-        rate = HUNDRED * num / den if den else None
-        return Figure(rate, count, numerator=num, denominator=den)
-    return Figure(value, count)
-
-
-def _grouped(
-    indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date, reads: Reads
-) -> dict[int, Figure]:
-    """Each child's figure from the subtree's rows, and the parent's (ALL) from the same rows."""
-    sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
-    counts: dict[int, int] = defaultdict(int)
-    for _unit, child, value, num, den in reads.rows(indicator, parent, start, end):
-        for key in (child, ALL):
-            for i, amount in enumerate((value, num, den)):
-                sums[key][i] += amount or 0
-            counts[key] += 1
-    return {key: _figure(indicator, sums[key], counts[key]) for key in sums}
-
-
-def _valid(
-    valid_from: datetime.date | None, valid_to: datetime.date | None, day: datetime.date
-) -> bool:
-    return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
-
-
-def _last_day(unit: Unit, day: datetime.date) -> datetime.date:
-    """The map a unit's coverage counts on (engine._coverage): the range's last day, or the
-    unit's own last day if it ended before."""
-    return min(day, unit.valid_to) if unit.valid_to is not None else day
-
-
-def _coverage(
-    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
-    end: datetime.date, reads: Reads,
-) -> dict[int, Figure]:  # fmt: skip
-    assert indicator.source is not None and indicator.threshold is not None
-    day = month_end(end)
-    rolled = coverage.shares(indicator, parent, children, start, end, day)
-    if rolled is not None:
-        if parent.pk in rolled:
-            rolled[ALL] = rolled.pop(parent.pk)
-        return {key: coverage_figure(*counts) for key, counts in rolled.items()}
-    values = _unit_values(indicator.source, reads.rows(indicator.source, parent, start, end))
-    days = {child.pk: _last_day(child, day) for child in children}
-    parent_day = _last_day(parent, day)
-    met = {pk for pk, value in values.items() if value >= indicator.threshold}
-    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
-    for pk, child, valid_from, valid_to in reads.units(parent, indicator.level):
-        if valid_from is None and valid_to is None:  # most units: valid whatever the day
-            keys: tuple[int, ...] = (ALL,) if child == parent.pk else (child, ALL)
-        else:
-            keys = tuple(
-                key
-                for key, last in ((child, days.get(child, day)), (ALL, parent_day))
-                if (key == ALL or child != parent.pk) and _valid(valid_from, valid_to, last)
-            )
-        for key in keys:
-            row = tally[key]
-            row[0] += 1
-            row[1] += pk in met
-            row[2] += pk in values
-    return {key: coverage_figure(*counts) for key, counts in tally.items()}
-
-
 def reads_rows(indicator: Indicator, children: Sequence[Unit]) -> bool:
     """Whether the children's figures come from the subtree's rows (Reads.rows), not from
     month totals (flows of children above the level) or coverage totals."""
-    if indicator.rule == Rule.COVERAGE:
-        return False
-    return not (children and all(reads_totals(indicator, c) for c in children))
+    return rule_for(indicator).reads_rows(children)
 
 
 def _measures(
@@ -243,14 +153,7 @@ def _measures(
     if end < program_start(indicator):
         return {}
     start = max(start, program_start(indicator))
-    if indicator.rule == Rule.COVERAGE:
-        return _coverage(indicator, parent, children, start, end, reads)
-    if not reads_rows(indicator, children):
-        found = totals_of(indicator, [*children, parent], start, end)
-        if parent.pk in found:
-            found[ALL] = found.pop(parent.pk)
-        return found
-    return _grouped(indicator, parent, start, end, reads)
+    return rule_for(indicator).measures(parent, children, start, end, reads)
 
 
 TargetKey = tuple[int, int]  # (indicator id, unit id)
@@ -263,18 +166,18 @@ def targets_of_many(
     (the nearest period end on or after the range's; a flow's only in the range's year), else,
     for additive rules, the sum of its children's (valid at the range's end)."""
     day = month_end(end)
-    rules = {i.pk: i.rule for i in indicators}
+    rules = {i.pk: rule_for(i) for i in indicators}
     candidates = Target.objects.filter(indicator__in=list(rules), period_end__gte=day)
 
     def usable(indicator_id: int, period_end: datetime.date) -> bool:
-        return rules[indicator_id] != Rule.SUM or period_end.year == end.year
+        return not rules[indicator_id].yearly_targets or period_end.year == end.year
 
     found: dict[TargetKey, tuple[Decimal, datetime.date]] = {}
     own = candidates.filter(unit__in=[u.pk for u in units]).order_by("-period_end")
     for ind, unit, value, period_end in own.values_list("indicator", "unit", "value", "period_end"):
         if usable(ind, period_end):
             found[(ind, unit)] = (value, period_end)  # the nearest period end comes last
-    additive = [i for i, rule in rules.items() if rule in SUMMED_TARGET_RULES]
+    additive = [i for i, rule in rules.items() if rule.sums_targets]
     if not additive:
         return found
     summed = (
@@ -316,10 +219,11 @@ def figures_with_total(
     measured = _measures(indicator, parent, children, start, end, reads or Reads())
     if targets is None:
         targets = targets_for(indicator, [*children, parent], end)
+    rule = rule_for(indicator)
 
     def judged(unit: Unit, key: int) -> Figure:
         target, period_end = targets.get(unit.pk, (None, None))
-        return judge(measured.get(key, Figure(value=None)), indicator, target, period_end, end)
+        return rule.judge(measured.get(key, Figure(value=None)), target, period_end, end)
 
     return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
 

@@ -40,11 +40,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from indicators.catalog import PERCENT_RULES
-from indicators.engine import SUMMED_TARGET_RULES, figure
+from indicators.engine import figure
 from indicators.models import Indicator, Target
 from indicators.numbers import NumberError, format_number, parse_number
 from indicators.review import REVIEWING_ROLES
+from indicators.rules import rule_for
 from indicators.services import upsert
 from members.models import Unit
 from members.selectors import current_children, predecessors
@@ -100,7 +100,7 @@ def may_set_targets(user: User, unit: Unit) -> bool:
 
 
 def is_additive(indicator: Indicator) -> bool:
-    return indicator.rule in SUMMED_TARGET_RULES
+    return rule_for(indicator).sums_targets
 
 
 def period_ends(program: Program) -> list[datetime.date]:
@@ -348,7 +348,7 @@ def _check(indicator: Indicator, text: str) -> tuple[Decimal | None, str]:
         return None, _("số quá lớn")
     if value != value.quantize(CENT):
         return None, _("tối đa 2 chữ số thập phân")
-    if indicator.rule in PERCENT_RULES and value > PERCENT_MAX:
+    if rule_for(indicator).is_percent and value > PERCENT_MAX:
         return None, _("chỉ tiêu tỷ lệ: kế hoạch phải từ 0 đến 100 (%)")
     return value, ""
 

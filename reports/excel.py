@@ -26,7 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators.engine import Figure
 from indicators.export import safe_text
-from indicators.models import Indicator, Rule
+from indicators.models import Indicator
+from indicators.rules import rule_for
 from members.models import Level, Unit
 from reports.selectors import LevelSheet, ReportContent, Row
 
@@ -52,7 +53,7 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def _value_format(indicator: Indicator) -> str:
-    return PERCENT_VALUE if indicator.rule in (Rule.RATE, Rule.COVERAGE) else NUMBER
+    return PERCENT_VALUE if rule_for(indicator).is_percent else NUMBER
 
 
 def _title_block(ws: Worksheet, content: ReportContent, width: int) -> None:

@@ -35,8 +35,9 @@ from reportlab.platypus import (
 )
 
 from indicators.engine import Figure
-from indicators.models import Indicator, Rule
+from indicators.models import Indicator
 from indicators.numbers import format_number
+from indicators.rules import rule_for
 from reports.selectors import ReportContent
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -86,7 +87,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _value(indicator: Indicator, value: Decimal | None) -> str:
     if value is None:
         return "–"
-    if indicator.rule in (Rule.RATE, Rule.COVERAGE):
+    if rule_for(indicator).is_percent:
         return format_number(value, 1) + "%"
     return format_number(value, 2)
 

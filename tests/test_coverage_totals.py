@@ -19,6 +19,7 @@ from indicators.entry import Entry
 from indicators.models import CoverageTotal, Indicator
 from indicators.periods import add_months
 from indicators.recording import record_results
+from indicators.rules import CoverageRule
 from indicators.table import figures_with_total
 from members.models import Level, Unit
 from tests import factories
@@ -90,7 +91,7 @@ def shape(f):  # type: ignore[no-untyped-def]
 
 def live(monkeypatch: pytest.MonkeyPatch, fn):  # type: ignore[no-untyped-def]
     with monkeypatch.context() as patched:
-        patched.setattr(coverage, "shares", lambda *args, **kwargs: None)
+        patched.setattr(CoverageRule, "shares", lambda *args, **kwargs: None)
         return fn()
 
 

@@ -19,8 +19,9 @@ from python_calamine import CalamineWorkbook
 
 from imports.parsed import ParsedFile, Period, Problem, ResultCell
 from imports.readers.periods import parse_period
-from indicators.models import Indicator, Rule
+from indicators.models import Indicator
 from indicators.results_csv import FIELD_COLUMNS, LineProblem, RowReader, units_by_code
+from indicators.rules import rule_for
 from members.models import Unit
 from programs.models import Program
 
@@ -118,7 +119,7 @@ class _Rows:
             return None
         self.check_place(unit, indicator, span)
         if all(n is None for n in numbers.values()) and len(reader.problems) == before:
-            column = "numerator" if indicator.rule == Rule.RATE else "value"
+            column = "numerator" if rule_for(indicator).stores_fraction else "value"
             message = _("không có số liệu (chưa báo cáo): bỏ qua dòng này")
             self.warnings.append(Problem(line, reader.letter(column), message))
             return None
@@ -139,7 +140,7 @@ class _Rows:
             return None
         return ResultCell(
             row=line,
-            column=reader.letter("numerator" if indicator.rule == Rule.RATE else "value"),
+            column=reader.letter("numerator" if rule_for(indicator).stores_fraction else "value"),
             unit_id=unit.pk,
             indicator_id=indicator.pk,
             month=span.last_month,

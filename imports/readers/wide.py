@@ -45,8 +45,9 @@ from imports.parsed import ParsedFile, Period, Problem, ResultCell, TargetCell
 from imports.readers.matching import IndicatorMatcher, UnitMatcher
 from imports.readers.periods import fold, last_day, parse_label, parse_title
 from imports.readers.sheet import Header, Sheet, sub_kind
-from indicators.models import Indicator, Rule
+from indicators.models import Indicator
 from indicators.numbers import NumberError, format_number, parse_number
+from indicators.rules import rule_for
 from members.models import Level, Unit
 from programs.models import Program
 
@@ -366,7 +367,8 @@ def _check_indicator_kind(group: IndicatorColumns, header: Header, parsed: Parse
     # An indicator derived from activities is still loaded: the years before the portal have
     # no activity records, and the typed figure is all there is (activities recorded for a
     # month later replace it). A coverage is never typed: it is computed from its source.
-    if indicator.rule == Rule.COVERAGE:
+    rule = rule_for(indicator)
+    if not rule.entered:
         parsed.warnings.append(
             Problem(
                 header.row,
@@ -376,7 +378,7 @@ def _check_indicator_kind(group: IndicatorColumns, header: Header, parsed: Parse
             )
         )
         group.columns = []
-    elif indicator.rule == Rule.RATE and (actual := group.of("actual")):
+    elif rule.stores_fraction and (actual := group.of("actual")):
         parsed.errors.append(
             Problem(
                 header.row,
@@ -544,7 +546,7 @@ def _cells(context: Context, unit: Unit, values: RowValues) -> None:
                     values.row, column.letter, unit.pk, indicator.pk, last_day(period), number
                 )
             )
-        if "actual" in numbers and indicator.rule != Rule.RATE:
+        if "actual" in numbers and not rule_for(indicator).stores_fraction:
             column, number = numbers["actual"]
             parsed.results.append(
                 ResultCell(
@@ -659,7 +661,7 @@ def _check_ratios(context: Context, values: RowValues) -> None:
 def _check_totals(context: Context, values: RowValues, sums: dict[int, Decimal]) -> None:
     """The total row against the sum of the unit rows (a percentage does not add up: skipped)."""
     for group in context.groups:
-        if group.indicator is None or group.indicator.rule == Rule.RATE:
+        if group.indicator is None or rule_for(group.indicator).stores_fraction:
             summable = [col for col in group.columns if col.kind in ("numerator", "denominator")]
         else:
             summable = [col for col in group.columns if col.kind in ("plan", "actual")]
