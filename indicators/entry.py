@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import editable_units
 from indicators import review
 from indicators.engine import LEVEL_RANK
 from indicators.models import (
@@ -382,7 +382,7 @@ def changes_since(submission: Submission, version: int) -> list[str]:
 
 
 def ensure_can_enter(user: User, unit: Unit, program: Program, month: datetime.date) -> None:
-    if not editable_units(user).filter(pk=unit.pk).exists():
+    if not access.can_enter(user, unit):
         raise EntryRefused(_("Bạn không được nhập số liệu cho đơn vị này."))
     if not program.start_year <= month.year <= program.end_year:
         raise EntryRefused(
@@ -411,7 +411,7 @@ def save_month(
     """
     ensure_can_enter(user, unit, program, month)
     allowed = set(
-        editable_units(user)
+        access.units_for(user, access.Action.ENTER)
         .filter(pk__in={e.unit.pk for e in entries})
         .values_list("pk", flat=True)
     )
