@@ -19,10 +19,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị")
 
 
-# Roles that may change figures of the assigned unit and the units under it.
-EDITING_ROLES = (Role.ENTRY, Role.ADMIN)
-
-
 class Assignment(models.Model):
     """A user's place in the hierarchy: they act for `unit` and everything under it."""
 

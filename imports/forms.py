@@ -9,10 +9,10 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.models import User
 from imports import safety
 from imports.readers.periods import parse_period
-from imports.selectors import admin_units
 from members.models import Level, Unit
 from programs.models import Program
 from reports.forms import SUPERUSER_LEVELS, UnitChoice
@@ -42,10 +42,12 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        levels = SUPERUSER_LEVELS if user.is_superuser else IMPORT_LEVELS
+        levels = SUPERUSER_LEVELS if access.is_unrestricted(user) else IMPORT_LEVELS
         field = self.fields["unit"]
         assert isinstance(field, UnitChoice)
-        field.queryset = admin_units(user).filter(level__in=levels).order_by("path")
+        field.queryset = (
+            access.units_for(user, access.Action.IMPORT).filter(level__in=levels).order_by("path")
+        )
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
 from imports import batches, safety, services
 from imports.forms import ImportForm
 from imports.models import BatchState
-from imports.selectors import batch_or_404, batches_for, may_import
+from imports.selectors import batch_or_404, batches_for
 from imports.uploads import SizeLimitHandler, limit_uploads
 
 SHOWN_GROUPS = 300
@@ -24,7 +25,7 @@ SHOWN_PROBLEMS = 500
 
 
 def _ensure_may_import(request: AuthenticatedRequest) -> None:
-    if not may_import(request.user):
+    if not access.may_anywhere(request.user, access.Action.IMPORT):
         raise PermissionDenied(_("Chỉ cán bộ quản trị mới nhập được dữ liệu cũ."))
 
 

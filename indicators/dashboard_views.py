@@ -7,8 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
+from accounts.selectors import assignments_of
 from indicators import charts, dashboard, export
 from indicators.dashboard import Period
 from indicators.periods import parse_month
@@ -45,7 +46,7 @@ def _period(request: AuthenticatedRequest) -> str:
 
 @login_required
 def dashboard_page(request: AuthenticatedRequest, pk: int, program: str) -> HttpResponse:
-    unit = visible_unit_or_404(request.user, pk)
+    unit = access.unit_or_404(request.user, pk)
     program_obj = get_object_or_404(Program, code=program)
     indicators = dashboard.chosen_indicators(
         request.user, program_obj, request.GET.getlist("chi_tieu") or None
@@ -67,7 +68,7 @@ def _context(
         "all_indicators": board.program.indicators.order_by("position"),
         "chosen_codes": {i.code for i in board.indicators},
         "programs": Program.objects.order_by("code"),
-        "ancestors": visible_units(request.user).ancestors_of(board.unit),
+        "ancestors": access.visible_units(request.user).ancestors_of(board.unit),
         "month": _month(request),
         "query": request.GET.urlencode(),
     }

@@ -18,8 +18,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import editable_units
 from indicators.engine import LEVEL_RANK
 from indicators.models import (
     CollectionLevel,
@@ -258,7 +258,7 @@ def changes_since(submission: Submission, version: int) -> list[str]:
 
 
 def ensure_can_enter(user: User, unit: Unit, program: Program, month: datetime.date) -> None:
-    if not editable_units(user).filter(pk=unit.pk).exists():
+    if not access.can_enter(user, unit):
         raise EntryRefused(_("Bạn không được nhập số liệu cho đơn vị này."))
     if not program.start_year <= month.year <= program.end_year:
         raise EntryRefused(
@@ -290,7 +290,7 @@ def save_month(
 
     ensure_can_enter(user, unit, program, month)
     allowed = set(
-        editable_units(user)
+        access.units_for(user, access.Action.ENTER)
         .filter(pk__in={e.unit.pk for e in entries})
         .values_list("pk", flat=True)
     )

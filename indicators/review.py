@@ -1,6 +1,6 @@
 """The review of a month: draft -> submitted -> approved, or returned (with a comment) -> draft.
 
-Who may do what (every check is by place in the hierarchy, not by a hard-coded level):
+Who may do what (decided in accounts/access.py, by place in the hierarchy):
 - the unit's data-entry users (entry/admin roles on the unit or above) save and submit;
 - its reviewers (reviewer/admin roles assigned to the unit's parent: the district before
   2025-07, the province after) approve, return with a comment, and unlock an approved month
@@ -20,8 +20,8 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import editable_units
+from accounts import access
+from accounts.models import User
 from indicators.models import Indicator, Submission, SubmissionEvent, SubmissionState
 from indicators.periods import add_months
 from members.models import Level, Unit
@@ -29,7 +29,6 @@ from programs.models import Program
 
 Action = SubmissionEvent.Action
 LOCKED = {SubmissionState.SUBMITTED, SubmissionState.APPROVED}
-REVIEWING_ROLES = {Role.REVIEWER, Role.ADMIN}
 
 
 class ReviewError(Exception):
@@ -58,21 +57,6 @@ def is_late(submission: Submission) -> bool:
 def submission_for(unit: Unit, program: Program, month: datetime.date) -> Submission:
     submission, _created = Submission.objects.get_or_create(unit=unit, program=program, month=month)
     return submission
-
-
-def can_enter(user: User, unit: Unit) -> bool:
-    return editable_units(user).filter(pk=unit.pk).exists()
-
-
-def can_review(user: User, unit: Unit) -> bool:
-    if not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        unit.parent_id is not None
-        and user.assignments.filter(unit_id=unit.parent_id, role__in=REVIEWING_ROLES).exists()
-    )
 
 
 def _record(
@@ -125,7 +109,7 @@ def _move(
 
 @transaction.atomic
 def submit(*, user: User, submission: Submission) -> Submission:
-    if not can_enter(user, submission.unit):
+    if not access.can_enter(user, submission.unit):
         raise ReviewError(_("Bạn không được gửi báo cáo của đơn vị này."))
     editable: set[str] = {SubmissionState.DRAFT, SubmissionState.RETURNED}
     return _move(
@@ -135,7 +119,7 @@ def submit(*, user: User, submission: Submission) -> Submission:
 
 
 def _ensure_reviewer(user: User, submission: Submission) -> None:
-    if not can_review(user, submission.unit):
+    if not access.can_review(user, submission.unit):
         raise ReviewError(
             _("Chỉ cán bộ duyệt của %(parent)s mới duyệt được báo cáo của %(unit)s.")
             % {"parent": submission.unit.parent or "-", "unit": submission.unit}
@@ -200,16 +184,6 @@ def return_many(*, user: User, submissions: Iterable[Submission], comment: str) 
         except ReviewError as exc:
             raise ReviewError(f"{submission.unit}: {exc}") from exc
     return returned
-
-
-def reviewed_parent_ids(user: User) -> set[int] | None:
-    """The units whose children's months this user reviews; None means every unit (superuser)."""
-    if user.is_superuser:
-        return None
-    if not user.is_active:
-        return set()
-    rows = user.assignments.filter(role__in=REVIEWING_ROLES).values_list("unit_id", flat=True)
-    return set(rows)
 
 
 @dataclass(frozen=True)

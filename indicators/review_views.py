@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import assignments_of, visible_unit_or_404, visible_units
+from accounts.selectors import assignments_of
 from indicators import completeness, review
 from indicators.models import Submission
 from indicators.periods import parse_month, previous_month
@@ -27,9 +28,8 @@ def _overview_url(unit: Unit, program: Program, month: datetime.date) -> str:
 
 
 def _default_unit(request: AuthenticatedRequest) -> Unit | None:
-    assignments = assignments_of(request.user)
-    reviewing = [a for a in assignments if a.role in review.REVIEWING_ROLES]
-    chosen = reviewing or assignments
+    reviewing = list(access.assignments_for(request.user, access.Action.REVIEW))
+    chosen = reviewing or assignments_of(request.user)
     return chosen[0].unit if chosen else None
 
 
@@ -37,7 +37,7 @@ def _default_unit(request: AuthenticatedRequest) -> Unit | None:
 def review_start(request: AuthenticatedRequest) -> HttpResponse:
     """/duyet/: the user's reviewing unit, a program active in the month just ended."""
     unit = (
-        visible_unit_or_404(request.user, int(request.GET["unit"]))
+        access.unit_or_404(request.user, int(request.GET["unit"]))
         if request.GET.get("unit", "").isdigit()
         else _default_unit(request)
     )
@@ -58,7 +58,7 @@ def _rows_with_rights(
     request: AuthenticatedRequest, overview: completeness.Overview
 ) -> list[tuple[completeness.Row, bool]]:
     """Each row, and whether this user may approve or return it now."""
-    parents = review.reviewed_parent_ids(request.user)
+    parents = access.assigned_unit_ids(request.user, access.Action.REVIEW)
     return [
         (
             row,
@@ -74,7 +74,7 @@ def _rows_with_rights(
 def review_overview(
     request: AuthenticatedRequest, pk: int, program: str, month: str
 ) -> HttpResponse:
-    unit = visible_unit_or_404(request.user, pk)
+    unit = access.unit_or_404(request.user, pk)
     program_obj = get_object_or_404(Program, code=program)
     try:
         month_date = parse_month(month)
@@ -90,7 +90,7 @@ def review_overview(
         "rows": rows,
         "any_reviewable": any(ok for _row, ok in rows),
         "statuses": [(s, s.label, overview.total.of(s)) for s in completeness.MonthStatus],
-        "ancestors": visible_units(request.user).ancestors_of(unit),
+        "ancestors": access.visible_units(request.user).ancestors_of(unit),
         "programs": Program.objects.order_by("code"),
         "months": phase_months(program_obj),
     }

@@ -5,7 +5,8 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import EDITING_ROLES, User
+from accounts import access
+from accounts.models import User
 from indicators import review
 from indicators.completeness import COMPLETE, month_status
 from indicators.engine import Figure, figure
@@ -137,8 +138,10 @@ def _reporting_units(user: User) -> list[Unit]:
     """The communes this user enters figures for (a branch officer's is their commune)."""
     units = {
         review.reporting_unit(a.unit).pk: review.reporting_unit(a.unit)
-        for a in user.assignments.select_related("unit__parent__parent")
-        if a.role in EDITING_ROLES and a.unit.level in (Level.COMMUNE, Level.BRANCH, Level.GROUP)
+        for a in access.assignments_for(user, access.Action.ENTER).select_related(
+            "unit__parent__parent"
+        )
+        if a.unit.level in (Level.COMMUNE, Level.BRANCH, Level.GROUP)
     }
     return sorted(units.values(), key=lambda u: u.name)
 
@@ -171,7 +174,7 @@ def _due(unit: Unit, program: Program, today: datetime.date) -> Reminder | None:
 
 def _to_review(user: User) -> list[Reminder]:
     # By assignment even for a superuser: the nation's queue is not one person's reminder.
-    parent_ids = user.assignments.filter(role__in=review.REVIEWING_ROLES).values("unit_id")
+    parent_ids = access.assignments_for(user, access.Action.REVIEW).values("unit_id")
     pending = Submission.objects.filter(
         state=SubmissionState.SUBMITTED, unit__parent_id__in=parent_ids
     )

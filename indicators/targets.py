@@ -1,7 +1,7 @@
 """Targets a reviewer gives to their unit's children, for a program and a period end.
 
-Who: users with a reviewing role (review.REVIEWING_ROLES) assigned to the unit itself, and
-superusers, set the targets of the unit's children: the units under it that are valid at the
+Who (accounts.access.can_set_targets): users with a reviewing role assigned to the unit itself,
+and superusers, set the targets of the unit's children: the units under it that are valid at the
 period end (after the 2025 reform a province's children are its new communes). Everyone else who
 can see the unit reads them.
 
@@ -39,11 +39,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import access
 from accounts.models import User
 from indicators.engine import figure
 from indicators.models import Indicator, Target
 from indicators.numbers import NumberError, format_number, parse_number
-from indicators.review import REVIEWING_ROLES
 from indicators.rules import rule_for
 from indicators.services import upsert
 from members.models import Unit
@@ -88,15 +88,6 @@ class TargetError(Exception):
     def __init__(self, problems: list[CellProblem]) -> None:
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
-
-
-def may_set_targets(user: User, unit: Unit) -> bool:
-    """Reviewers and admins assigned to the unit set its children's targets."""
-    if not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return user.assignments.filter(unit=unit, role__in=REVIEWING_ROLES).exists()
 
 
 def is_additive(indicator: Indicator) -> bool:
@@ -386,7 +377,7 @@ def _write(
 
 def save_child_targets(*, user: User, grid: Grid, data: Mapping[str, str]) -> Counter[str]:
     """Saves every posted cell of the grid, or none (TargetError lists every bad cell)."""
-    if not may_set_targets(user, grid.unit):
+    if not access.can_set_targets(user, grid.unit):
         raise TargetRefused(_("Bạn không được giao chỉ tiêu cho các đơn vị trực thuộc đơn vị này."))
     values, problems = read_cells(grid, data)
     if problems:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import editable_units, visible_unit_or_404
 from indicators import review
 from indicators import sheet as sheets
 from indicators.entry import (
@@ -40,7 +40,7 @@ def _month_or_404(text: str) -> datetime.date:
 
 
 def _commune_or_404(request: AuthenticatedRequest, pk: int) -> Unit:
-    unit = visible_unit_or_404(request.user, pk)
+    unit = access.unit_or_404(request.user, pk)
     if unit.level != Level.COMMUNE:
         raise Http404
     return unit
@@ -63,7 +63,9 @@ def _form_url(unit: Unit, program: Program, month: datetime.date) -> str:
 @login_required
 def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     """/nhap-lieu/: the officer's commune, a program and the month just ended (or as picked)."""
-    communes = editable_units(request.user).filter(level=Level.COMMUNE).current()
+    communes = (
+        access.units_for(request.user, access.Action.ENTER).filter(level=Level.COMMUNE).current()
+    )
     unit = communes.filter(pk=request.GET.get("unit") or 0).first() or communes.first()
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
@@ -83,7 +85,7 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         unit=sheet.unit, program=sheet.program, month=sheet.month
     ).first()
     state = submission.state if submission else None
-    may_enter = review.can_enter(request.user, sheet.unit)
+    may_enter = access.can_enter(request.user, sheet.unit)
     return {
         "submission": submission,
         "state": state,
@@ -91,7 +93,7 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         "locked": state in review.LOCKED,
         "can_edit": may_enter and state not in review.LOCKED,
         "may_enter": may_enter,
-        "can_review": review.can_review(request.user, sheet.unit),
+        "can_review": access.can_review(request.user, sheet.unit),
         "events": submission.events.select_related("actor") if submission else [],
         "history": value_history(sheet.unit, sheet.program, sheet.month),
         "version": submission.version if submission else 0,
@@ -126,12 +128,12 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
     # A save needs only the cells; the form is shown again with every detail if refused.
     sheet = sheets.build_sheet(unit, program_obj, month_date, details=request.method != "POST")
     if request.method != "POST":
-        editable = review.can_enter(request.user, unit) and not _is_locked(sheet)
+        editable = access.can_enter(request.user, unit) and not _is_locked(sheet)
         return _render(request, sheet, draft_shown=editable and sheets.show_draft(sheet))
     action = request.POST.get("action", "save")
     if action in REVIEW_ACTIONS:
         return _review(request, sheet, action)
-    if not review.can_enter(request.user, unit):
+    if not access.can_enter(request.user, unit):
         raise PermissionDenied
     if action == "discard":
         EntryDraft.objects.filter(unit=unit, program=program_obj, month=month_date).delete()
@@ -149,7 +151,7 @@ REVIEW_ACTIONS = {"approve", "return", "unlock"}
 
 
 def _review(request: AuthenticatedRequest, sheet: sheets.Sheet, action: str) -> HttpResponse:
-    if not review.can_review(request.user, sheet.unit):
+    if not access.can_review(request.user, sheet.unit):
         raise PermissionDenied
     submission = review.submission_for(sheet.unit, sheet.program, sheet.month)
     comment = request.POST.get("comment", "")

@@ -10,8 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import visible_unit_or_404
 from indicators import targets
 from programs.models import Program
 
@@ -37,7 +37,7 @@ def _render(
         "grid": grid,
         "columns": list(zip(grid.indicators, grid.allocations(), strict=True)),
         "gaps": [targets.gap_message(a, grid.unit) for a in targets.target_gaps(grid)],
-        "may_edit": targets.may_set_targets(request.user, grid.unit),
+        "may_edit": access.can_set_targets(request.user, grid.unit),
         "period_ends": targets.period_ends(grid.program),
         "programs": Program.objects.order_by("code"),
         "splits": targets.Split,
@@ -48,12 +48,12 @@ def _render(
 
 @login_required
 def targets_page(request: AuthenticatedRequest, pk: int, program: str) -> HttpResponse:
-    unit = visible_unit_or_404(request.user, pk)
+    unit = access.unit_or_404(request.user, pk)
     program_obj = get_object_or_404(Program, code=program)
     grid = targets.build_grid(unit, program_obj, _period_end_or_404(request, program_obj))
     if request.method != "POST":
         return _render(request, grid)
-    if not targets.may_set_targets(request.user, unit):
+    if not access.can_set_targets(request.user, unit):
         raise PermissionDenied
     grid.typed(request.POST)
     if "preview" in request.POST:

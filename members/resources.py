@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from accounts.selectors import visible_units
+from accounts import access
 from config.resources import AllOrNothingResource
 from members.models import Member, Unit
 from members.services import MemberData, MemberError, new_member, save_new_members
@@ -68,7 +68,7 @@ class MemberResource(AllOrNothingResource):
         branches = Unit.objects.filter(level="branch").exclude(code="")
         user = kwargs.get("user")
         if user is not None:
-            branches = branches.filter(pk__in=visible_units(user).values("pk"))
+            branches = branches.filter(pk__in=access.visible_units(user).values("pk"))
         by_code: dict[str, list[Unit]] = {}
         for branch in branches:
             by_code.setdefault(branch.code, []).append(branch)

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import assignments_of, visible_units
+from accounts import access
 from members import ethnicities, gazetteer
 from members.models import (
     Household,
@@ -88,11 +88,10 @@ def member_scope(user: User) -> tuple[MemberQuerySet, str]:
     of their assignments' subtrees, a few thousand members a commune. Not narrowed by province
     as well: that would offer the planner the province's trigram index for a commune, and it
     underestimates how many rows common trigrams ("thi", "ngu") hold."""
-    if not user.is_authenticated or not user.is_active:
-        return Member.objects.none(), Scope.BRANCHES
-    if user.is_superuser:
+    if access.is_unrestricted(user):
         return Member.objects.all(), Scope.NATIONAL
-    units = [assignment.unit for assignment in assignments_of(user)]
+    # An inactive user has no assignment here, hence no member.
+    units = [assignment.unit for assignment in access.assignments_for(user, access.Action.SEE)]
     provinces = {unit.province_pk() for unit in units}
     if None in provinces:
         return Member.objects.in_units(Unit.objects.within_any(units)), Scope.NATIONAL
@@ -117,7 +116,7 @@ def visible_member_or_404(user: User, pk: int) -> Member:
 
 def visible_branches(user: User) -> UnitQuerySet:
     return (
-        visible_units(user)
+        access.visible_units(user)
         .filter(level=Level.BRANCH)
         .current()
         .select_related("parent")

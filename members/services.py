@@ -330,9 +330,9 @@ def _apply_member_data(member: Member, data: MemberData) -> None:
 
 
 def ensure_may_edit(user: User, branch: Unit) -> None:
-    from accounts.selectors import editable_units
+    from accounts import access
 
-    if not editable_units(user).filter(pk=branch.pk).exists():
+    if not access.can_edit_members(user, branch):
         raise MemberRefused(_("Bạn không được cập nhật hội viên của đơn vị này."))
 
 

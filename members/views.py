@@ -15,15 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import (
-    assignments_of,
-    editable_units,
-    visible_unit_or_404,
-    visible_units,
-)
+from accounts.selectors import assignments_of
 from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
-from indicators.targets import may_set_targets
 from members import imports, selectors
 from members.exports import export_members
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
@@ -52,7 +47,7 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
     day = _day_from(request)
     ancestors = list(Unit.objects.ancestors_of(unit))
     visible_ids = set(
-        visible_units(request.user)
+        access.visible_units(request.user)
         .filter(pk__in=[a.pk for a in ancestors])
         .values_list("pk", flat=True)
     )
@@ -75,7 +70,7 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
         "predecessors": selectors.predecessors(unit),
         "successors": selectors.successors(unit),
-        "may_set_targets": may_set_targets(request.user, unit),
+        "may_set_targets": access.can_set_targets(request.user, unit),
     }
 
 
@@ -94,7 +89,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    unit = visible_unit_or_404(request.user, pk)
+    unit = access.unit_or_404(request.user, pk)
     return render(request, "members/unit_detail.html", _unit_context(request, unit))
 
 
@@ -149,7 +144,9 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
             "branch_counts": counts[:BRANCH_COUNTS_SHOWN],
             "branch_counts_more": max(0, len(counts) - BRANCH_COUNTS_SHOWN),
             "active_total": sum(n for _branch, n in counts),
-            "can_add": editable_units(request.user).filter(level=Level.BRANCH).exists(),
+            "can_add": access.units_for(request.user, access.Action.EDIT_MEMBERS)
+            .filter(level=Level.BRANCH)
+            .exists(),
             "first_row": start + 1,
         },
     )
@@ -159,7 +156,12 @@ BRANCH_COUNTS_SHOWN = 60
 
 
 def _editable_branches(request: AuthenticatedRequest) -> UnitQuerySet:
-    return editable_units(request.user).filter(level=Level.BRANCH).current().order_by("path")
+    return (
+        access.units_for(request.user, access.Action.EDIT_MEMBERS)
+        .filter(level=Level.BRANCH)
+        .current()
+        .order_by("path")
+    )
 
 
 def _show_errors(form: forms.Form, error: MemberError) -> None:
@@ -215,7 +217,7 @@ def _initial(member: Member) -> dict[str, object]:
 def _detail(
     request: AuthenticatedRequest, member: Member, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
-    can_edit = editable_units(request.user).filter(pk=member.branch_id).exists()
+    can_edit = access.can_edit_members(request.user, member.branch)
     others = _editable_branches(request).exclude(pk=member.branch_id)
     context = {
         "member": member,
@@ -336,7 +338,7 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
     computed from the register."""
     assignments = assignments_of(request.user)
     default_pk = assignments[0].unit.pk if assignments else 0
-    unit = visible_unit_or_404(request.user, int(request.GET.get("don_vi") or default_pk or 0))
+    unit = access.unit_or_404(request.user, int(request.GET.get("don_vi") or default_pk or 0))
     today = timezone.localdate()
     start = _date_param(request, "tu", datetime.date(today.year, 1, 1))
     end = _date_param(request, "den", today)

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import editable_units
 from indicators.numbers import NumberError, parse_number
 from members.models import Level, Unit
 from programs.models import Activity, ActivityType, Program
@@ -20,7 +20,7 @@ MAX_UNIT_CHOICES = 400
 
 
 def unit_choices(user: User) -> Any:
-    units = editable_units(user).current().order_by("depth", "path")
+    units = access.units_for(user, access.Action.ENTER).current().order_by("depth", "path")
     if units.count() > MAX_UNIT_CHOICES:
         units = units.exclude(level__in=[Level.BRANCH, Level.GROUP])
     return units

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import visible_units
 from indicators.derived import COUNT, DerivedSpec
 from indicators.periods import add_months
 from members.models import Unit
@@ -35,7 +35,7 @@ def activity_types() -> QuerySet[ActivityType]:
 
 def visible_activities(user: User) -> QuerySet[Activity]:
     """The activities of every unit the user may see (their assignments' subtrees)."""
-    return Activity.objects.filter(unit__in=visible_units(user).values("pk")).select_related(
+    return Activity.objects.filter(unit__in=access.visible_units(user).values("pk")).select_related(
         "program", "unit", "type"
     )
 

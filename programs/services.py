@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import editable_units
 from indicators import services as indicator_services
 from indicators.periods import month_start
 from members.models import Unit
@@ -86,7 +86,7 @@ def check_activity(user: User, values: dict[str, Any]) -> dict[str, str]:
     program, unit, starts_on = values["program"], values["unit"], values["starts_on"]
     errors = _check_dates(program, starts_on, values.get("ends_on"))
     errors.update(_check_people(values))
-    if not editable_units(user).filter(pk=unit.pk).exists():
+    if not access.can_enter(user, unit):
         errors["unit"] = _("Bạn không được ghi nhận hoạt động cho đơn vị này")
     elif not unit.is_valid_on(starts_on):
         errors["unit"] = _("%(unit)s không hoạt động vào ngày %(day)s") % {
@@ -167,7 +167,7 @@ def save_activity(
 @transaction.atomic
 def delete_activity(*, user: User, activity: Activity) -> None:
     """Deletes it (kept in its history) and takes it out of its derived figures."""
-    if not editable_units(user).filter(pk=activity.unit_id).exists():
+    if not access.can_enter(user, activity.unit):
         raise ValidationError(_("Bạn không được xóa hoạt động của đơn vị này"))
     place = _place(activity)
     errors = _lock_errors([place])

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import visible_unit_or_404, visible_units
 from indicators.periods import add_months, month_start, parse_month
 from members.models import Level
 from programs import selectors, services
@@ -40,7 +40,7 @@ def _filters(request: AuthenticatedRequest) -> dict[str, Any]:
     get = request.GET
     unit_pk = get.get("unit", "")
     return {
-        "unit": visible_unit_or_404(request.user, int(unit_pk)) if unit_pk.isdigit() else None,
+        "unit": access.unit_or_404(request.user, int(unit_pk)) if unit_pk.isdigit() else None,
         "program": selectors.all_programs().filter(code=get.get("program", "")).first(),
         "type_code": get.get("type", ""),
         "month": _month(get.get("month", "")),
@@ -49,7 +49,7 @@ def _filters(request: AuthenticatedRequest) -> dict[str, Any]:
 
 
 def _home_unit(request: AuthenticatedRequest) -> Any:
-    return visible_units(request.user).order_by("depth").first()
+    return access.visible_units(request.user).order_by("depth").first()
 
 
 @login_required
@@ -102,7 +102,7 @@ def _initial(request: AuthenticatedRequest) -> dict[str, Any]:
         initial["type"] = kind
     unit = _home_unit(request)
     if get.get("unit", "").isdigit():
-        unit = visible_unit_or_404(request.user, int(get["unit"]))
+        unit = access.unit_or_404(request.user, int(get["unit"]))
     initial["unit"] = unit
     return initial
 

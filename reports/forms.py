@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import visible_units
 from indicators.periods import parse_month, previous_month
 from members.models import Level, Unit
 from programs.models import Program
@@ -65,10 +65,10 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        levels = SUPERUSER_LEVELS if user.is_superuser else REPORT_LEVELS
+        levels = SUPERUSER_LEVELS if access.is_unrestricted(user) else REPORT_LEVELS
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, UnitChoice)
-        unit_field.queryset = visible_units(user).filter(level__in=levels).order_by("path")
+        unit_field.queryset = access.visible_units(user).filter(level__in=levels).order_by("path")
         last = previous_month()
         self.fields["start"].initial = f"{last.year}-01"
         self.fields["end"].initial = f"{last:%Y-%m}"

@@ -11,8 +11,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import assignments_of, visible_units
+from accounts.selectors import assignments_of
 from indicators.engine import LEVEL_RANK, Figure, figure
 from indicators.models import CollectionLevel, Indicator
 from indicators.periods import add_months, month_end, months_between
@@ -36,7 +37,7 @@ def my_reports(user: User) -> QuerySet[ReportJob]:
     return (
         ReportJob.objects.filter(
             Q(requested_by=user) | Q(schedule__isnull=False, unit_id__in=assigned),
-            unit__in=visible_units(user),
+            unit__in=access.visible_units(user),
         )
         .select_related("program", "unit")
         .order_by("-created_at", "-pk")
@@ -47,7 +48,7 @@ def report_job_or_404(user: User, pk: int) -> ReportJob:
     """A job of a unit the user may see (anyone's request: the files are the unit's figures);
     404 otherwise, as if it did not exist."""
     job = (
-        ReportJob.objects.filter(pk=pk, unit__in=visible_units(user))
+        ReportJob.objects.filter(pk=pk, unit__in=access.visible_units(user))
         .select_related("program", "unit")
         .first()
     )

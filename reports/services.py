@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.models import User
-from accounts.selectors import can_see
 from indicators.periods import add_months, month_start
 from members.models import Unit
 from programs.models import Program
@@ -68,7 +68,7 @@ def request_report(
 ) -> tuple[ReportJob, bool]:
     """A job for this request, and whether it is new: the same request while one is queued or
     running gives that one back instead of a second job."""
-    if not can_see(user, unit):
+    if not access.can_see(user, unit):
         raise ReportRequestError(_("Bạn không được xem đơn vị này."))
     start, end = month_start(start), month_start(end)
     check_period(program, start, end)

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts import access
 from accounts.models import Role
-from indicators import review
 from indicators.entry import Entry, EntryError
 from indicators.models import Indicator, Result, Submission, SubmissionEvent, SubmissionState
 from indicators.recording import record_results
@@ -186,7 +186,7 @@ def test_the_officer_cannot_approve_their_own_month(officer, khanh_hoa):
     officer.post(url(khanh_hoa.ba_ngoi), {"action": "submit"})
 
     assert officer.post(url(khanh_hoa.ba_ngoi), {"action": "approve"}).status_code == 403
-    assert not review.can_review(khanh_hoa.commune_officer, khanh_hoa.ba_ngoi)
+    assert not access.can_review(khanh_hoa.commune_officer, khanh_hoa.ba_ngoi)
     assert Program.objects.get(code="CTH").due_day == 5
 
 

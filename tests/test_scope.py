@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.selectors import editable_units, visible_units
+from accounts.access import Action, units_for, visible_units
 from members.models import Unit
 from tests import factories
 
@@ -51,12 +51,12 @@ def test_province_reviewer_sees_its_communes_but_not_another_province(khanh_hoa)
 
 
 def test_only_entry_and_admin_roles_may_edit(khanh_hoa) -> None:
-    assert set(editable_units(khanh_hoa.commune_officer)) == {
+    assert set(units_for(khanh_hoa.commune_officer, Action.ENTER)) == {
         khanh_hoa.ba_ngoi,
         khanh_hoa.ba_ngoi_branch,
     }
-    assert not editable_units(khanh_hoa.province_reviewer).exists()
-    assert not editable_units(khanh_hoa.branch_viewer).exists()
+    assert not units_for(khanh_hoa.province_reviewer, Action.ENTER).exists()
+    assert not units_for(khanh_hoa.branch_viewer, Action.ENTER).exists()
 
 
 def test_inactive_user_sees_nothing(khanh_hoa) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts import access
 from accounts.models import Role
 from indicators import targets
 from indicators.models import Indicator, Result, Target
@@ -187,11 +188,11 @@ def test_may_set_targets_only_as_a_reviewer_of_the_unit_itself(khanh_hoa_cth) ->
         unit=kh.cao_bang, role=Role.REVIEWER, user=factories.UserFactory(username="tinh.caobang")
     ).user
 
-    assert targets.may_set_targets(kh.province_reviewer, kh.province)
-    assert not targets.may_set_targets(kh.province_reviewer, kh.ba_ngoi)
-    assert not targets.may_set_targets(kh.commune_officer, kh.ba_ngoi)
-    assert not targets.may_set_targets(cao_bang_reviewer, kh.province)
-    assert targets.may_set_targets(admin, kh.province)
+    assert access.can_set_targets(kh.province_reviewer, kh.province)
+    assert not access.can_set_targets(kh.province_reviewer, kh.ba_ngoi)
+    assert not access.can_set_targets(kh.commune_officer, kh.ba_ngoi)
+    assert not access.can_set_targets(cao_bang_reviewer, kh.province)
+    assert access.can_set_targets(admin, kh.province)
 
 
 @pytestmark_db

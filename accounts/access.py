@@ -1,0 +1,187 @@
+"""Who may do what, for which units: the one place a permission is decided.
+
+A user acts through their assignments (a unit and a role). Each action is granted by some
+roles, and reaches from the assigned unit either over its whole subtree, over its children
+only, or over that unit alone (the RULES table below). Two rules hold for every action and are
+written here once:
+- a user who is not active (or not logged in) may do nothing;
+- an active superuser may do everything, everywhere.
+
+Views open the units they act on through `unit_or_404`: a unit the user may not act on and a
+unit that does not exist give the same Http404, so an id tells nobody what exists elsewhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Assignment, Role, User
+from members.models import Unit, UnitQuerySet
+
+
+class Action(enum.Enum):
+    SEE = "see"  # open the unit's pages, figures, reports, members and activities
+    ENTER = "enter"  # save and submit the unit's monthly figures; record its activities
+    REVIEW = "review"  # approve, return and unlock the unit's months
+    SET_TARGETS = "set_targets"  # split the unit's targets among its children
+    IMPORT = "import"  # import legacy files for the unit
+    EDIT_MEMBERS = "edit_members"  # add, change and move the members of the unit's branches
+
+
+class Reach(enum.Enum):
+    SUBTREE = "subtree"  # the assigned unit and every unit under it
+    CHILDREN = "children"  # the assigned unit's children, not the unit itself
+    UNIT = "unit"  # the assigned unit itself only
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    reach: Reach
+
+
+EDITING_ROLES = frozenset({Role.ENTRY, Role.ADMIN})
+REVIEWING_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})
+
+RULES: dict[Action, Rule] = {
+    # Any role sees its unit and everything under it.
+    Action.SEE: Rule(frozenset(Role), Reach.SUBTREE),
+    # Entry and admin officers change the figures of their unit and the units under it.
+    Action.ENTER: Rule(EDITING_ROLES, Reach.SUBTREE),
+    Action.EDIT_MEMBERS: Rule(EDITING_ROLES, Reach.SUBTREE),
+    # A month is reviewed one level up: by the reviewers of the unit's parent (the district
+    # before 2025-07, the province after), not by those higher still, so a province reviewer
+    # does not review a pre-2025 commune whose parent is a district.
+    Action.REVIEW: Rule(REVIEWING_ROLES, Reach.CHILDREN),
+    # The reviewers of a unit split its own targets among its children.
+    Action.SET_TARGETS: Rule(REVIEWING_ROLES, Reach.UNIT),
+    # Importing is for the admin role, over the admin's subtree.
+    Action.IMPORT: Rule(frozenset({Role.ADMIN}), Reach.SUBTREE),
+}
+
+
+def is_active(user: User) -> bool:
+    """Whether the user may act at all: logged in and not deactivated."""
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_unrestricted(user: User) -> bool:
+    """An active superuser: every action on every unit (pages offer them the top levels only)."""
+    return is_active(user) and user.is_superuser
+
+
+def assignments_for(user: User, action: Action) -> QuerySet[Assignment]:
+    """The user's own assignments that grant `action`, highest first; none when inactive.
+
+    By assignment even for a superuser: for what is personal (a reviewer's queue on the home
+    page, the unit a page opens on), not for what they may do."""
+    if not is_active(user):
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(user=user, role__in=RULES[action].roles)
+        .select_related("unit")
+        .order_by("unit__depth", "unit__name")
+    )
+
+
+def assigned_unit_ids(user: User, action: Action) -> set[int] | None:
+    """The ids of the units assigned to the user with a role granting `action`; None means
+    every unit (an active superuser). With REVIEW: the units whose children they review."""
+    if not is_active(user):
+        return set()
+    if user.is_superuser:
+        return None
+    return set(assignments_for(user, action).values_list("unit_id", flat=True))
+
+
+def can(user: User, action: Action, unit: Unit) -> bool:
+    """Whether the user may do `action` for `unit` (one query, none for a superuser)."""
+    if not is_active(user):
+        return False
+    if user.is_superuser:
+        return True
+    rule = RULES[action]
+    if rule.reach is Reach.SUBTREE:
+        # The unit's path lists its ancestors' ids: assigned there or above.
+        place = Q(unit_id__in=[*unit.ancestor_ids(), unit.pk])
+    elif rule.reach is Reach.CHILDREN:
+        if unit.parent_id is None:
+            return False
+        place = Q(unit_id=unit.parent_id)
+    else:
+        place = Q(unit_id=unit.pk)
+    return Assignment.objects.filter(place, user=user, role__in=rule.roles).exists()
+
+
+def can_see(user: User, unit: Unit) -> bool:
+    return can(user, Action.SEE, unit)
+
+
+def can_enter(user: User, unit: Unit) -> bool:
+    return can(user, Action.ENTER, unit)
+
+
+def can_review(user: User, unit: Unit) -> bool:
+    return can(user, Action.REVIEW, unit)
+
+
+def can_set_targets(user: User, unit: Unit) -> bool:
+    return can(user, Action.SET_TARGETS, unit)
+
+
+def can_import(user: User, unit: Unit) -> bool:
+    return can(user, Action.IMPORT, unit)
+
+
+def can_edit_members(user: User, unit: Unit) -> bool:
+    return can(user, Action.EDIT_MEMBERS, unit)
+
+
+def may_anywhere(user: User, action: Action) -> bool:
+    """Whether the user may do `action` for some unit (e.g. whether the import pages open)."""
+    return is_unrestricted(user) or assignments_for(user, action).exists()
+
+
+def units_for(user: User, action: Action) -> UnitQuerySet:
+    """Every unit the user may do `action` for."""
+    if not is_active(user):
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    rule = RULES[action]
+    assigned = assignments_for(user, action)
+    if rule.reach is Reach.SUBTREE:
+        return Unit.objects.within_any(a.unit for a in assigned)
+    ids = assigned.values("unit_id")
+    if rule.reach is Reach.CHILDREN:
+        return Unit.objects.filter(parent_id__in=ids)
+    return Unit.objects.filter(pk__in=ids)
+
+
+def visible_units(user: User) -> UnitQuerySet:
+    """Units the user may see: the subtrees of their assignments (everything for a superuser).
+    Every query that returns units, values, members or reports starts from here."""
+    return units_for(user, Action.SEE)
+
+
+def scoped[M: Model](
+    rows: QuerySet[M], user: User, action: Action, *, field: str = "unit"
+) -> QuerySet[M]:
+    """`rows` whose `field` is a unit the user may do `action` for. Unfiltered for a superuser,
+    so that rows with no unit at all (an import not yet tied to one) stay theirs."""
+    if is_unrestricted(user):
+        return rows
+    return rows.filter(**{f"{field}__in": units_for(user, action)})
+
+
+def unit_or_404(user: User, pk: int, *, for_: Action = Action.SEE) -> Unit:
+    """The unit if the user may do `for_` for it; otherwise 404, exactly as if it did not
+    exist."""
+    unit = units_for(user, for_).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
