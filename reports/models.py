@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import Job
@@ -140,6 +141,17 @@ class ReportJob(Job):
     @property
     def period_label(self) -> str:
         return f"{self.start:%m/%Y}–{self.end:%m/%Y}"
+
+    @property
+    def downloads(self) -> dict[str, str]:
+        """The links to the job's files by extension, once it is done (a list row, its page,
+        its status)."""
+        if self.state != State.DONE:
+            return {}
+        files = {"xlsx": self.xlsx_file, "pdf": self.pdf_file}
+        return {
+            ext: reverse("report_download", args=[self.pk, ext]) for ext, f in files.items() if f
+        }
 
     @property
     def wants_xlsx(self) -> bool:
