@@ -68,10 +68,12 @@ def stale_q(model: type[Job], limit: datetime.datetime) -> Q:
     """Active jobs of `model` with no sign of life since `limit`: a running one whose heartbeat
     is older (or missing: a run always writes one), a queued one moved last before it (or, never
     moved, created before it)."""
-    running = [state for state in model.ACTIVE_STATES if state != model.QUEUED]
-    return Q(state__in=running) & (Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True)) | Q(
-        state=model.QUEUED
-    ) & (Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit))
+    running_states = [state for state in model.ACTIVE_STATES if state != model.QUEUED]
+    moved_before = Q(heartbeat_at__lt=limit)
+    running = Q(state__in=running_states) & (moved_before | Q(heartbeat_at__isnull=True))
+    never_moved = Q(heartbeat_at__isnull=True, created_at__lt=limit)
+    queued = Q(state=model.QUEUED) & (moved_before | never_moved)
+    return running | queued
 
 
 def is_stale(job: Job, now: datetime.datetime, after: int) -> bool:
