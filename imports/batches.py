@@ -2,13 +2,13 @@
 
 Small files are previewed and committed right in the request; a file above
 settings.IMPORT_INLINE_ROWS goes to a Celery job (imports.tasks) that moves `progress`, which
-the page polls. Every step can run again safely: the stored file is read afresh and planned
-against the database as it is now, so a commit never writes a stale preview.
+the page polls; the batch moves from state to state through jobs.lifecycle. Every step can run
+again safely: the stored file is read afresh and planned against the database as it is now, so
+a commit never writes a stale preview.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 import shutil
@@ -22,7 +22,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from imports.models import BatchState, ImportBatch
 from imports.parsed import ParsedFile
 from imports.readers import read_file
 from imports.readers.periods import parse_period
+from jobs import lifecycle
 from members.models import Unit
 from programs.models import Program
 
@@ -105,11 +105,8 @@ def _unexpected() -> str:
     return _("Lỗi không mong muốn khi xử lý tệp; không có gì được ghi. Đã ghi nhật ký lỗi.")
 
 
-def _update(batch: ImportBatch, **fields: object) -> None:
-    fields["updated_at"] = timezone.now()
-    for name, value in fields.items():
-        setattr(batch, name, value)
-    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+def _failed(batch: ImportBatch, reason: str) -> None:
+    lifecycle.fail(batch, reason, progress=100)
 
 
 def _planned(batch: ImportBatch) -> services.Plan | None:
@@ -117,18 +114,18 @@ def _planned(batch: ImportBatch) -> services.Plan | None:
     try:
         parsed = read_batch(batch)
     except safety.UnsafeFile as exc:
-        _update(batch, state=BatchState.FAILED, failure=str(exc), progress=100)
+        _failed(batch, str(exc))
         return None
-    _update(batch, progress=30, shape=parsed.shape, rows=parsed.rows)
+    lifecycle.beat(batch, 30, shape=parsed.shape, rows=parsed.rows)
     try:
         plan = services.plan(
-            parsed, lambda p: _update(batch, progress=30 + p // 2), within=batch.unit
+            parsed, lambda p: lifecycle.beat(batch, 30 + p // 2), within=batch.unit
         )
     except Exception:  # a bug must not leave the batch "previewing" forever
         logger.exception("import batch %s: preview failed", batch.pk)
-        _update(batch, state=BatchState.FAILED, progress=100, failure=_unexpected())
+        _failed(batch, _unexpected())
         return None
-    _update(
+    lifecycle.beat(
         batch,
         # A 100,000-row file would make a JSON of megabytes: the batch keeps the first lines
         # of each list (the page shows fewer) and the totals.
@@ -148,28 +145,26 @@ def _planned(batch: ImportBatch) -> services.Plan | None:
 
 def run_preview(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
-    _update(batch, state=BatchState.PREVIEWING, progress=5)
+    lifecycle.start(batch, BatchState.PREVIEWING, progress=5)
     if _planned(batch) is not None:
-        _update(batch, state=BatchState.PREVIEWED, progress=100)
+        lifecycle.finish(batch, BatchState.PREVIEWED)
     return batch.state
 
 
 def run_commit(batch_id: int, user_id: int | None) -> str:
     """Plans the file again against today's database and writes it, all or nothing."""
+    batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
     # Only one run commits a batch: a second click or a redelivered job finds it taken,
     # unless the run that took it stopped moving long ago (its worker died, and its
     # transaction with it: nothing was written).
-    stale = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
-    claimed = (
-        ImportBatch.objects.filter(pk=batch_id)
-        .filter(
-            Q(state__in=[BatchState.PREVIEWED, BatchState.QUEUED])
-            | Q(state=BatchState.COMMITTING, updated_at__lt=stale)
-        )
-        .update(state=BatchState.COMMITTING, progress=5, updated_at=timezone.now())
-    )
-    batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
-    if not claimed:
+    if not lifecycle.claim_or_retake(
+        batch,
+        BatchState.COMMITTING,
+        claimable=[BatchState.PREVIEWED, BatchState.QUEUED],
+        retakable=[BatchState.COMMITTING],
+        after=settings.IMPORT_STALE_SECONDS,
+        progress=5,
+    ):
         return batch.state
     plan = _planned(batch)
     if plan is None:
@@ -179,24 +174,22 @@ def run_commit(batch_id: int, user_id: int | None) -> str:
         counts = services.commit(plan, user=user, note=_("nhập từ tệp %(name)s") % {
             "name": batch.original_name})  # fmt: skip
     except services.ImportRefused as exc:
-        _update(batch, state=BatchState.PREVIEWED, progress=100, failure=str(exc))
+        lifecycle.finish(batch, BatchState.PREVIEWED, error=str(exc))
         return batch.state
     except DatabaseError as exc:  # rolled back as a whole: nothing of the file is written
         logger.exception("import batch %s: commit failed", batch.pk)
-        failure = _("Ghi thất bại, không có gì được ghi (%(error)s).") % {"error": exc}
-        _update(batch, state=BatchState.FAILED, progress=100, failure=failure)
+        _failed(batch, _("Ghi thất bại, không có gì được ghi (%(error)s).") % {"error": exc})
         return batch.state
     except Exception:  # rolled back too; the log has the details
         logger.exception("import batch %s: commit failed", batch.pk)
-        _update(batch, state=BatchState.FAILED, progress=100, failure=_unexpected())
+        _failed(batch, _unexpected())
         return batch.state
-    _update(
+    lifecycle.finish(
         batch,
-        state=BatchState.COMMITTED,
+        BatchState.COMMITTED,
         counts={**batch.counts, **counts},
         committed_at=timezone.now(),
-        progress=100,
-        failure="",
+        error="",
     )
     return batch.state
 
@@ -223,5 +216,5 @@ def start_commit(batch: ImportBatch, user: User) -> None:
         return
     from imports.tasks import commit_import
 
-    _update(batch, state=BatchState.QUEUED, progress=0)
+    lifecycle.requeue(batch)
     transaction.on_commit(lambda: commit_import.delay(batch.pk, user.pk))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jobs.models import Job
 
 
 class Shape(models.TextChoices):
@@ -23,10 +24,16 @@ class BatchState(models.TextChoices):
     FAILED = "failed", _("Lỗi")
 
 
-ACTIVE_STATES = (BatchState.QUEUED, BatchState.PREVIEWING, BatchState.COMMITTING)
+ACTIVE_STATES: tuple[str, ...] = (BatchState.QUEUED, BatchState.PREVIEWING, BatchState.COMMITTING)
 
 
-class ImportBatch(models.Model):
+class ImportBatch(Job):
+    """A file's preview and commit are runs of one job (jobs.models.Job, jobs.lifecycle): a
+    preview runs in "previewing" and ends "previewed", a commit runs in "committing" and ends
+    "committed"; `error` says why a run failed or a commit was refused."""
+
+    ACTIVE_STATES = ACTIVE_STATES
+
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -68,12 +75,7 @@ class ImportBatch(models.Model):
     warnings = models.JSONField(_("cảnh báo"), default=list)
     # Per unit and indicator: the preview's table (imports.services.Plan.groups).
     groups = models.JSONField(_("chi tiết"), default=list)
-    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
-    failure = models.TextField(_("lý do lỗi"), blank=True)
     committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
-    # Moved on by every change of state or progress: a commit that stopped moving long ago
-    # died with its worker (its transaction rolled back), and a redelivered job may retake it.
-    updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
 
     class Meta:
         verbose_name = _("lần nhập dữ liệu")
@@ -82,10 +84,6 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} · {self.created_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in ACTIVE_STATES
 
     @property
     def can_commit(self) -> bool:

@@ -61,7 +61,7 @@ def _import_list(request: AuthenticatedRequest, limit: SizeLimitHandler) -> Http
             batches.start_preview(batch, rows)
             return redirect("import_detail", pk=batch.pk)
     return render(
-        request, "imports/import_list.html", {"form": form, "batches": batches_for(request.user)}
+        request, "imports/import_list.html", {"form": form, "jobs": batches_for(request.user)}
     )
 
 

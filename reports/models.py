@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jobs.models import Job
 
 
 class Format(models.TextChoices):
@@ -21,7 +24,7 @@ class State(models.TextChoices):
     FAILED = "failed", _("Lỗi")
 
 
-ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+ACTIVE_STATES: tuple[str, ...] = (State.QUEUED, State.RUNNING)
 
 
 class ReportSchedule(models.Model):
@@ -61,8 +64,11 @@ class ReportSchedule(models.Model):
         return f"{self.program.code} · {self.unit}"
 
 
-class ReportJob(models.Model):
-    """One progress report asked for (by a user, or by a schedule) and its way to the files."""
+class ReportJob(Job):
+    """One progress report asked for (by a user, or by a schedule) and its way to the files
+    (its lifecycle columns and steps: jobs.models.Job, jobs.lifecycle)."""
+
+    ACTIVE_STATES = ACTIVE_STATES
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -98,16 +104,8 @@ class ReportJob(models.Model):
     state = models.CharField(
         _("trạng thái"), max_length=16, choices=State.choices, default=State.QUEUED
     )
-    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
-    error = models.TextField(_("lý do lỗi"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     xlsx_file = models.FileField(_("tệp Excel"), upload_to="reports/", blank=True)
     pdf_file = models.FileField(_("tệp PDF"), upload_to="reports/", blank=True)
-    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
-    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
-    # Written at every step of a run: a running job silent for long has lost its worker.
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("báo cáo")
@@ -145,8 +143,15 @@ class ReportJob(models.Model):
         return f"{self.start:%m/%Y}–{self.end:%m/%Y}"
 
     @property
-    def is_active(self) -> bool:
-        return self.state in ACTIVE_STATES
+    def downloads(self) -> dict[str, str]:
+        """The links to the job's files by extension, once it is done (a list row, its page,
+        its status)."""
+        if self.state != State.DONE:
+            return {}
+        files = {"xlsx": self.xlsx_file, "pdf": self.pdf_file}
+        return {
+            ext: reverse("report_download", args=[self.pk, ext]) for ext, f in files.items() if f
+        }
 
     @property
     def wants_xlsx(self) -> bool:

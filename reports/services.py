@@ -1,9 +1,9 @@
 """Writes: asking for a report, running a job (idempotent, safe to run twice), retrying it, the
 sweep of stuck jobs and the monthly schedules.
 
-A job's life: queued -> running (progress %, heartbeat) -> done (files) or failed (reason).
-Running it again is always safe: the files have fixed names per job and are overwritten, the
-state only moves forward, and a job already done is left alone.
+A job's life: queued -> running (progress %, heartbeat) -> done (files) or failed (reason),
+each step through jobs.lifecycle. Running it again is always safe: the files have fixed names
+per job and are overwritten, the state only moves forward, and a job already done is left alone.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
 from indicators.periods import add_months, month_start
+from jobs import lifecycle
 from members.models import Unit
 from programs.models import Program
 from reports.models import ACTIVE_STATES, Format, ReportJob, ReportSchedule, State
@@ -97,17 +97,10 @@ def request_report(
 def retry_job(job: ReportJob) -> ReportJob:
     """A failed job goes back to the queue, keeping its number and its place in the list."""
     with transaction.atomic():
-        updated = ReportJob.objects.filter(pk=job.pk, state=State.FAILED).update(
-            state=State.QUEUED, progress=0, error="", finished_at=None
-        )
-        if updated:
+        if lifecycle.requeue(job, only_from=[State.FAILED]):
             _enqueue(job)
     job.refresh_from_db()
     return job
-
-
-def _touch(job_id: int, **fields: object) -> None:
-    ReportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now(), **fields)
 
 
 def _hold_for_tests() -> None:
@@ -140,25 +133,15 @@ def render_files(content: ReportContent, format: str) -> dict[str, bytes]:
 
 def run_job(job_id: int) -> str:
     """Makes the job's files. Safe to call again for the same job at any point: a done (or
-    failed) job is left alone; a queued or running one is made again from the start."""
-    with transaction.atomic():
-        job = (
-            ReportJob.objects.select_for_update()
-            .select_related("program", "unit")
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None:
-            logger.warning("report job %s does not exist (deleted?): nothing to do", job_id)
-            return "missing"
-        if job.state not in ACTIVE_STATES:
-            return str(job.state)
-        job.state, job.progress, job.error = State.RUNNING, 0, ""
-        job.attempts += 1
-        job.started_at = job.heartbeat_at = timezone.now()
-        job.save(
-            update_fields=["state", "progress", "error", "attempts", "started_at", "heartbeat_at"]
-        )
+    failed) job is left alone; a queued or running one is made again from the start (a running
+    job is taken at once, not only when stale: its message comes back only when the worker that
+    had it died, and making a report twice is harmless)."""
+    job = ReportJob.objects.select_related("program", "unit").filter(pk=job_id).first()
+    if job is None:
+        logger.warning("report job %s does not exist (deleted?): nothing to do", job_id)
+        return "missing"
+    if not lifecycle.claim_or_retake(job, State.RUNNING, claimable=ACTIVE_STATES):
+        return str(job.state)
     last = -1
 
     def progress(done: int, total: int) -> None:
@@ -167,7 +150,7 @@ def run_job(job_id: int) -> str:
         percent = min(90, 90 * done // max(total, 1))
         if percent != last:
             last = percent
-            _touch(job_id, progress=percent)
+            lifecycle.beat(job, percent)
         if done == 1:
             _hold_for_tests()
 
@@ -186,17 +169,10 @@ def run_job(job_id: int) -> str:
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
         reason = _("Không tạo được báo cáo: %(error)s") % {"error": exc}
-        ReportJob.objects.filter(pk=job_id, state=State.RUNNING).update(
-            state=State.FAILED, error=reason, finished_at=timezone.now()
-        )
+        lifecycle.fail(job, reason, only_from=[State.RUNNING])
         return "failed"
-    ReportJob.objects.filter(pk=job_id).exclude(state=State.DONE).update(
-        state=State.DONE,
-        progress=100,
-        xlsx_file=names.get("xlsx", ""),
-        pdf_file=names.get("pdf", ""),
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
+    lifecycle.finish(
+        job, State.DONE, xlsx_file=names.get("xlsx", ""), pdf_file=names.get("pdf", "")
     )
     return "done"
 
@@ -204,22 +180,7 @@ def run_job(job_id: int) -> str:
 def sweep_stuck_jobs(now: datetime.datetime | None = None) -> list[int]:
     """Jobs whose worker died (running, no heartbeat for REPORTS_STALE_AFTER seconds) and jobs
     queued as long with no worker taking them (a lost message) are queued again."""
-    now = now or timezone.now()
-    stale = now - datetime.timedelta(seconds=settings.REPORTS_STALE_AFTER)
-    stuck = ReportJob.objects.filter(
-        Q(state=State.RUNNING, heartbeat_at__lt=stale)
-        | Q(state=State.RUNNING, heartbeat_at__isnull=True)
-        | Q(state=State.QUEUED, created_at__lt=stale, heartbeat_at__isnull=True)
-        | Q(state=State.QUEUED, heartbeat_at__lt=stale)
-    )
-    ids = []
-    with transaction.atomic():
-        for job in stuck.select_for_update(skip_locked=True):
-            ReportJob.objects.filter(pk=job.pk).update(
-                state=State.QUEUED, heartbeat_at=now, progress=0
-            )
-            _enqueue(job)
-            ids.append(job.pk)
+    ids = lifecycle.sweep(ReportJob, after=settings.REPORTS_STALE_AFTER, enqueue=_enqueue, now=now)
     if ids:
         logger.warning("re-queued stuck report jobs %s", ids)
     return ids

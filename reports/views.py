@@ -7,27 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 from reports import services
 from reports.forms import ReportRequestForm
-from reports.models import ReportJob, State
+from reports.models import State
 from reports.selectors import my_reports, report_job_or_404
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def _downloads(job: ReportJob) -> dict[str, str]:
-    if job.state != State.DONE:
-        return {}
-    files = {"xlsx": job.xlsx_file, "pdf": job.pdf_file}
-    return {ext: reverse("report_download", args=[job.pk, ext]) for ext, f in files.items() if f}
 
 
 @login_required
@@ -55,18 +47,17 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("report_detail", pk=job.pk)
     elif request.method == "GET" and request.GET.get("unit"):
         form.initial["unit"] = request.GET["unit"]
-    jobs = list(my_reports(request.user)[:50])
     return render(
         request,
         "reports/report_list.html",
-        {"form": form, "jobs": [(job, _downloads(job)) for job in jobs]},
+        {"form": form, "jobs": list(my_reports(request.user)[:50])},
     )
 
 
 @login_required
 def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = report_job_or_404(request.user, pk)
-    return render(request, "reports/report_detail.html", {"job": job, "downloads": _downloads(job)})
+    return render(request, "reports/report_detail.html", {"job": job})
 
 
 @login_required
@@ -80,7 +71,7 @@ def report_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
             "progress": job.progress,
             "error": job.error,
             "active": job.is_active,
-            "downloads": _downloads(job),
+            "downloads": job.downloads,
         }
     )
 

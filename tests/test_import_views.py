@@ -145,7 +145,7 @@ def test_a_failed_commit_is_reported_and_writes_nothing(client, khanh_hoa, admin
         client.post(reverse("import_commit", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.state == BatchState.FAILED
-    assert batch.failure == "Ghi thất bại, không có gì được ghi (ổ đĩa đầy)."
+    assert batch.error == "Ghi thất bại, không có gì được ghi (ổ đĩa đầy)."
     assert "Ghi thất bại" in client.get(reverse("import_detail", args=[batch.pk])).content.decode()
     assert not Result.objects.exists()
 
@@ -187,12 +187,12 @@ def test_a_commit_whose_worker_died_is_retaken_by_the_redelivered_job(
     _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
     batch = ImportBatch.objects.get()
     ImportBatch.objects.filter(pk=batch.pk).update(
-        state=BatchState.COMMITTING, updated_at=timezone.now()
+        state=BatchState.COMMITTING, heartbeat_at=timezone.now()
     )
     assert batches.run_commit(batch.pk, None) == BatchState.COMMITTING  # may still be writing
     assert not Result.objects.exists()
 
     an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
-    ImportBatch.objects.filter(pk=batch.pk).update(updated_at=an_hour_ago)
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=an_hour_ago)
     assert batches.run_commit(batch.pk, None) == BatchState.COMMITTED
     assert Result.objects.get().value == 7
