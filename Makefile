@@ -49,6 +49,7 @@ messages: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
 
 typecheck: install
 	$(BIN)/mypy .
@@ -66,7 +67,7 @@ clean:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.localservices stop; fi
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
-# On demand, not in `make test`: the national-scale benchmark of issue 5 (dashboards, entry form,
+# On demand, not in `make test`: the national-scale benchmark (dashboards, entry form,
 # aggregates) in its own PostgreSQL database; `make bench BENCH_ARGS="--reuse --json"` re-times
 # the dataset of an earlier run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hoilhpn_bench
@@ -88,6 +89,6 @@ bench-entry: install
 	$(BIN)/python bench/entry.py
 
 # On demand: a 100,000-row legacy import (preview, commit, re-import) against a plain
-# django-import-export resource, on PostgreSQL (issue 7).
+# django-import-export resource, on PostgreSQL.
 bench-import: install
 	$(BIN)/python bench/legacy_import.py

@@ -1,4 +1,5 @@
-"""Times, on the demo data, what issue 3 promises stays fast (run on demand: `make bench-entry`).
+"""Times, on the demo data, what the entry form and the engine promise stays fast (run on demand:
+`make bench-entry`).
 
 - a commune's entry form: load (GET) and save (POST of every field), through the test client;
 - a province aggregate (one indicator, the whole phase) by the engine, and the same figure
@@ -72,7 +73,7 @@ def bench_form(month: datetime.date) -> None:
 
 
 def bench_aggregates(month: datetime.date) -> None:
-    from indicators import engine
+    from indicators.figures import engine
     from indicators.models import Indicator, Result
     from members.models import Level, Unit
 
@@ -103,9 +104,9 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from common.periods import previous_month
     from demo.services import load_demo
     from indicators.models import Result
-    from indicators.periods import previous_month
     from members.models import Unit
 
     settings.ALLOWED_HOSTS = ["*"]

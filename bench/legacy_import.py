@@ -1,4 +1,4 @@
-"""Benchmark of a legacy import (issue 7; run on demand: `make bench-import`).
+"""Benchmark of a legacy import (run on demand: `make bench-import`).
 
 In its own PostgreSQL database (BENCH_DATABASE_URL, default "hoilhpn_import_bench"): the
 national-shaped tree of demo.national (34 provinces, 3,321 communes, no branches), then a
@@ -71,9 +71,9 @@ def clear_results() -> None:
 
 
 def rows_of_file() -> list[list[object]]:
+    from common.periods import add_months
     from demo.national import PREFIX
     from indicators.models import Indicator
-    from indicators.periods import add_months
     from members.models import Level, Unit
 
     communes = Unit.objects.filter(code__startswith=PREFIX, level=Level.COMMUNE, is_demo=True)
@@ -192,7 +192,7 @@ def form_path(path: Path, rows: int) -> None:
 
     from imports import services
     from imports.readers import read_file
-    from indicators import recording
+    from indicators.cycle import recording
 
     plan = services.plan(read_file(path))
     entries = plan.new[:SLICE]

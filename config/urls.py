@@ -5,6 +5,7 @@ from django.urls import include, path
 from config.views import health
 
 urlpatterns = [
+    path("", include("home.urls")),
     path("", include("members.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),

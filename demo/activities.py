@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from indicators.derived import COUNT, parse_spec
+from indicators.catalogue.derived import COUNT, parse_spec
 from indicators.models import Indicator, Result
 from members.models import Level, Unit
 from programs.models import Activity, ActivityType

@@ -23,10 +23,10 @@ from django.db import connection, transaction
 
 from accounts.models import Role, User
 from accounts.services import assign, ensure_user
-from indicators import totals
+from common.periods import add_months
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
+from indicators.figures import totals
 from indicators.models import Indicator, MonthTotal, Result, Submission, Target
-from indicators.periods import add_months
-from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
 from members.models import Level, Unit
 from members.services import get_or_create_central, insert_units
 

@@ -6,7 +6,7 @@ that the same database and the same `last_month` always give the same rows:
 
 1. Reported figures (data/catalog/results-reported.csv). Each figure a document gives for a
    province is recorded on the province's communes valid in the period, so that
-   `indicators.engine.figure()` for the province over that period returns it exactly:
+   `indicators.figures.engine.figure()` for the province over that period returns it exactly:
    - a figure for whole years ("2018", "2017-2023") is recorded in the period's last month, as
      a yearly report entered at once, spread over the communes;
    - a figure for quarters ("2024-Q2..Q3") is spread over the communes and the months;
@@ -49,11 +49,11 @@ from typing import Protocol
 from django.db import transaction
 from django.db.models import Q
 
-from indicators import totals
+from common.periods import add_months, month_start
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR
+from indicators.figures import totals
+from indicators.figures.rules import rule_for
 from indicators.models import CollectionLevel, Indicator, Result, Rule
-from indicators.periods import add_months, month_start
-from indicators.rules import rule_for
-from indicators.services import DEFAULT_CATALOG_DIR
 from members.models import Level, Unit, UnitSuccession
 from members.selectors import province_by_name
 from programs.models import Program

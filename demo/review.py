@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import User
+from common.periods import add_months, month_start, months_between
+from indicators.cycle.review import due_date
 from indicators.models import Submission, SubmissionEvent, SubmissionState
-from indicators.periods import add_months, month_start, months_between
-from indicators.review import due_date
 from members.gazetteer import REFORM_DATE
 from members.models import Level, Unit
 from programs.models import Program

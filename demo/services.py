@@ -15,13 +15,13 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import assign, ensure_user
+from common.periods import previous_month
 from demo.activities import add_demo_activities
 from demo.results import add_demo_results
 from demo.review import DemoReviewers, add_demo_review_states
+from indicators.catalogue.services import load_catalog
+from indicators.catalogue.targets import is_additive, split_equally
 from indicators.models import Target
-from indicators.periods import previous_month
-from indicators.services import load_catalog
-from indicators.targets import is_additive, split_equally
 from members import synthetic
 from members.gazetteer import fold, short_name_of
 from members.models import Level, Member, Membership, MemberStatus, Unit

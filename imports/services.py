@@ -3,8 +3,8 @@
 `plan(parsed)` compares what a reader found with the database in a few queries: per unit and
 indicator, the results and targets that are new, changed (old -> new), unchanged, or blocked
 (a submitted or approved month, which only the review's unlock opens). `commit(plan)` writes it
-in one transaction, all or nothing: the results through indicators.recording (history reason
-"import", month totals, the months' timelines), the targets through indicators.bulk. Planning
+in one transaction, all or nothing: the results through indicators.cycle.recording (history reason
+"import", month totals, the months' timelines), the targets through indicators.cycle.bulk. Planning
 the same file again after a commit finds everything unchanged, and committing that writes
 nothing.
 """
@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from common.numbers import format_number
 from imports.parsed import ParsedFile, Problem, ResultCell, TargetCell
-from indicators import bulk, recording
-from indicators.entry import EntryError, check_entries
+from indicators.cycle import bulk, recording
+from indicators.cycle.entry import EntryError, check_entries
 from indicators.models import Indicator, SubmissionState
-from indicators.numbers import format_number
 from members.models import Unit
 
 STATUSES = ("new", "changed", "unchanged", "blocked")
@@ -279,7 +279,8 @@ def groups_json(plan: Plan) -> list[dict[str, Any]]:
 
 
 def summary(plan: Plan, name: str) -> dict[str, Any]:
-    """The command's JSON object, with exactly the keys issue 7 gives. Values blocked by a
+    """The command's JSON object, with exactly the keys scripts rely on (file, shape, period, rows,
+    results, targets, errors, warnings). Values blocked by a
     locked month are not counted as new or changed: each is a warning with its row."""
     parsed = plan.parsed
 

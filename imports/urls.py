@@ -2,6 +2,8 @@ from django.urls import path
 
 from imports import views
 
+app_name = "imports"
+
 urlpatterns = [
     path("nhap-du-lieu/", views.import_list, name="import_list"),
     path("nhap-du-lieu/<int:pk>/", views.import_detail, name="import_detail"),

@@ -59,7 +59,7 @@ def _import_list(request: AuthenticatedRequest, limit: SizeLimitHandler) -> Http
             form.add_error("file", str(exc))
         else:
             batches.start_preview(batch, rows)
-            return redirect("import_detail", pk=batch.pk)
+            return redirect("imports:import_detail", pk=batch.pk)
     return render(
         request, "imports/import_list.html", {"form": form, "jobs": batches_for(request.user)}
     )
@@ -116,7 +116,7 @@ def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         batch.refresh_from_db()
         if batch.state == BatchState.COMMITTED:
             messages.success(request, _("Đã ghi số liệu của tệp vào hệ thống."))
-    return redirect("import_detail", pk=batch.pk)
+    return redirect("imports:import_detail", pk=batch.pk)
 
 
 @login_required

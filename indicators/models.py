@@ -61,11 +61,11 @@ class Indicator(models.Model):
         verbose_name=_("thuộc chỉ tiêu tổng"),
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
-    # Other names people type for it in legacy Excel headers, one per line (issue 7).
+    # Other names people type for it in legacy Excel headers, one per line.
     aliases = models.TextField(
         _("tên gọi khác"), blank=True, help_text=_("Mỗi dòng một tên, dùng khi nhập file Excel cũ.")
     )
-    # "activities:count:type=tap_huan" and the like: computed from activity records (issue 8).
+    # "activities:count:type=tap_huan" and the like: computed from activity records.
     derived_from = models.CharField(_("tính từ"), max_length=120, blank=True)
 
     class Meta:
@@ -114,7 +114,8 @@ class Target(models.Model):
 class Result(models.Model):
     """What a unit achieved for an indicator in one month (`month` is the month's first day).
 
-    Entered only at the indicator's level; every figure above is computed by indicators.engine.
+    Entered only at the indicator's level; every figure above is computed by
+    indicators.figures.engine.
     A rate stores its numerator and denominator, other rules `value`; coverage is never stored.
     """
 
@@ -168,7 +169,7 @@ class Result(models.Model):
                 name="result_indicator_month",
             ),
             # The few figures of a quarter, a half-year or a year from legacy files, which a
-            # trend marks (indicators.dashboard.period_totals).
+            # trend marks (indicators.figures.dashboard.period_totals).
             models.Index(
                 fields=["indicator", "month"],
                 condition=Q(covers_months__gt=1),
@@ -281,9 +282,9 @@ class MonthTotal(models.Model):
     """The month's results of every unit below `unit` added up, per indicator: what the
     dashboards read instead of the raw rows of a whole province or of the nation.
 
-    Kept current inside the transaction that writes the results (indicators.totals.apply),
+    Kept current inside the transaction that writes the results (indicators.figures.totals.apply),
     so a figure read right after a save includes it; rebuilt from the results after bulk
-    loads (indicators.totals.rebuild). `units` counts the reporting units with a row that
+    loads (indicators.figures.totals.rebuild). `units` counts the reporting units with a row that
     month, so a total with `units == 0` means no data, never a zero.
     """
 
@@ -332,7 +333,7 @@ class CoverageTotal(models.Model):
     per child, instead of summing every unit's months (33,000 branches x 12 months for the
     nation). Units are grouped by their validity, so the share can count only the units of
     the map in force on the range's last day. Kept current by the write path and rebuilt
-    with the month totals (indicators.coverage). Values are never negative (every write
+    with the month totals (indicators.figures.coverage). Values are never negative (every write
     path checks it), so a running sum that reached the threshold stays above it.
     """
 

@@ -7,7 +7,7 @@ existing rows loaded once (`_existing`). Bulk mode loses per-row errors at write
 row is validated first: the widgets' messages and, for results, the entry rules and the month
 locks (`before_import`), each reported on its row in Vietnamese. Results are not written by
 the resource: the rows it would create or update are handed, once the whole file is through,
-to `indicators.recording.record_results`, the one writer of results (history, month totals,
+to `indicators.cycle.recording.record_results`, the one writer of results (history, month totals,
 the months' timelines, the locks checked again).
 """
 
@@ -23,12 +23,12 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from common.numbers import NumberError, parse_number
+from common.periods import parse_month
 from config.resources import AllOrNothingResource
-from indicators import bulk, recording
-from indicators.entry import Entry, check_entries
+from indicators.cycle import bulk, recording
+from indicators.cycle.entry import Entry, check_entries
 from indicators.models import Indicator, Result, Target
-from indicators.numbers import NumberError, parse_number
-from indicators.periods import parse_month
 from members.models import Unit
 from programs.models import Program
 

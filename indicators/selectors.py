@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
-from indicators import review
-from indicators.completeness import COMPLETE, month_status
-from indicators.engine import Figure, figure
+from common.numbers import format_number
+from common.periods import add_months, month_start
+from indicators.cycle import review
+from indicators.figures.completeness import COMPLETE, month_status
+from indicators.figures.engine import Figure, figure
 from indicators.models import (
     Indicator,
     Result,
@@ -18,8 +20,6 @@ from indicators.models import (
     SubmissionState,
     Target,
 )
-from indicators.numbers import format_number
-from indicators.periods import add_months, month_start
 from members.models import Level, Unit
 from programs.models import Program
 

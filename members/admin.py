@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from indicators import coverage
+from indicators.figures import coverage
 from members.models import Member, Unit, UnitSuccession
 from members.resources import MemberResource, UnitResource
 from members.selectors import visible_members

@@ -18,7 +18,7 @@ stays near 10 ms. A province-wide search read the national trigram index, whose 
 common words ("nguyen", "thi") grow with the whole table, and dropped the other provinces'
 matches only after fetching them from the table.
 
-Province column (issue 9, member-search). Members carry their branch's province (migration
+Province column. Members carry their branch's province (migration
 0005; set by add, import and move; the backfill of 6 million rows took 11 min, so ~35-40 min
 at 20 million), visible_members narrows by it, and one GIN index over (province_id,
 name_folded gin_trgm_ops) through btree_gin replaces the national one (0006). Measured with a

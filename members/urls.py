@@ -2,9 +2,9 @@ from django.urls import path
 
 from members import views
 
+app_name = "members"
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("don-vi/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("hoi-vien/", views.register, name="register"),
     path("hoi-vien/them/", views.member_add, name="member_add"),
     path("hoi-vien/xuat/", views.register_export, name="register_export"),

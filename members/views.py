@@ -18,11 +18,10 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
-from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
 from members import imports, selectors
 from members.exports import export_members
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
-from members.models import Level, Member, Unit, UnitQuerySet
+from members.models import Level, Member, UnitQuerySet
 from members.services import (
     MemberError,
     MemberRefused,
@@ -32,66 +31,6 @@ from members.services import (
     move_member,
     update_member,
 )
-from programs.models import Program
-
-
-def _day_from(request: AuthenticatedRequest) -> datetime.date:
-    """The date the hierarchy is shown at (?ngay=2024-12-31 shows the pre-2025 map)."""
-    try:
-        return datetime.date.fromisoformat(request.GET.get("ngay", ""))
-    except ValueError:
-        return timezone.localdate()
-
-
-def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object]:
-    day = _day_from(request)
-    ancestors = list(Unit.objects.ancestors_of(unit))
-    visible_ids = set(
-        access.visible_units(request.user)
-        .filter(pk__in=[a.pk for a in ancestors])
-        .values_list("pk", flat=True)
-    )
-    counts = selectors.count_descendants_by_level(unit, day)
-    programs = list(Program.objects.order_by("code"))
-    program = next((p for p in programs if p.code == request.GET.get("ct")), None) or (
-        programs[0] if programs else None
-    )
-    year_start = datetime.date(day.year, 1, 1)
-    return {
-        "programs_all": programs,
-        "program": program,
-        "figures": unit_figures(unit, program, year_start, day) if program else [],
-        "figures_from": year_start,
-        "unit": unit,
-        "day": day,
-        "is_today": day == timezone.localdate(),
-        "ancestors": [(a, a.pk in visible_ids) for a in ancestors],
-        "children": selectors.current_children(unit, day),
-        "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
-        "predecessors": selectors.predecessors(unit),
-        "successors": selectors.successors(unit),
-        "may_set_targets": access.can_set_targets(request.user, unit),
-    }
-
-
-@login_required
-def home(request: AuthenticatedRequest) -> HttpResponse:
-    assignments = assignments_of(request.user)
-    context: dict[str, object] = {
-        "assignments": assignments,
-        "programs": programs_with_indicators(),
-        "reminders": reminders_for(request.user, timezone.localdate()),
-    }
-    if assignments:
-        context.update(_unit_context(request, assignments[0].unit))
-    return render(request, "members/home.html", context)
-
-
-@login_required
-def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    unit = access.unit_or_404(request.user, pk)
-    return render(request, "members/unit_detail.html", _unit_context(request, unit))
-
 
 # --- The member register ------------------------------------------------------------------
 
@@ -191,7 +130,7 @@ def member_add(request: AuthenticatedRequest) -> HttpResponse:
             _show_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm hội viên vào sổ."))
-            return redirect("member_detail", member.pk)
+            return redirect("members:member_detail", member.pk)
     return render(request, "members/member_form.html", {"form": form}, status=_status(form))
 
 
@@ -293,7 +232,7 @@ def _apply(
             _show_errors(form, exc)
         else:
             messages.success(request, done)
-            return redirect("member_detail", member.pk)
+            return redirect("members:member_detail", member.pk)
     member.refresh_from_db()
     return _detail(request, member, status=400, **{form_name: form})
 
@@ -309,7 +248,7 @@ def member_anonymise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Đã xóa thông tin cá nhân theo yêu cầu; hội viên vẫn được tính trong số liệu.")
     )
-    return redirect("register")
+    return redirect("members:register")
 
 
 @login_required
@@ -393,7 +332,7 @@ def register_import(request: AuthenticatedRequest) -> HttpResponse:
                 _("Đã nhập %(n)s hội viên vào %(branch)s; bỏ qua %(d)s dòng trùng.")
                 % {"n": len(preview.new), "branch": branch.name, "d": len(preview.duplicates)},
             )
-            return redirect(f"{reverse('register')}?chi_hoi={branch.pk}")
+            return redirect(f"{reverse('members:register')}?chi_hoi={branch.pk}")
         preview = imports.preview_import(user=request.user, branch=branch, content=content)
     except imports.ImportRefused as exc:
         messages.error(request, str(exc))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
-from indicators.numbers import NumberError, parse_number
+from common.numbers import NumberError, parse_number
 from members.models import Level, Unit
 from programs.models import Activity, ActivityType, Program
 

@@ -8,8 +8,8 @@ from django.http import Http404
 
 from accounts import access
 from accounts.models import User
-from indicators.derived import COUNT, DerivedSpec
-from indicators.periods import add_months
+from common.periods import add_months
+from indicators.catalogue.derived import COUNT, DerivedSpec
 from members.models import Unit
 from programs.models import Activity, ActivityType, Program
 
@@ -81,7 +81,8 @@ def derived_value(
 ) -> Decimal:
     """A derived indicator's figure for `home` in `month`: the count of the program's matching
     activities (or the sum of one participant field), over the home's subtree or, with
-    `own_only`, over the home's own activities alone (see indicators.services.derived_home)."""
+    `own_only`, over the home's own activities alone (see
+    indicators.catalogue.services.derived_home)."""
     activities = in_month(Activity.objects.filter(program=program), month)
     if own_only:
         activities = activities.filter(unit=home)

@@ -1,5 +1,6 @@
 """Writes of activities: the checks every activity goes through, and keeping the indicators
-derived from activities current in the same transaction (indicators.services.write_derived),
+derived from activities current in the same transaction
+(indicators.catalogue.services.write_derived),
 so that the entry form, the dashboards, reviews and reports all see an activity at once."""
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
-from indicators import services as indicator_services
-from indicators.periods import month_start
+from common.periods import month_start
+from indicators.catalogue import services as indicator_services
 from members.models import Unit
 from programs.models import Activity, Attachment, Program
 from programs.selectors import derived_value

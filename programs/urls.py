@@ -2,6 +2,8 @@ from django.urls import path
 
 from programs import views
 
+app_name = "programs"
+
 urlpatterns = [
     path("hoat-dong/", views.activity_list, name="activity_list"),
     path("hoat-dong/them/", views.activity_add, name="activity_add"),

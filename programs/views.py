@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.http import AuthenticatedRequest
-from indicators.periods import add_months, month_start, parse_month
+from common.periods import add_months, month_start, parse_month
 from members.models import Level
 from programs import selectors, services
 from programs.forms import ActivityForm
@@ -124,7 +124,7 @@ def _back(request: AuthenticatedRequest) -> str:
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return target
-    return reverse("activity_list")
+    return reverse("programs:activity_list")
 
 
 @login_required
@@ -153,7 +153,7 @@ def activity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             error = " ".join(exc.messages)
         else:
             messages.success(request, _("Đã xóa hoạt động."))
-            return redirect("activity_list")
+            return redirect("programs:activity_list")
     context = {"activity": activity, "error": error}
     return render(request, "programs/activity_delete.html", context)
 

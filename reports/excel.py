@@ -8,7 +8,8 @@ level (reports.selectors.levels_below), after the main sheet: the same layout wi
 Thuộc (the parent's name) and no total row, the units sorted under their parents. Its name says
 the level without the slash of the level's own name ("Xã, phường"): Excel forbids `/` there.
 
-Every figure is written as a number, exactly as indicators.engine computed it; Excel's number
+Every figure is written as a number, exactly as indicators.figures.engine computed it; Excel's
+number
 formats do the rounding on screen. Every text that could come from a user (unit and indicator
 names, codes) goes through `safe_text`, so that no cell starts a formula.
 """
@@ -24,10 +25,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from indicators.engine import Figure
-from indicators.export import safe_text
+from indicators.figures.engine import Figure
+from indicators.figures.export import safe_text
+from indicators.figures.rules import rule_for
 from indicators.models import Indicator
-from indicators.rules import rule_for
 from members.models import Level, Unit
 from reports.selectors import LevelSheet, ReportContent, Row
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
-from indicators.periods import parse_month, previous_month
+from common.periods import parse_month, previous_month
 from members.models import Level, Unit
 from programs.models import Program
 from reports.models import Format

@@ -150,7 +150,9 @@ class ReportJob(Job):
             return {}
         files = {"xlsx": self.xlsx_file, "pdf": self.pdf_file}
         return {
-            ext: reverse("report_download", args=[self.pk, ext]) for ext, f in files.items() if f
+            ext: reverse("reports:report_download", args=[self.pk, ext])
+            for ext, f in files.items()
+            if f
         }
 
     @property

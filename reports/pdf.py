@@ -34,10 +34,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from indicators.engine import Figure
+from common.numbers import format_number
+from indicators.figures.engine import Figure
+from indicators.figures.rules import rule_for
 from indicators.models import Indicator
-from indicators.numbers import format_number
-from indicators.rules import rule_for
 from reports.selectors import ReportContent
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"

@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from accounts.selectors import assignments_of
-from indicators.engine import LEVEL_RANK, Figure, figure
+from common.periods import add_months, month_end, months_between
+from indicators.figures.engine import LEVEL_RANK, Figure, figure
+from indicators.figures.table import figures_of
 from indicators.models import CollectionLevel, Indicator
-from indicators.periods import add_months, month_end, months_between
-from indicators.table import figures_of
 from members.gazetteer import fold
 from members.models import Level, Unit
 from programs.models import Program
@@ -168,7 +168,8 @@ def in_parent_order(units: list[Unit], above: list[Unit], end: datetime.date) ->
 def figures_below(
     indicator: Indicator, units: list[Unit], start: datetime.date, end: datetime.date
 ) -> dict[int, Figure]:
-    """Each unit's figure, as engine.figure() gives it: indicators.table.figures_of counts the
+    """Each unit's figure, as engine.figure() gives it: indicators.figures.table.figures_of counts
+    the
     direct children of one parent, so it is asked once per parent (a district's communes, a
     commune's branches), a few queries each."""
     by_parent: dict[int, list[Unit]] = defaultdict(list)
@@ -192,7 +193,7 @@ def figure_rows(
     step: Callable[[], None],
 ) -> list[Row]:
     """The units' rows indicator by indicator: a few queries for all the units of one parent
-    (indicators.table), or of each parent when `parent` is None."""
+    (indicators.figures.table), or of each parent when `parent` is None."""
     columns = []
     for ind in indicators:
         if parent is None:
@@ -234,7 +235,8 @@ def report_content(
     levels: bool = False,
     progress: Progress | None = None,
 ) -> ReportContent:
-    """Every figure of the report, as indicators.engine.figure() gives it; with `levels`, the
+    """Every figure of the report, as indicators.figures.engine.figure() gives it; with `levels`,
+    the
     sheets of the levels below too (see levels_below)."""
     indicators = list(
         Indicator.objects.filter(program=program)

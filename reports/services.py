@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
-from indicators.periods import add_months, month_start
+from common.periods import add_months, month_start
 from jobs import lifecycle
 from members.models import Unit
 from programs.models import Program

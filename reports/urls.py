@@ -2,6 +2,8 @@ from django.urls import path
 
 from reports import views
 
+app_name = "reports"
+
 urlpatterns = [
     path("bao-cao/", views.report_list, name="report_list"),
     path("bao-cao/<int:pk>/", views.report_detail, name="report_detail"),

@@ -44,7 +44,7 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
         else:
             if not created:
                 messages.info(request, _("Báo cáo này đang được tạo: xem tiến độ bên dưới."))
-            return redirect("report_detail", pk=job.pk)
+            return redirect("reports:report_detail", pk=job.pk)
     elif request.method == "GET" and request.GET.get("unit"):
         form.initial["unit"] = request.GET["unit"]
     return render(
@@ -98,4 +98,4 @@ def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if job.state == State.FAILED:
         services.retry_job(job)
         messages.success(request, _("Đã đưa báo cáo vào hàng chờ để tạo lại."))
-    return redirect("report_detail", pk=job.pk)
+    return redirect("reports:report_detail", pk=job.pk)

@@ -71,7 +71,7 @@ def catalog(db: None, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The shipped programs and indicators (targets need the real provinces loaded)."""
     import shutil
 
-    from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
+    from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
 
     folder = tmp_path_factory.mktemp("catalog")
     for name in ("programs.csv", "indicators.csv"):

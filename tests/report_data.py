@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from indicators import totals
+from indicators.figures import totals
 from indicators.models import Indicator, Result, Target
 from programs.models import Program
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from indicators import engine, totals
+from indicators.figures import engine, totals
+from indicators.figures.table import figures_with_total
 from indicators.models import Indicator, MonthTotal, Result
-from indicators.table import figures_with_total
 from programs.models import Activity, ActivityType, Program
 from programs.services import delete_activity, save_activity
 from tests import factories
@@ -133,7 +133,7 @@ def test_editing_moves_the_figure_and_deleting_removes_it_with_history(khanh_hoa
 
 
 def test_the_form_refuses_a_derived_indicator(khanh_hoa, catalog) -> None:
-    from indicators.entry import Entry, check_entries
+    from indicators.cycle.entry import Entry, check_entries
 
     [problem] = check_entries([Entry(khanh_hoa.ba_ngoi, ind("939-06"), OCT, value=Decimal(3))])
 

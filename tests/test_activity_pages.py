@@ -58,9 +58,9 @@ def activity(user, unit, day=OCT_3, kind="tap_huan", title="Lớp tập huấn")
 
 def test_quick_add_saves_the_activity_and_its_figure(khanh_hoa, catalog) -> None:
     client = client_for(khanh_hoa.commune_officer)
-    assert client.get(reverse("activity_add")).status_code == 200
+    assert client.get(reverse("programs:activity_add")).status_code == 200
 
-    response = client.post(reverse("activity_add"), form_data(khanh_hoa.ba_ngoi))
+    response = client.post(reverse("programs:activity_add"), form_data(khanh_hoa.ba_ngoi))
 
     assert response.status_code == 302
     saved = Activity.objects.get()
@@ -77,7 +77,7 @@ def test_the_form_shows_each_refusal_beside_its_field(khanh_hoa, catalog) -> Non
     data = form_data(khanh_hoa.ba_ngoi, participants="-2", participants_women="0")
     data |= {"participants_minority": "0", "participants_over35": "0"}
 
-    response = client.post(reverse("activity_add"), data)
+    response = client.post(reverse("programs:activity_add"), data)
 
     assert response.status_code == 200
     assert response.context["form"].errors["participants"] == ["Số người tham gia không được âm"]
@@ -97,22 +97,24 @@ def test_another_units_activity_is_404_and_the_province_sees_its_subtree(
     theirs = activity(nha_trang_officer, khanh_hoa.nha_trang, title="Lớp của Nha Trang")
     officer = client_for(khanh_hoa.commune_officer)
 
-    for name in ("activity_edit", "activity_delete"):
+    for name in ("programs:activity_edit", "programs:activity_delete"):
         assert officer.get(reverse(name, args=[theirs.pk])).status_code == 404
         assert officer.get(reverse(name, args=[mine.pk])).status_code == 200
-    assert officer.post(reverse("activity_delete", args=[theirs.pk])).status_code == 404
+    assert officer.post(reverse("programs:activity_delete", args=[theirs.pk])).status_code == 404
     assert Activity.objects.filter(pk=theirs.pk).exists()
-    listed = officer.get(reverse("activity_list")).content.decode()
+    listed = officer.get(reverse("programs:activity_list")).content.decode()
     assert "Lớp của Ba Ngòi" in listed and "Lớp của Nha Trang" not in listed
-    province = client_for(khanh_hoa.province_reviewer).get(reverse("activity_list"))
+    province = client_for(khanh_hoa.province_reviewer).get(reverse("programs:activity_list"))
     assert {a.title for a in province.context["page"]} == {"Lớp của Ba Ngòi", "Lớp của Nha Trang"}
     other = factories.AssignmentFactory(
         user=factories.UserFactory(username="tinh.caobang"), unit=khanh_hoa.cao_bang
     ).user
-    assert client_for(other).get(reverse("activity_edit", args=[mine.pk])).status_code == 404
+    assert (
+        client_for(other).get(reverse("programs:activity_edit", args=[mine.pk])).status_code == 404
+    )
     assert (
         client_for(other)
-        .get(reverse("activity_list") + f"?unit={khanh_hoa.ba_ngoi.pk}")
+        .get(reverse("programs:activity_list") + f"?unit={khanh_hoa.ba_ngoi.pk}")
         .status_code
         == 404
     )
@@ -127,13 +129,15 @@ def test_the_list_filters_by_program_type_month_and_level(khanh_hoa, catalog) ->
     client = client_for(khanh_hoa.province_reviewer)
 
     def titles(query: str) -> set[str]:
-        return {a.title for a in client.get(reverse("activity_list") + query).context["page"]}
+        return {
+            a.title for a in client.get(reverse("programs:activity_list") + query).context["page"]
+        }
 
     assert titles("?month=2025-10&type=tap_huan") == {"Tập huấn tháng 10", "Tập huấn của chi hội"}
     assert titles("?month=2025-10&type=tap_huan&level=branch") == {"Tập huấn của chi hội"}
     assert titles("?program=DA939&month=2025-09") == {"Tập huấn tháng 9"}
     assert titles("?program=DA938") == set()
-    calendar = client.get(reverse("activity_calendar") + "?month=2025-10").content.decode()
+    calendar = client.get(reverse("programs:activity_calendar") + "?month=2025-10").content.decode()
     assert calendar.count('class="event"') == 3
     assert 'data-day="8"' in calendar and "Tập huấn của chi hội" in calendar
 
@@ -144,7 +148,9 @@ def test_the_entry_form_shows_derived_figures_computed_with_a_link(khanh_hoa, ca
     activity(officer, khanh_hoa.ba_ngoi_branch, D(2025, 10, 8))
     client = client_for(officer)
 
-    page = client.get(reverse("entry_form", args=[khanh_hoa.ba_ngoi.pk, "DA939", "2025-10"]))
+    page = client.get(
+        reverse("indicators:entry_form", args=[khanh_hoa.ba_ngoi.pk, "DA939", "2025-10"])
+    )
 
     sheet = page.context["sheet"]
     assert "939-06" not in {c.indicator.code for c in sheet.cells}  # not asked for
@@ -154,13 +160,13 @@ def test_the_entry_form_shows_derived_figures_computed_with_a_link(khanh_hoa, ca
     link = f"?unit={khanh_hoa.ba_ngoi.pk}&amp;program=DA939&amp;month=2025-10&amp;type=tap_huan"
     assert link in text
     assert f'name="value-{khanh_hoa.ba_ngoi.pk}-{cell.indicator.pk}"' not in text
-    behind = client.get(reverse("activity_list") + link.replace("&amp;", "&"))
+    behind = client.get(reverse("programs:activity_list") + link.replace("&amp;", "&"))
     assert behind.context["page"].paginator.count == 2
 
 
 def test_a_new_activity_is_on_the_province_dashboard_at_once(khanh_hoa, catalog) -> None:
     client = client_for(khanh_hoa.province_reviewer)
-    url = reverse("dashboard", args=[khanh_hoa.province.pk, "DA939"])
+    url = reverse("indicators:dashboard", args=[khanh_hoa.province.pk, "DA939"])
     query = "?thang=2025-10&ky=thang&chi_tieu=939-06"
     before = client.get(url + query).content.decode()
     assert ">1<" not in before.split('data-unit="22735"')[1].split("</tr>")[0]

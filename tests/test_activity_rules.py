@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from indicators import review
+from indicators.cycle import review
 from indicators.models import Result
 from programs.models import Activity, ActivityType, Attachment, Program
 from programs.services import check_attachments, delete_activity, save_activity

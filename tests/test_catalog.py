@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.catalog import CatalogError
+from indicators.catalogue.catalog import CatalogError
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
 from indicators.models import Indicator, Rule, Target
-from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
 from members.services import load_units
 from programs.models import Program
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators.catalog import CatalogError
+from indicators.catalogue.catalog import CatalogError
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
 from indicators.models import Indicator
-from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
 
 pytestmark = pytest.mark.django_db
 

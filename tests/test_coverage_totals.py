@@ -1,4 +1,4 @@
-"""The coverage totals (indicators.coverage) give the same shares as the live computation,
+"""The coverage totals (indicators.figures.coverage) give the same shares as the live computation,
 kept current by every save and equal to a rebuild.
 
 The Cao Bằng tree of the engine's tests, whose old districts, communes and branches end on
@@ -13,14 +13,14 @@ from decimal import Decimal
 
 import pytest
 
-from indicators import coverage, totals
-from indicators.engine import figure
-from indicators.entry import Entry
+from common.periods import add_months
+from indicators.cycle.entry import Entry
+from indicators.cycle.recording import record_results
+from indicators.figures import coverage, totals
+from indicators.figures.engine import figure
+from indicators.figures.rules import CoverageRule
+from indicators.figures.table import figures_with_total
 from indicators.models import CoverageTotal, Indicator
-from indicators.periods import add_months
-from indicators.recording import record_results
-from indicators.rules import CoverageRule
-from indicators.table import figures_with_total
 from members.models import Level, Unit
 from tests import factories
 from tests.test_engine import (  # noqa: F401 (fixture)

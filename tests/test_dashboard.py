@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import dashboard
-from indicators.engine import figure
-from indicators.entry import Entry
+from indicators.cycle.entry import Entry
+from indicators.cycle.recording import record_results
+from indicators.figures import dashboard
+from indicators.figures.engine import figure
 from indicators.models import Indicator, Target
-from indicators.recording import record_results
 from programs.models import Program
 from tests import factories
 
@@ -30,7 +30,7 @@ def client_for(user) -> Client:
 
 def url(unit, **params) -> str:
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("dashboard", args=[unit.pk, "CTH"]) + ("?" + query if query else "")
+    return reverse("indicators:dashboard", args=[unit.pk, "CTH"]) + ("?" + query if query else "")
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_the_trend_from_month_totals_equals_the_engine_month_by_month(october) -
 def test_a_legacy_period_total_is_marked_on_the_trend(october) -> None:
     """A half-year's figure from a legacy file sits on June and covers six months: the trend
     draws it as a square and the page says which months hold period totals."""
-    from indicators.bulk import LoadedEntry
+    from indicators.cycle.bulk import LoadedEntry
 
     h01 = Indicator.objects.get(code="H-01")
     june = datetime.date(2025, 6, 1)

@@ -27,8 +27,8 @@ def test_demo_loads_the_four_seed_provinces_catalogue_and_accounts() -> None:
 
 
 def _demo_activities_agree_with_the_results() -> None:
+    from common.periods import month_start
     from indicators.models import Result
-    from indicators.periods import month_start
     from programs.models import Activity
 
     activities = list(Activity.objects.select_related("type", "program"))
@@ -50,8 +50,8 @@ def _demo_activities_agree_with_the_results() -> None:
 def _the_month_just_ended_is_in_every_review_state(summary) -> None:
     from django.urls import reverse
 
-    from indicators.completeness import MonthStatus, counts_for
-    from indicators.periods import previous_month
+    from common.periods import previous_month
+    from indicators.figures.completeness import MonthStatus, counts_for
 
     cao_bang = Unit.objects.get(level=Level.PROVINCE, code="04", valid_to__isnull=True)
     counts = counts_for(cao_bang, Program.objects.get(code="CTH"), previous_month())
@@ -59,16 +59,16 @@ def _the_month_just_ended_is_in_every_review_state(summary) -> None:
     assert {s for s, n in counts.present()} == set(MonthStatus) - {MonthStatus.NOT_STARTED}
     client = Client()
     client.login(username="xa.caobang", password="demo-xa.caobang")
-    home = client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home:home")).content.decode()
     assert "Bị trả lại" in home and "chưa khớp với sổ theo dõi" in home
     client.login(username="tinh.caobang", password="demo-tinh.caobang")
-    assert "đang chờ bạn duyệt" in client.get(reverse("home")).content.decode()
+    assert "đang chờ bạn duyệt" in client.get(reverse("home:home")).content.decode()
 
 
 def _province_targets_are_split_among_communes() -> None:
     from django.db.models import Sum
 
-    from indicators.targets import is_additive
+    from indicators.catalogue.targets import is_additive
 
     for target in Target.objects.filter(unit__level=Level.PROVINCE).select_related("indicator"):
         communes = Target.objects.filter(

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from common.periods import add_months
 from demo.results import WINDOW_MONTHS, add_demo_results
 from demo.services import add_demo_branches
-from indicators import engine
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
+from indicators.figures import engine
 from indicators.models import Indicator, Result, Rule
-from indicators.periods import add_months
-from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
 from members.models import Level, Unit
 from members.services import load_units
 

@@ -24,10 +24,10 @@ from decimal import Decimal
 
 import pytest
 
-from indicators import totals
-from indicators.engine import Figure, Status, figure, target_of, values_by_unit
+from common.periods import parse_month
+from indicators.figures import totals
+from indicators.figures.engine import Figure, Status, figure, target_of, values_by_unit
 from indicators.models import CollectionLevel, Indicator, Result, Rule, Target
-from indicators.periods import parse_month
 from members.models import Level, Unit
 from programs.models import Program
 from tests import factories

@@ -3,15 +3,15 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.entry import (
+from indicators.cycle.entry import (
     Entry,
     EntryError,
     EntryRefused,
     check_entries,
     save_month,
 )
+from indicators.cycle.recording import record_results
 from indicators.models import Indicator, Result
-from indicators.recording import record_results
 from programs.models import Program
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from indicators import engine
+from common.periods import previous_month
+from indicators.figures import engine
 from indicators.models import EntryDraft, Indicator, Result
-from indicators.periods import previous_month
 
 pytestmark = pytest.mark.django_db
 MONTH = "2025-10"
@@ -21,7 +21,7 @@ def officer(khanh_hoa, catalog) -> Client:
 
 
 def form_url(unit, program: str = "CTH", month: str = MONTH) -> str:
-    return reverse("entry_form", args=[unit.pk, program, month])
+    return reverse("indicators:entry_form", args=[unit.pk, program, month])
 
 
 def field(unit, code: str, part: str = "value") -> str:
@@ -29,7 +29,7 @@ def field(unit, code: str, part: str = "value") -> str:
 
 
 def test_entry_start_opens_the_officers_commune_for_the_month_just_ended(officer, khanh_hoa):
-    response = officer.get(reverse("entry_start"))
+    response = officer.get(reverse("indicators:entry_start"))
 
     month = previous_month()
     assert response.status_code == 302
@@ -124,7 +124,7 @@ def test_reviewer_sees_the_form_read_only_and_cannot_post(khanh_hoa, catalog):
 
 def test_draft_keeps_typing_until_the_month_is_saved(officer, khanh_hoa):
     name = field(khanh_hoa.ba_ngoi, "H-01")
-    draft_url = reverse("entry_draft", args=[khanh_hoa.ba_ngoi.pk, "CTH", MONTH])
+    draft_url = reverse("indicators:entry_draft", args=[khanh_hoa.ba_ngoi.pk, "CTH", MONTH])
 
     saved = officer.post(draft_url, {name: "-5"})  # invalid values are kept too
     page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
@@ -136,6 +136,6 @@ def test_draft_keeps_typing_until_the_month_is_saved(officer, khanh_hoa):
 
 
 def test_draft_of_another_commune_is_refused(officer, khanh_hoa):
-    url = reverse("entry_draft", args=[khanh_hoa.nha_trang.pk, "CTH", MONTH])
+    url = reverse("indicators:entry_draft", args=[khanh_hoa.nha_trang.pk, "CTH", MONTH])
 
     assert officer.post(url, {}).status_code == 404

@@ -20,7 +20,7 @@ HEADER = "unit_code,indicator_code,month,value,numerator,denominator"
 def _upload(client, unit, *rows: str, name: str = "ket-qua.csv", content: bytes | None = None):
     data = content if content is not None else "\n".join([HEADER, *rows]).encode()
     return client.post(
-        reverse("import_list"),
+        reverse("imports:import_list"),
         {"file": SimpleUploadedFile(name, data), "unit": unit.pk, "period": ""},
     )
 
@@ -43,17 +43,17 @@ def test_upload_preview_commit(client, khanh_hoa, admins) -> None:
     response = _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,",
                        "22333,939-04,2025-Q2,\"1.234\",,")  # fmt: skip
     batch = ImportBatch.objects.get()
-    assert response.url == reverse("import_detail", args=[batch.pk])
+    assert response.url == reverse("imports:import_detail", args=[batch.pk])
     page = client.get(response.url).content.decode()
     assert batch.state == BatchState.PREVIEWED and len(batch.sha256) == 64
     assert batch.counts["results"] == {"new": 2, "changed": 0, "unchanged": 0, "blocked": 0}
     assert "Ghi vào hệ thống" in page and "1.234" in page
     assert not Result.objects.exists()
-    client.post(reverse("import_commit", args=[batch.pk]))
+    client.post(reverse("imports:import_commit", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.state == BatchState.COMMITTED and batch.committed_at is not None
     assert Result.objects.get(unit=khanh_hoa.nha_trang).value == Decimal(1234)
-    listing = client.get(reverse("import_list")).content.decode()
+    listing = client.get(reverse("imports:import_list")).content.decode()
     assert "ket-qua.csv" in listing and "Đã ghi vào hệ thống" in listing
 
 
@@ -61,10 +61,10 @@ def test_errors_listed_and_no_commit(client, khanh_hoa, admins) -> None:
     client.force_login(admins["khanh_hoa"])
     _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,", "22333,939-77,2025-06,x,,")
     batch = ImportBatch.objects.get()
-    page = client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
     assert "không có chỉ tiêu mã «939-77»" in page and "«x» không phải là số" in page
     assert 'id="batch-commit"' not in page
-    client.post(reverse("import_commit", args=[batch.pk]))
+    client.post(reverse("imports:import_commit", args=[batch.pk]))
     assert not Result.objects.exists()
 
 
@@ -72,13 +72,13 @@ def test_another_provinces_admin_gets_404(client, khanh_hoa, admins) -> None:
     client.force_login(admins["khanh_hoa"])
     _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
     batch = ImportBatch.objects.get()
-    kept = client.get(reverse("import_file", args=[batch.pk]))
+    kept = client.get(reverse("imports:import_file", args=[batch.pk]))
     assert b"".join(kept.streaming_content).startswith(HEADER.encode())
     client.force_login(admins["cao_bang"])
-    for name in ("import_detail", "import_status", "import_file"):
+    for name in ("imports:import_detail", "imports:import_status", "imports:import_file"):
         assert client.get(reverse(name, args=[batch.pk])).status_code == 404
-    assert client.post(reverse("import_commit", args=[batch.pk])).status_code == 404
-    assert "ket-qua.csv" not in client.get(reverse("import_list")).content.decode()
+    assert client.post(reverse("imports:import_commit", args=[batch.pk])).status_code == 404
+    assert "ket-qua.csv" not in client.get(reverse("imports:import_list")).content.decode()
     # Nor can they import for Khánh Hòa's units: the unit is not among the choices.
     response = _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
     assert response.status_code == 200 and ImportBatch.objects.count() == 1
@@ -86,7 +86,7 @@ def test_another_provinces_admin_gets_404(client, khanh_hoa, admins) -> None:
 
 def test_only_admins_may_import(client, khanh_hoa, admins) -> None:
     client.force_login(khanh_hoa.commune_officer)
-    assert client.get(reverse("import_list")).status_code == 403
+    assert client.get(reverse("imports:import_list")).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -119,16 +119,19 @@ def test_big_files_run_as_jobs_with_progress(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,", "22333,939-01,2025-06,2,,")
     batch = ImportBatch.objects.get()
-    status = client.get(reverse("import_status", args=[batch.pk])).json()
+    status = client.get(reverse("imports:import_status", args=[batch.pk])).json()
     assert status == {"state": "queued", "state_label": "Đang chờ", "progress": 0, "active": True}
     assert (
-        'data-active="1"' in client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+        'data-active="1"'
+        in client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
     )
     for callback in queued:  # the worker's part (eager Celery)
         callback()
-    assert client.get(reverse("import_status", args=[batch.pk])).json()["state"] == "previewed"
+    assert (
+        client.get(reverse("imports:import_status", args=[batch.pk])).json()["state"] == "previewed"
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import_commit", args=[batch.pk]))
+        client.post(reverse("imports:import_commit", args=[batch.pk]))
     batch.refresh_from_db()
     assert (batch.state, batch.progress) == (BatchState.COMMITTED, 100)
     assert Result.objects.count() == 2
@@ -141,12 +144,15 @@ def test_a_failed_commit_is_reported_and_writes_nothing(client, khanh_hoa, admin
     client.force_login(admins["khanh_hoa"])
     _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,", "22333,939-01,2025-06,2,,")
     batch = ImportBatch.objects.get()
-    with mock.patch("indicators.bulk.write_targets", side_effect=DatabaseError("ổ đĩa đầy")):
-        client.post(reverse("import_commit", args=[batch.pk]))
+    with mock.patch("indicators.cycle.bulk.write_targets", side_effect=DatabaseError("ổ đĩa đầy")):
+        client.post(reverse("imports:import_commit", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.state == BatchState.FAILED
     assert batch.error == "Ghi thất bại, không có gì được ghi (ổ đĩa đầy)."
-    assert "Ghi thất bại" in client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+    assert (
+        "Ghi thất bại"
+        in client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
+    )
     assert not Result.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""Legacy imports (issue 7): the long shape read from CSV and .xlsx, the preview's plan
+"""Legacy imports: the long shape read from CSV and .xlsx, the preview's plan
 (new / changed / unchanged / blocked), the all-or-nothing commit, the upload's safety checks and
 `manage.py import_results`.
 
@@ -24,7 +24,8 @@ from openpyxl import Workbook
 from imports import safety, services
 from imports.readers import read_file
 from imports.readers.periods import parse_period
-from indicators.entry import Entry
+from indicators.cycle.entry import Entry
+from indicators.cycle.recording import record_results
 from indicators.models import (
     Indicator,
     MonthTotal,
@@ -34,7 +35,6 @@ from indicators.models import (
     SubmissionState,
     Target,
 )
-from indicators.recording import record_results
 from programs.models import Program
 
 HEADER = "unit_code,indicator_code,month,value,numerator,denominator"
@@ -180,7 +180,7 @@ def test_a_database_error_mid_commit_rolls_everything_back(units, tmp_path) -> N
     path = _csv(tmp_path, "22735,939-01,2025-06,7,,", "22333,939-01,2025-06,9,,")
     plan = _preview(path)
     with (
-        mock.patch("indicators.bulk.write_targets", side_effect=DatabaseError("disk full")),
+        mock.patch("indicators.cycle.bulk.write_targets", side_effect=DatabaseError("disk full")),
         pytest.raises(DatabaseError),
     ):
         services.commit(plan, user=None)
@@ -328,7 +328,7 @@ def test_the_plan_refuses_units_outside_the_imports_unit(units) -> None:
 
 
 def test_commit_moves_month_totals_as_a_rebuild_would(units, tmp_path) -> None:
-    from indicators import totals
+    from indicators.figures import totals
 
     _save(units.ba_ngoi, "939-01", JUNE, 5)
     _save(units.nha_trang, "939-04", JUNE, 3)  # not in the file: stays in the totals

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from indicators import totals
+from common.periods import parse_month
+from indicators.figures import totals
 from indicators.models import Indicator, Result, Rule, Target
-from indicators.periods import parse_month
 from members.models import Level, Unit
 from tests import factories
 

@@ -1,4 +1,4 @@
-"""Loading monthly results from a CSV file (indicators.results_csv, `manage.py load_results`).
+"""Loading monthly results from a CSV file (indicators.cycle.results_csv, `manage.py load_results`).
 
 The units are a slice of Cao Bằng across the 2025 reform (real GSO codes): the old ward Phường
 Hợp Giang (01273, under Thành phố Cao Bằng, until 2025-06-30) and the new ward Phường Thục Phán
@@ -18,10 +18,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from indicators.entry import Entry
+from common.periods import add_months, month_start
+from indicators.cycle.entry import Entry
+from indicators.cycle.results_csv import ResultsFileError, load_results, read_results_csv
 from indicators.models import Indicator, Result
-from indicators.periods import add_months, month_start
-from indicators.results_csv import ResultsFileError, load_results, read_results_csv
 from members.gazetteer import LEGACY_END, REFORM_DATE
 from members.models import Level, Unit
 from tests import factories

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR
 from indicators.models import Target
-from indicators.services import DEFAULT_CATALOG_DIR
 from members.services import load_units
 
 pytestmark = pytest.mark.django_db

@@ -100,7 +100,7 @@ def test_a_file_without_the_name_column_is_refused(khanh_hoa) -> None:
 def test_import_page_previews_then_imports(khanh_hoa) -> None:
     client = Client()
     client.force_login(khanh_hoa.commune_officer)
-    url = reverse("register_import")
+    url = reverse("members:register_import")
     branch = khanh_hoa.ba_ngoi_branch
 
     preview = client.post(url, {"branch": branch.pk, "file": io.BytesIO(GOOD)})
@@ -120,7 +120,7 @@ def test_officer_cannot_import_into_another_communes_branch(khanh_hoa) -> None:
     client.force_login(khanh_hoa.commune_officer)
 
     response = client.post(
-        reverse("register_import"), {"branch": other.pk, "file": io.BytesIO(GOOD)}
+        reverse("members:register_import"), {"branch": other.pk, "file": io.BytesIO(GOOD)}
     )
 
     assert response.status_code == 400

@@ -42,7 +42,7 @@ def _names(response) -> list[str]:
 
 
 def test_register_lists_only_own_members(khanh_hoa, register) -> None:
-    response = _client(khanh_hoa.commune_officer).get(reverse("register"))
+    response = _client(khanh_hoa.commune_officer).get(reverse("members:register"))
 
     assert response.status_code == 200
     assert sorted(_names(response)) == ["Nguyễn Thị Hoà", "Trần Thị Lan"]
@@ -54,13 +54,19 @@ def test_search_on_the_page_ignores_diacritics_in_both_forms(khanh_hoa, register
     client = _client(khanh_hoa.commune_officer)
 
     for typed in ("nguyen thi hoa", unicodedata.normalize(form, "Nguyễn Thị Hoà")):
-        response = client.get(reverse("register"), {"q": typed})
+        response = client.get(reverse("members:register"), {"q": typed})
         assert _names(response) == ["Nguyễn Thị Hoà"]
         assert [m.pk for m in response.context["members"]] == [register["hoa"].pk]
 
 
 @pytest.mark.parametrize(
-    "name", ["member_detail", "member_status", "member_move", "member_anonymise"]
+    "name",
+    [
+        "members:member_detail",
+        "members:member_status",
+        "members:member_move",
+        "members:member_anonymise",
+    ],
 )
 def test_another_communes_member_is_404(khanh_hoa, register, name) -> None:
     client = _client(khanh_hoa.commune_officer)
@@ -76,8 +82,8 @@ def test_another_communes_member_is_404(khanh_hoa, register, name) -> None:
 def test_a_forbidden_member_and_a_missing_one_look_the_same(khanh_hoa, register) -> None:
     client = _client(khanh_hoa.commune_officer)
 
-    forbidden = client.get(reverse("member_detail", args=[register["cao_bang"].pk]))
-    missing = client.get(reverse("member_detail", args=[9_999_999]))
+    forbidden = client.get(reverse("members:member_detail", args=[register["cao_bang"].pk]))
+    missing = client.get(reverse("members:member_detail", args=[9_999_999]))
 
     assert forbidden.status_code == missing.status_code == 404
 
@@ -85,12 +91,12 @@ def test_a_forbidden_member_and_a_missing_one_look_the_same(khanh_hoa, register)
 def test_province_reviewer_sees_all_its_communes_but_cannot_edit(khanh_hoa, register) -> None:
     client = _client(khanh_hoa.province_reviewer)
 
-    response = client.get(reverse("register"), {"q": "hoa"})
+    response = client.get(reverse("members:register"), {"q": "hoa"})
     assert len(_names(response)) == 2  # Ba Ngòi and Nha Trang, not Cao Bằng
-    detail = client.get(reverse("member_detail", args=[register["other"].pk]))
+    detail = client.get(reverse("members:member_detail", args=[register["other"].pk]))
     assert detail.status_code == 200 and not detail.context["can_edit"]
     refused = client.post(
-        reverse("member_status", args=[register["other"].pk]),
+        reverse("members:member_status", args=[register["other"].pk]),
         {"status": "left", "on": "2025-01-01"},
     )
     assert refused.status_code == 403
@@ -100,7 +106,7 @@ def test_officer_adds_a_member(khanh_hoa) -> None:
     client = _client(khanh_hoa.commune_officer)
 
     response = client.post(
-        reverse("member_add"),
+        reverse("members:member_add"),
         {
             "full_name": "  Hà   Thị Ngọc Ánh ",
             "branch": khanh_hoa.ba_ngoi_branch.pk,
@@ -113,7 +119,7 @@ def test_officer_adds_a_member(khanh_hoa) -> None:
 
     member = Member.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("member_detail", args=[member.pk])
+    assert response["Location"] == reverse("members:member_detail", args=[member.pk])
     assert (member.full_name, member.name_folded) == ("Hà Thị Ngọc Ánh", "ha thi ngoc anh")
     assert member.is_ethnic_minority and member.household == "near_poor"
     assert member.memberships.get().started_on == D(2025, 3, 8)
@@ -123,7 +129,7 @@ def test_add_form_explains_bad_input_in_vietnamese(khanh_hoa) -> None:
     client = _client(khanh_hoa.commune_officer)
 
     response = client.post(
-        reverse("member_add"),
+        reverse("members:member_add"),
         {
             "full_name": "Ánh",
             "branch": khanh_hoa.ba_ngoi_branch.pk,
@@ -140,7 +146,7 @@ def test_add_form_explains_bad_input_in_vietnamese(khanh_hoa) -> None:
 
 def test_officer_cannot_add_into_another_communes_branch(khanh_hoa, register) -> None:
     response = _client(khanh_hoa.commune_officer).post(
-        reverse("member_add"),
+        reverse("members:member_add"),
         {
             "full_name": "Lê Thị Hồng",
             "branch": register["nha_trang_branch"].pk,
@@ -159,7 +165,8 @@ def test_status_change_through_the_page(khanh_hoa, register) -> None:
     member = register["lan"]
 
     response = client.post(
-        reverse("member_status", args=[member.pk]), {"status": "deceased", "on": "2025-04-02"}
+        reverse("members:member_status", args=[member.pk]),
+        {"status": "deceased", "on": "2025-04-02"},
     )
 
     assert response.status_code == 302
@@ -170,7 +177,7 @@ def test_status_change_through_the_page(khanh_hoa, register) -> None:
 def test_export_contains_only_own_members_and_is_recorded(khanh_hoa, register) -> None:
     officer = khanh_hoa.commune_officer
 
-    response = _client(officer).get(reverse("register_export"), {"q": "thi"})
+    response = _client(officer).get(reverse("members:register_export"), {"q": "thi"})
 
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -184,7 +191,7 @@ def test_export_contains_only_own_members_and_is_recorded(khanh_hoa, register) -
 def test_export_of_a_filter_records_the_filter(khanh_hoa, register) -> None:
     branch = khanh_hoa.ba_ngoi_branch
     _client(khanh_hoa.commune_officer).get(
-        reverse("register_export"), {"chi_hoi": branch.pk, "tinh_trang": "active"}
+        reverse("members:register_export"), {"chi_hoi": branch.pk, "tinh_trang": "active"}
     )
 
     export = MemberExport.objects.get()
@@ -196,7 +203,7 @@ def test_figures_page_counts_from_the_register(khanh_hoa, register) -> None:
     client = _client(khanh_hoa.province_reviewer)
 
     response = client.get(
-        reverse("register_figures"),
+        reverse("members:register_figures"),
         {"don_vi": khanh_hoa.province.pk, "tu": "2024-01-01", "den": "2024-12-31"},
     )
 
@@ -208,23 +215,23 @@ def test_figures_page_counts_from_the_register(khanh_hoa, register) -> None:
 
 def test_figures_of_another_province_are_404(khanh_hoa, register) -> None:
     response = _client(khanh_hoa.province_reviewer).get(
-        reverse("register_figures"), {"don_vi": khanh_hoa.cao_bang.pk}
+        reverse("members:register_figures"), {"don_vi": khanh_hoa.cao_bang.pk}
     )
 
     assert response.status_code == 404
 
 
 def test_nav_links_to_the_register(khanh_hoa) -> None:
-    response = _client(khanh_hoa.commune_officer).get(reverse("home"))
+    response = _client(khanh_hoa.commune_officer).get(reverse("home:home"))
 
-    assert reverse("register") in response.content.decode()
+    assert reverse("members:register") in response.content.decode()
 
 
 def test_anonymise_through_the_page_keeps_the_count(khanh_hoa, register) -> None:
     client = _client(khanh_hoa.commune_officer)
 
-    client.post(reverse("member_anonymise", args=[register["hoa"].pk]))
+    client.post(reverse("members:member_anonymise", args=[register["hoa"].pk]))
 
-    response = client.get(reverse("register"))
+    response = client.get(reverse("members:register"))
     assert _names(response) == ["Trần Thị Lan"]
     assert response.context["active_total"] == 2

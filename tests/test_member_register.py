@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 from django.http import Http404
 
-from indicators.periods import month_end
+from common.periods import month_end
 from members import selectors
 from members.models import Member, Membership, MemberStatus
 from members.selectors import MemberFilter, visible_member_or_404, visible_members

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts import access
 from accounts.models import Role
-from indicators.entry import Entry, EntryError
+from indicators.cycle.entry import Entry, EntryError
+from indicators.cycle.recording import record_results
 from indicators.models import Indicator, Result, Submission, SubmissionEvent, SubmissionState
-from indicators.recording import record_results
 from programs.models import Program
 from tests import factories
 
@@ -20,7 +20,7 @@ OCT = datetime.date(2025, 10, 1)
 
 
 def url(unit) -> str:
-    return reverse("entry_form", args=[unit.pk, "CTH", "2025-10"])
+    return reverse("indicators:entry_form", args=[unit.pk, "CTH", "2025-10"])
 
 
 def field(unit, code: str) -> str:
@@ -191,7 +191,7 @@ def test_the_officer_cannot_approve_their_own_month(officer, khanh_hoa):
 
 
 def test_load_results_is_refused_on_an_approved_month(officer, reviewer, khanh_hoa, tmp_path):
-    from indicators.results_csv import ResultsFileError, load_results
+    from indicators.cycle.results_csv import ResultsFileError, load_results
 
     officer.post(
         url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}

@@ -1,4 +1,4 @@
-"""One door for results: `indicators.recording.record_results` is the only writer of `Result`.
+"""One door for results: `indicators.cycle.recording.record_results` is the only writer of `Result`.
 
 Two proofs. Each way a figure comes in (the month form, an activity, `load_results`, the legacy
 import's commit, the admin's import) is run with the door shut, the service replaced by a stub:
@@ -27,9 +27,9 @@ from django.core.management import call_command
 
 from imports import safety, services
 from imports.readers import read_file
-from indicators import recording
-from indicators.bulk import LoadedEntry
-from indicators.entry import Entry, SaveSummary, save_month
+from indicators.cycle import recording
+from indicators.cycle.bulk import LoadedEntry
+from indicators.cycle.entry import Entry, SaveSummary, save_month
 from indicators.models import Indicator, MonthTotal, Result, Submission, SubmissionEvent
 from indicators.resources import ResultResource
 from programs.models import ActivityType, Program
@@ -166,7 +166,7 @@ def _project_modules() -> Iterator[Path]:
 
 
 def test_no_module_but_the_service_writes_results() -> None:
-    allowed = {"indicators/recording.py", *SEEDERS}
+    allowed = {"indicators/cycle/recording.py", *SEEDERS}
     offenders = {
         f"{rel}:{line} {what}"
         for path in _project_modules()
@@ -175,7 +175,7 @@ def test_no_module_but_the_service_writes_results() -> None:
     }
     assert offenders == set()
     # The scan sees the service's own writes and the seeders', so it would see a fourth writer.
-    assert result_writes((ROOT / "indicators/recording.py").read_text(encoding="utf-8"))
+    assert result_writes((ROOT / "indicators/cycle/recording.py").read_text(encoding="utf-8"))
     for seeder in SEEDERS:
         assert result_writes((ROOT / seeder).read_text(encoding="utf-8")), seeder
 

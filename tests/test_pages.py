@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
 from members.services import load_units
 from tests import factories
 
@@ -48,7 +48,7 @@ def test_home_shows_the_unit_its_place_and_the_programs(khanh_hoa, client_of, tm
     for name in ("programs.csv", "indicators.csv"):  # no targets: no real provinces here
         shutil.copy(DEFAULT_CATALOG_DIR / name, tmp_path / name)
     load_catalog(tmp_path)
-    page = client_of(khanh_hoa.commune_officer).get(reverse("home")).content.decode()
+    page = client_of(khanh_hoa.commune_officer).get(reverse("home:home")).content.decode()
 
     assert "Phường Ba Ngòi" in page
     assert "Khánh Hòa" in page  # the breadcrumb up to the province
@@ -58,16 +58,16 @@ def test_home_shows_the_unit_its_place_and_the_programs(khanh_hoa, client_of, tm
 
 
 def test_breadcrumb_links_only_to_units_the_user_may_open(khanh_hoa, client_of) -> None:
-    page = client_of(khanh_hoa.commune_officer).get(reverse("home")).content.decode()
+    page = client_of(khanh_hoa.commune_officer).get(reverse("home:home")).content.decode()
 
-    assert reverse("unit_detail", args=[khanh_hoa.province.pk]) not in page
+    assert reverse("home:unit_detail", args=[khanh_hoa.province.pk]) not in page
 
 
 def test_user_without_assignment_is_told_to_ask_an_admin(db) -> None:
     client = Client()
     client.force_login(factories.UserFactory(username="moi"))
 
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home:home")).content.decode()
 
     assert "chưa được phân công đơn vị nào" in page
 
@@ -76,7 +76,7 @@ def test_province_page_at_a_date_before_2025_lists_the_old_districts(db) -> None
     [load] = load_units(["Cao Bằng"])
     client = Client()
     client.force_login(factories.UserFactory(username="tw", is_superuser=True))
-    url = reverse("unit_detail", args=[load.province.pk])
+    url = reverse("home:unit_detail", args=[load.province.pk])
 
     old = client.get(url, {"ngay": "2024-12-31"}).content.decode()
     new = client.get(url).content.decode()

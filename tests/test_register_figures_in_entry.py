@@ -16,7 +16,7 @@ D = datetime.date
 
 
 def _form(client: Client, unit, month: str = "2025-03"):
-    return client.get(reverse("entry_form", args=[unit.pk, "CTH", month]))
+    return client.get(reverse("indicators:entry_form", args=[unit.pk, "CTH", month]))
 
 
 def _cell(response, code: str):
@@ -48,7 +48,7 @@ def test_a_typed_figure_that_differs_says_so(khanh_hoa, catalog) -> None:
     client.force_login(khanh_hoa.commune_officer)
     h04 = Indicator.objects.get(code="H-04")
     client.post(
-        reverse("entry_form", args=[khanh_hoa.ba_ngoi.pk, "CTH", "2025-03"]),
+        reverse("indicators:entry_form", args=[khanh_hoa.ba_ngoi.pk, "CTH", "2025-03"]),
         {f"value-{khanh_hoa.ba_ngoi.pk}-{h04.pk}": "5"},
     )
 

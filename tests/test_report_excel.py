@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from indicators.engine import figure
+from indicators.figures.engine import figure
 from indicators.models import Indicator
 from reports.excel import build_workbook, safe_text
 from reports.selectors import report_content

@@ -22,8 +22,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
-from indicators import totals
-from indicators.engine import figure
+from indicators.figures import totals
+from indicators.figures.engine import figure
 from indicators.models import Indicator, Result, Target
 from members.models import Level, Unit
 from programs.models import Program
@@ -203,7 +203,7 @@ def test_the_form_option_reaches_the_job_and_its_workbook(tree: Tree) -> None:
     ).user
     client = Client()
     client.force_login(user)
-    page = client.get(reverse("report_list")).content.decode()
+    page = client.get(reverse("reports:report_list")).content.decode()
     assert "Thêm một trang cho mỗi cấp bên dưới" in page
     request = {
         "program": tree.program.pk,
@@ -212,8 +212,8 @@ def test_the_form_option_reaches_the_job_and_its_workbook(tree: Tree) -> None:
         "end": "2024-06",
         "format": "xlsx",
     }
-    client.post(reverse("report_list"), {**request, "levels_below": "on"})
-    client.post(reverse("report_list"), request)
+    client.post(reverse("reports:report_list"), {**request, "levels_below": "on"})
+    client.post(reverse("reports:report_list"), request)
     with_levels, without = ReportJob.objects.order_by("pk")
     assert (with_levels.levels_below, without.levels_below) == (True, False)
     assert "Xã, phường" in load_workbook(with_levels.xlsx_file.open("rb")).sheetnames

@@ -26,7 +26,7 @@ def client_for(user) -> Client:
 def done_job(khanh_hoa, catalog) -> ReportJob:
     add_results(khanh_hoa)
     page = client_for(khanh_hoa.province_reviewer).post(
-        reverse("report_list"),
+        reverse("reports:report_list"),
         {
             "program": _program_pk(),
             "unit": khanh_hoa.province.pk,
@@ -36,7 +36,9 @@ def done_job(khanh_hoa, catalog) -> ReportJob:
         },
     )
     job = ReportJob.objects.get()
-    assert page.status_code == 302 and page["Location"] == reverse("report_detail", args=[job.pk])
+    assert page.status_code == 302 and page["Location"] == reverse(
+        "reports:report_detail", args=[job.pk]
+    )
     return job
 
 
@@ -47,7 +49,9 @@ def _program_pk() -> int:
 
 
 def test_request_page_offers_only_visible_units(khanh_hoa, catalog) -> None:
-    page = client_for(khanh_hoa.province_reviewer).get(reverse("report_list")).content.decode()
+    page = (
+        client_for(khanh_hoa.province_reviewer).get(reverse("reports:report_list")).content.decode()
+    )
     assert "Tạo báo cáo tiến độ" in page and "Báo cáo của tôi" in page
     assert "Phường Ba Ngòi" in page
     assert "Tỉnh Cao Bằng" not in page
@@ -55,7 +59,7 @@ def test_request_page_offers_only_visible_units(khanh_hoa, catalog) -> None:
 
 def test_a_unit_outside_the_scope_cannot_be_requested(khanh_hoa, catalog) -> None:
     page = client_for(khanh_hoa.commune_officer).post(
-        reverse("report_list"),
+        reverse("reports:report_list"),
         {
             "program": _program_pk(),
             "unit": khanh_hoa.province.pk,
@@ -70,14 +74,14 @@ def test_a_unit_outside_the_scope_cannot_be_requested(khanh_hoa, catalog) -> Non
 
 def test_done_job_shows_downloads_and_serves_both_files(khanh_hoa, done_job) -> None:
     client = client_for(khanh_hoa.province_reviewer)
-    page = client.get(reverse("report_detail", args=[done_job.pk])).content.decode()
+    page = client.get(reverse("reports:report_detail", args=[done_job.pk])).content.decode()
     assert "Hoàn thành" in page and "Tải về XLSX" in page and "Tải về PDF" in page
 
-    status = client.get(reverse("report_status", args=[done_job.pk])).json()
+    status = client.get(reverse("reports:report_status", args=[done_job.pk])).json()
     assert status["state"] == "done" and status["progress"] == 100 and not status["active"]
 
-    xlsx = client.get(reverse("report_download", args=[done_job.pk, "xlsx"]))
-    pdf = client.get(reverse("report_download", args=[done_job.pk, "pdf"]))
+    xlsx = client.get(reverse("reports:report_download", args=[done_job.pk, "xlsx"]))
+    pdf = client.get(reverse("reports:report_download", args=[done_job.pk, "pdf"]))
     assert xlsx.status_code == pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert "bao-cao-DA939-56-2025-01-2025-06.xlsx" in xlsx["Content-Disposition"]
@@ -91,29 +95,37 @@ def test_someone_of_another_province_gets_404_everywhere(khanh_hoa, done_job) ->
     ).user
     client = client_for(stranger)
     for url in (
-        reverse("report_detail", args=[done_job.pk]),
-        reverse("report_status", args=[done_job.pk]),
-        reverse("report_download", args=[done_job.pk, "xlsx"]),
-        reverse("report_download", args=[done_job.pk, "pdf"]),
+        reverse("reports:report_detail", args=[done_job.pk]),
+        reverse("reports:report_status", args=[done_job.pk]),
+        reverse("reports:report_download", args=[done_job.pk, "xlsx"]),
+        reverse("reports:report_download", args=[done_job.pk, "pdf"]),
     ):
         assert client.get(url).status_code == 404, url
 
 
 def test_a_commune_officer_cannot_download_the_province_report(khanh_hoa, done_job) -> None:
     client = client_for(khanh_hoa.commune_officer)
-    assert client.get(reverse("report_download", args=[done_job.pk, "xlsx"])).status_code == 404
+    assert (
+        client.get(reverse("reports:report_download", args=[done_job.pk, "xlsx"])).status_code
+        == 404
+    )
 
 
 def test_anonymous_visitors_are_sent_to_log_in(done_job) -> None:
-    response = Client().get(reverse("report_download", args=[done_job.pk, "xlsx"]))
+    response = Client().get(reverse("reports:report_download", args=[done_job.pk, "xlsx"]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_unknown_extension_and_unfinished_job_are_404(khanh_hoa, done_job) -> None:
     client = client_for(khanh_hoa.province_reviewer)
-    assert client.get(reverse("report_download", args=[done_job.pk, "csv"])).status_code == 404
+    assert (
+        client.get(reverse("reports:report_download", args=[done_job.pk, "csv"])).status_code == 404
+    )
     ReportJob.objects.filter(pk=done_job.pk).update(state=State.RUNNING)
-    assert client.get(reverse("report_download", args=[done_job.pk, "xlsx"])).status_code == 404
+    assert (
+        client.get(reverse("reports:report_download", args=[done_job.pk, "xlsx"])).status_code
+        == 404
+    )
 
 
 def test_failed_job_shows_the_reason_and_retries_from_the_page(khanh_hoa, done_job) -> None:
@@ -121,10 +133,10 @@ def test_failed_job_shows_the_reason_and_retries_from_the_page(khanh_hoa, done_j
         state=State.FAILED, error="Không tạo được báo cáo: lỗi thử"
     )
     client = client_for(khanh_hoa.province_reviewer)
-    page = client.get(reverse("report_detail", args=[done_job.pk])).content.decode()
+    page = client.get(reverse("reports:report_detail", args=[done_job.pk])).content.decode()
     assert "lỗi thử" in page and 'id="retry"' in page
 
-    client.post(reverse("report_retry", args=[done_job.pk]))
+    client.post(reverse("reports:report_retry", args=[done_job.pk]))
     done_job.refresh_from_db()
     assert done_job.state == State.DONE
 
@@ -139,13 +151,13 @@ def test_requesting_again_while_running_opens_the_running_job(khanh_hoa, catalog
         "format": "xlsx",
     }
     with mock.patch("reports.services._enqueue"):
-        first = client.post(reverse("report_list"), form)
-        second = client.post(reverse("report_list"), form, follow=True)
+        first = client.post(reverse("reports:report_list"), form)
+        second = client.post(reverse("reports:report_list"), form, follow=True)
     assert ReportJob.objects.count() == 1
     assert second.redirect_chain[-1][0] == first["Location"]
     assert "đang được tạo" in second.content.decode()
 
 
 def test_nav_has_a_reports_link(khanh_hoa) -> None:
-    page = client_for(khanh_hoa.commune_officer).get(reverse("home")).content.decode()
-    assert f'href="{reverse("report_list")}"' in page
+    page = client_for(khanh_hoa.commune_officer).get(reverse("home:home")).content.decode()
+    assert f'href="{reverse("reports:report_list")}"' in page

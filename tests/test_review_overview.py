@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
-from indicators import completeness, review
-from indicators.completeness import MonthStatus
+from indicators.cycle import review
+from indicators.figures import completeness
+from indicators.figures.completeness import MonthStatus
 from indicators.models import Submission, SubmissionEvent, SubmissionState
 from indicators.selectors import reminders_for
 from members.models import Level, Unit
@@ -260,7 +261,7 @@ def _client(user: User) -> Client:
 
 
 def _url(unit: Unit, program: Program) -> str:
-    return reverse("review_overview", args=[unit.pk, program.code, "2024-10"])
+    return reverse("indicators:review_overview", args=[unit.pk, program.code, "2024-10"])
 
 
 def test_the_page_shows_statuses_and_rates(october, people):
@@ -377,6 +378,6 @@ def test_home_page_shows_the_returned_comment(october, people):
         user=people["district_a"], submission=submission, comment="Xem lại 939-02"
     )
 
-    page = _client(people["officer"]).get(reverse("home")).content.decode()
+    page = _client(people["officer"]).get(reverse("home:home")).content.decode()
 
     assert "Bị trả lại" in page and "Xem lại 939-02" in page

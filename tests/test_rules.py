@@ -1,6 +1,7 @@
-"""The aggregation rules as objects (indicators.rules): the registry covers every rule of the
-model, and for every rule a table of children (`measures`, through indicators.table) gives
-each child the figure the one-unit computation (`measure`, through indicators.engine) gives
+"""The aggregation rules as objects (indicators.figures.rules): the registry covers every rule of
+the
+model, and for every rule a table of children (`measures`, through indicators.figures.table) gives
+each child the figure the one-unit computation (`measure`, through indicators.figures.engine) gives
 it, in a number of queries that does not grow with the number of children."""
 
 import datetime
@@ -11,11 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.engine import figure
+from common.periods import parse_month
+from indicators.figures.engine import figure
+from indicators.figures.rules import RULES, AggregationRule, RateRule, SumRule, rule_for
+from indicators.figures.table import figures_with_total
 from indicators.models import Indicator, Rule
-from indicators.periods import parse_month
-from indicators.rules import RULES, AggregationRule, RateRule, SumRule, rule_for
-from indicators.table import figures_with_total
 from members.models import Unit
 from members.services import get_or_create_central
 from tests import factories

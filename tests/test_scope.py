@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def _page(user, unit: Unit) -> int:
     client = Client()
     client.force_login(user)
-    return client.get(reverse("unit_detail", args=[unit.pk])).status_code
+    return client.get(reverse("home:unit_detail", args=[unit.pk])).status_code
 
 
 def test_commune_officer_sees_own_commune_and_its_branches(khanh_hoa) -> None:
@@ -36,8 +36,8 @@ def test_commune_officer_cannot_open_the_province_above(khanh_hoa) -> None:
 def test_a_missing_unit_and_a_forbidden_one_look_the_same(khanh_hoa) -> None:
     client = Client()
     client.force_login(khanh_hoa.commune_officer)
-    forbidden = client.get(reverse("unit_detail", args=[khanh_hoa.nha_trang.pk]))
-    missing = client.get(reverse("unit_detail", args=[999_999]))
+    forbidden = client.get(reverse("home:unit_detail", args=[khanh_hoa.nha_trang.pk]))
+    missing = client.get(reverse("home:unit_detail", args=[999_999]))
 
     assert forbidden.status_code == missing.status_code == 404
 
@@ -74,7 +74,7 @@ def test_superuser_sees_every_unit(khanh_hoa) -> None:
 
 
 def test_anonymous_visitor_is_sent_to_login(khanh_hoa) -> None:
-    response = Client().get(reverse("unit_detail", args=[khanh_hoa.ba_ngoi.pk]))
+    response = Client().get(reverse("home:unit_detail", args=[khanh_hoa.ba_ngoi.pk]))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -1,4 +1,4 @@
-"""indicators.table gives every child the figure engine.figure() gives it alone, for every
+"""indicators.figures.table gives every child the figure engine.figure() gives it alone, for every
 rule, on the Cao Bằng tree of the engine's tests (districts before the reform, communes)."""
 
 import datetime
@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.engine import figure
-from indicators.table import figures_of, figures_with_total
+from indicators.figures.engine import figure
+from indicators.figures.table import figures_of, figures_with_total
 from members.models import Unit
 from tests.test_engine import (  # noqa: F401 (fixtures)
     cb,

@@ -1,5 +1,5 @@
 """Targets given to a unit's children: splits that add up exactly, the gaps the page reports,
-who may set them, and an all-or-nothing save (indicators.targets)."""
+who may set them, and an all-or-nothing save (indicators.catalogue.targets)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from accounts import access
 from accounts.models import Role
-from indicators import targets
+from indicators.catalogue import targets
 from indicators.models import Indicator, Result, Target
 from members.models import Level, UnitSuccession
 from programs.models import Program

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from indicators import targets
+from indicators.catalogue import targets
 from indicators.models import Indicator, Target
 from tests import factories
 
@@ -31,7 +31,7 @@ def kh(khanh_hoa, catalog):
 
 
 def _url(unit, program: str = "CTH", period_end: str = "2025-12-31") -> str:
-    return reverse("targets", args=[unit.pk, program]) + f"?het-ky={period_end}"
+    return reverse("indicators:targets", args=[unit.pk, program]) + f"?het-ky={period_end}"
 
 
 def _client(user) -> Client:
@@ -59,7 +59,7 @@ def test_reviewer_sees_the_parent_target_the_children_and_the_remainder(kh) -> N
 def test_period_end_defaults_to_the_phase_end_and_others_must_be_year_ends(kh) -> None:
     client = _client(kh.province_reviewer)
 
-    default = client.get(reverse("targets", args=[kh.province.pk, "CTH"]))
+    default = client.get(reverse("indicators:targets", args=[kh.province.pk, "CTH"]))
     assert default.context["grid"].period_end == datetime.date(2026, 12, 31)
     assert client.get(_url(kh.province, period_end="2025-06-30")).status_code == 404
     assert client.get(_url(kh.province, period_end="2031-12-31")).status_code == 404
@@ -137,8 +137,12 @@ def test_save_with_a_bad_cell_saves_nothing_and_marks_the_cell(kh) -> None:
 
 def test_unit_page_links_to_targets_only_for_who_may_set_them(kh) -> None:
     link = 'id="targets-link"'
-    reviewer_page = _client(kh.province_reviewer).get(reverse("unit_detail", args=[kh.province.pk]))
-    officer_page = _client(kh.commune_officer).get(reverse("unit_detail", args=[kh.ba_ngoi.pk]))
+    reviewer_page = _client(kh.province_reviewer).get(
+        reverse("home:unit_detail", args=[kh.province.pk])
+    )
+    officer_page = _client(kh.commune_officer).get(
+        reverse("home:unit_detail", args=[kh.ba_ngoi.pk])
+    )
 
     assert link in reviewer_page.content.decode()
     assert link not in officer_page.content.decode()

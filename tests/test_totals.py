@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from indicators import totals
-from indicators.engine import figure, reads_totals
-from indicators.entry import Entry
+from indicators.cycle.entry import Entry
+from indicators.cycle.recording import record_results
+from indicators.figures import totals
+from indicators.figures.engine import figure, reads_totals
 from indicators.models import Indicator, MonthTotal
-from indicators.recording import record_results
 
 pytestmark = pytest.mark.django_db
 SEP, OCT = datetime.date(2025, 9, 1), datetime.date(2025, 10, 1)

@@ -3,7 +3,7 @@
     unit_code, indicator_code, month, value, numerator, denominator
 
 The columns, the numbers and the unit codes are read as `load_results` reads them (the row
-rules live in indicators.results_csv.RowReader); `month` may also name a quarter, a half-year
+rules live in indicators.cycle.results_csv.RowReader); `month` may also name a quarter, a half-year
 or a year ("2024-Q2", "2024-H1", "2024"): the figure is stored on the period's last month and
 covers the whole period. Every problem comes back with its row and column letter.
 """
@@ -19,9 +19,9 @@ from python_calamine import CalamineWorkbook
 
 from imports.parsed import ParsedFile, Period, Problem, ResultCell
 from imports.readers.periods import parse_period
+from indicators.cycle.results_csv import FIELD_COLUMNS, LineProblem, RowReader, units_by_code
+from indicators.figures.rules import rule_for
 from indicators.models import Indicator
-from indicators.results_csv import FIELD_COLUMNS, LineProblem, RowReader, units_by_code
-from indicators.rules import rule_for
 from members.models import Unit
 from programs.models import Program
 

@@ -41,13 +41,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.numbers import NumberError, format_number, parse_number
 from imports.parsed import ParsedFile, Period, Problem, ResultCell, TargetCell
 from imports.readers.matching import IndicatorMatcher, UnitMatcher
 from imports.readers.periods import fold, last_day, parse_label, parse_title
 from imports.readers.sheet import Header, Sheet, sub_kind
+from indicators.figures.rules import rule_for
 from indicators.models import Indicator
-from indicators.numbers import NumberError, format_number, parse_number
-from indicators.rules import rule_for
 from members.models import Level, Unit
 from programs.models import Program
 

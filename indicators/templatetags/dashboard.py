@@ -8,8 +8,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from indicators.engine import Figure, Status
-from indicators.numbers import format_number
+from common.numbers import format_number
+from indicators.figures.engine import Figure, Status
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def form_path(khanh_hoa, catalog) -> str:
     # Made before the browser starts (see tests/browser/test_login.py).
-    return reverse("entry_form", args=[khanh_hoa.ba_ngoi.pk, "DA939", "2025-10"])
+    return reverse("indicators:entry_form", args=[khanh_hoa.ba_ngoi.pk, "DA939", "2025-10"])
 
 
 def classes_held(page) -> str:

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from indicators.entry import Entry
+from common.periods import add_months, month_start
+from indicators.cycle.entry import Entry
+from indicators.cycle.recording import record_results
 from indicators.models import Indicator, Target
-from indicators.periods import add_months, month_start
-from indicators.recording import record_results
 from members.models import Level
 from tests import factories
 from tests.browser.helpers import log_in

@@ -22,8 +22,8 @@ from django.test import Client
 from django.urls import reverse
 
 from demo import national
-from indicators import sheet as sheets
-from indicators.engine import figure, measure
+from indicators.cycle import sheet as sheets
+from indicators.figures.engine import figure, measure
 from indicators.models import Indicator, Result, Rule, Submission
 from members.models import Level, Unit
 from programs.models import Program
@@ -100,11 +100,11 @@ class Command(BaseCommand):
             self._client(u) for u in ("bench.tw", "bench.tinh", "bench.xa")
         )
         timings["floor"] = _timed(_get(reviewer, reverse("health")), runs)
-        province_url = reverse("dashboard", args=[province.pk, PROGRAM]) + query
+        province_url = reverse("indicators:dashboard", args=[province.pk, PROGRAM]) + query
         timings["province_dashboard"] = _timed(_get(reviewer, province_url), runs)
-        national_url = reverse("dashboard", args=[central.pk, PROGRAM]) + query
+        national_url = reverse("indicators:dashboard", args=[central.pk, PROGRAM]) + query
         timings["national_dashboard"] = _timed(_get(viewer, national_url), max(5, runs // 2))
-        form_url = reverse("entry_form", args=[commune.pk, PROGRAM, f"{last:%Y-%m}"])
+        form_url = reverse("indicators:entry_form", args=[commune.pk, PROGRAM, f"{last:%Y-%m}"])
         timings["form_load"] = _timed(_get(officer, form_url), runs)
         timings["form_save"], correct = self._saves(
             officer, form_url, commune, province, last, runs

@@ -3,7 +3,8 @@
     python manage.py indicator_value --unit 04 --indicator 939-01 --from 2025-01 --to 2025-06
     python manage.py indicator_value --unit 01273 --indicator H-04 --from 01/2025 --to 6/2025 --json
 
-A thin shell over indicators.engine.figure: parsing and lookups are the small functions below.
+A thin shell over indicators.figures.engine.figure: parsing and lookups are the small functions
+below.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from indicators.engine import Figure, figure
+from common.numbers import format_number
+from common.periods import month_end, parse_month
+from indicators.figures.engine import Figure, figure
 from indicators.models import Indicator
-from indicators.numbers import format_number
-from indicators.periods import month_end, parse_month
 from members.models import Unit
 
 

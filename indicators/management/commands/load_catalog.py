@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from indicators.catalog import CatalogError
-from indicators.services import DEFAULT_CATALOG_DIR, load_catalog
+from indicators.catalogue.catalog import CatalogError
+from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
 
 
 class Command(BaseCommand):

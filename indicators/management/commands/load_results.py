@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from indicators.results_csv import ResultsFileError, load_results
+from indicators.cycle.results_csv import ResultsFileError, load_results
 
 
 class Command(BaseCommand):

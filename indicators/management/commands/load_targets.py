@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from indicators.catalog import CatalogError
-from indicators.services import load_targets
+from indicators.catalogue.catalog import CatalogError
+from indicators.catalogue.services import load_targets
 
 
 class Command(BaseCommand):

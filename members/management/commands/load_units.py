@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from indicators import totals
+from indicators.figures import totals
 from members.services import UnknownProvinceError, load_units
 
 

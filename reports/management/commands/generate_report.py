@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from indicators.periods import parse_month
+from common.periods import parse_month
 from members.models import Unit
 from programs.models import Program
 from reports import services

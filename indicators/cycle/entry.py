@@ -1,0 +1,326 @@
+"""Entering results: the checks every entered figure goes through, and the month form's save.
+
+The rules (no negative counts, a numerator within its denominator, a breakdown within its
+total, values only at the indicator's level) are `check_entries`; every write of a figure, the
+form's as the imports', goes through `indicators.cycle.recording.record_results`, which runs them,
+so they hold whatever the way in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import User
+from common.numbers import format_number
+from common.periods import add_months, month_start
+from indicators.figures.engine import LEVEL_RANK
+from indicators.figures.rules import rule_for
+from indicators.models import (
+    CollectionLevel,
+    EntryDraft,
+    Indicator,
+    Result,
+    Submission,
+)
+from indicators.selectors import value_history
+from members.models import Unit
+from programs.models import Program
+
+# A value above both of these, against the unit's own last 12 months, is flagged (not refused).
+UNUSUAL_FACTOR = 3
+UNUSUAL_MARGIN = 10
+MIN_HISTORY = 3
+# The source of writes of figures derived from activity records (programs.services).
+ACTIVITIES = "activities"
+# Results hold 14 digits, 2 of them decimals.
+LARGEST = Decimal(10) ** 12
+
+
+@dataclass
+class Entry:
+    """One cell of a month: a unit's figure for an indicator."""
+
+    unit: Unit
+    indicator: Indicator
+    month: datetime.date
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is None and self.numerator is None and self.denominator is None
+
+    @property
+    def key(self) -> tuple[int, int, datetime.date]:
+        return (self.unit.pk, self.indicator.pk, self.month)
+
+
+@dataclass
+class Problem:
+    entry: Entry
+    field: str  # "value", "numerator" or "denominator"
+    message: str
+    blocking: bool = True
+
+
+class EntryError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+@dataclass
+class SaveSummary:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _check_number(entry: Entry, name: str, number: Decimal | None) -> list[Problem]:
+    if number is None:
+        return []
+    if number < 0:
+        return [Problem(entry, name, _("không được âm"))]
+    if number != number.to_integral_value():
+        return [Problem(entry, name, _("phải là số nguyên (đây là số đếm)"))]
+    if number >= LARGEST:
+        return [Problem(entry, name, _("số quá lớn"))]
+    return []
+
+
+def is_above_level(unit: Unit, indicator: Indicator) -> bool:
+    """Whether `unit` is above the level the indicator is collected at (a province, say)."""
+    return LEVEL_RANK[unit.level] < LEVEL_RANK[indicator.level]
+
+
+def _check_shape(entry: Entry, source: str) -> list[Problem]:
+    """Where and how an indicator may be entered at all. A figure derived from activities is
+    written only by them, at the indicator's level or, for an activity a unit above that level
+    ran itself, at that unit (see programs.services). Legacy imports may still bring its
+    figures for the months before activities were recorded."""
+    indicator = entry.indicator
+    derived = bool(indicator.derived_from)
+    if derived and source == "form":
+        message = _("chỉ tiêu này được tính từ các hoạt động đã ghi nhận, không nhập")
+        return [Problem(entry, "value", message)]
+    if source == ACTIVITIES and not derived:
+        return [Problem(entry, "value", _("chỉ tiêu này không tính từ hoạt động"))]
+    if not rule_for(indicator).entered:
+        return [Problem(entry, "value", _("chỉ tiêu này được tính tự động, không nhập"))]
+    if source == ACTIVITIES and is_above_level(entry.unit, indicator):
+        return []
+    if entry.unit.level != indicator.level:
+        return [
+            Problem(
+                entry,
+                "value",
+                _("chỉ tiêu này nhập ở cấp %(level)s, không nhập ở %(unit)s")
+                % {"level": CollectionLevel(indicator.level).label.lower(), "unit": entry.unit},
+            )
+        ]
+    return [Problem(entry, f, m) for f, m in rule_for(indicator).check_shape(entry)]
+
+
+def _check_fraction(entry: Entry) -> list[Problem]:
+    return [Problem(entry, f, m) for f, m in rule_for(entry.indicator).check_fraction(entry)]
+
+
+def _check_entry(entry: Entry, source: str) -> list[Problem]:
+    problems = _check_shape(entry, source)
+    if problems or entry.is_blank:
+        return problems
+    for name in ("value", "numerator", "denominator"):
+        problems += _check_number(entry, name, getattr(entry, name))
+    return problems or _check_fraction(entry)
+
+
+def _stored_totals(entries: Sequence[Entry]) -> dict[tuple[int, int, datetime.date], Decimal]:
+    """Saved totals that breakdowns in `entries` refer to and that are not being entered."""
+    wanted = [e for e in entries if e.indicator.part_of_id is not None]
+    if not wanted:
+        return {}
+    rows = Result.objects.filter(
+        unit__in={e.unit.pk for e in wanted},
+        indicator__in={e.indicator.part_of_id for e in wanted},
+        month__in={e.month for e in wanted},
+    ).values_list("unit", "indicator", "month", "value")
+    return {(u, i, m): v for u, i, m, v in rows if v is not None}
+
+
+def _check_breakdowns(entries: Sequence[Entry]) -> list[Problem]:
+    totals = _stored_totals(entries)
+    totals.update({e.key: e.value for e in entries if e.value is not None})
+    problems = []
+    for entry in entries:
+        part_of = entry.indicator.part_of
+        if part_of is None or entry.value is None:
+            continue
+        total = totals.get((entry.unit.pk, part_of.pk, entry.month))
+        if total is not None and entry.value > total:
+            problems.append(
+                Problem(
+                    entry,
+                    "value",
+                    _("«trong đó» (%(part)s) lớn hơn tổng %(code)s (%(total)s)")
+                    % {
+                        "part": format_number(entry.value),
+                        "code": part_of.code,
+                        "total": format_number(total),
+                    },
+                )
+            )
+    return problems
+
+
+def history_peaks(
+    units: Iterable[Unit], indicators: Iterable[Indicator], month: datetime.date
+) -> dict[tuple[int, int], Decimal]:
+    """Each unit's highest value of each indicator over the 12 months before `month`, where it
+    has enough history to judge (MIN_HISTORY months)."""
+    rows = (
+        Result.objects.filter(
+            unit__in=list(units),
+            indicator__in=list(indicators),
+            month__gte=add_months(month, -12),
+            month__lt=month,
+            value__isnull=False,
+        )
+        .values("unit", "indicator")
+        .annotate(peak=Max("value"), months=Count("id"))
+    )
+    return {(r["unit"], r["indicator"]): r["peak"] for r in rows if r["months"] >= MIN_HISTORY}
+
+
+def is_unusual(value: Decimal, peak: Decimal) -> bool:
+    return value > peak * UNUSUAL_FACTOR and value > peak + UNUSUAL_MARGIN
+
+
+def _warnings(entries: Sequence[Entry]) -> list[Problem]:
+    warnings = []
+    for month in {e.month for e in entries}:
+        batch = [e for e in entries if e.month == month and e.value is not None]
+        peaks = history_peaks({e.unit for e in batch}, {e.indicator for e in batch}, month)
+        for entry in batch:
+            peak = peaks.get((entry.unit.pk, entry.indicator.pk))
+            if entry.value is not None and peak is not None and is_unusual(entry.value, peak):
+                message = _(
+                    "cao bất thường so với 12 tháng trước (cao nhất %(peak)s): xin kiểm tra lại"
+                ) % {"peak": format_number(peak)}
+                warnings.append(Problem(entry, "value", message, blocking=False))
+    return warnings
+
+
+def check_entries(entries: Sequence[Entry], *, source: str = "form") -> list[Problem]:
+    """Every problem of a set of entries: blocking errors first, then warnings."""
+    errors = [p for entry in entries for p in _check_entry(entry, source)]
+    if not errors:
+        errors = _check_breakdowns(entries)
+    return errors + _warnings([e for e in entries if not e.is_blank])
+
+
+class EntryRefused(Exception):
+    """The user may not enter this month for this unit (scope, program phase, future)."""
+
+
+class StaleForm(Exception):
+    """Someone saved the month after this form was opened: saving would overwrite their work."""
+
+    def __init__(self, message: str, changes: list[str]) -> None:
+        self.changes = changes
+        super().__init__(message)
+
+
+def changes_since(submission: Submission, version: int) -> list[str]:
+    """What was written to the month after `version`, by whom: "H-01 · Ba Ngòi: 3 → 5 (hoa)"."""
+    saved_at = (
+        submission.events.filter(version=version).order_by("-at").values_list("at", flat=True)
+    ).first()
+    changes = value_history(
+        submission.unit, submission.program, submission.month, since=saved_at, limit=200
+    )
+    return [
+        f"{c['indicator'].code} · {c['unit'].short_name or c['unit'].name}: "
+        f"{c['before']} → {c['after']} ({c['user'].username if c['user'] else '?'})"
+        for c in reversed(changes)
+    ]
+
+
+def ensure_can_enter(user: User, unit: Unit, program: Program, month: datetime.date) -> None:
+    if not access.can_enter(user, unit):
+        raise EntryRefused(_("Bạn không được nhập số liệu cho đơn vị này."))
+    if not program.start_year <= month.year <= program.end_year:
+        raise EntryRefused(
+            _("Tháng %(month)s nằm ngoài giai đoạn %(phase)s của chương trình.")
+            % {"month": f"{month:%m/%Y}", "phase": program.phase}
+        )
+    if month > month_start(timezone.localdate()):
+        raise EntryRefused(_("Chưa thể nhập số liệu cho một tháng chưa đến."))
+    if not unit.is_valid_on(month):
+        raise EntryRefused(_("Đơn vị không hoạt động trong tháng này."))
+
+
+def save_month(
+    *,
+    user: User,
+    unit: Unit,
+    program: Program,
+    month: datetime.date,
+    entries: Sequence[Entry],
+    version: int | None = None,
+) -> SaveSummary:
+    """Saves a unit's month for a program from its form, then drops the autosaved draft.
+
+    `version` is the month's version when the form was opened: if someone saved since, the
+    save is refused (StaleForm) with what they changed, never silently overwritten.
+    """
+    # Imported here: the recording service builds on this module's entries and checks.
+    from indicators.cycle import recording
+
+    ensure_can_enter(user, unit, program, month)
+    allowed = set(
+        access.units_for(user, access.Action.ENTER)
+        .filter(pk__in={e.unit.pk for e in entries})
+        .values_list("pk", flat=True)
+    )
+    if any(e.unit.pk not in allowed or e.month != month for e in entries):
+        raise EntryRefused(_("Bạn không được nhập số liệu cho đơn vị này."))
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .filter(unit=unit, program=program, month=month)
+            .first()
+        )
+        if version is not None and submission is not None and submission.version != version:
+            raise StaleForm(
+                _(
+                    "Tháng này vừa được lưu bởi người khác sau khi bạn mở trang; chưa lưu gì. "
+                    "Những thay đổi của họ:"
+                ),
+                changes_since(submission, version),
+            )
+        summary = recording.record_results(entries, user=user, source="form")
+        EntryDraft.objects.filter(unit=unit, program=program, month=month).delete()
+    return summary
+
+
+def save_draft(
+    *, user: User, unit: Unit, program: Program, month: datetime.date, data: dict[str, str]
+) -> EntryDraft:
+    """Keeps what was typed, valid or not: nothing is checked until the month is saved."""
+    ensure_can_enter(user, unit, program, month)
+    draft, _created = EntryDraft.objects.update_or_create(
+        unit=unit, program=program, month=month, defaults={"data": data, "saved_by": user}
+    )
+    return draft

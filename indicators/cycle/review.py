@@ -1,0 +1,285 @@
+"""The review of a month: draft -> submitted -> approved, or returned (with a comment) -> draft.
+
+Who may do what (decided in accounts/access.py, by place in the hierarchy):
+- the unit's data-entry users (entry/admin roles on the unit or above) save and submit;
+- its reviewers (reviewer/admin roles assigned to the unit's parent: the district before
+  2025-07, the province after) approve, return with a comment, and unlock an approved month
+  with a reason. Submitted and approved months are locked against every write.
+Every transition and every write is an event on the month's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import batched
+
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import User
+from common.periods import add_months
+from indicators.models import Indicator, Submission, SubmissionEvent, SubmissionState
+from members.models import Level, Unit
+from programs.models import Program
+
+Action = SubmissionEvent.Action
+LOCKED = {SubmissionState.SUBMITTED, SubmissionState.APPROVED}
+
+
+class ReviewError(Exception):
+    """A transition this user may not make now; the message says why, in Vietnamese."""
+
+
+def reporting_unit(unit: Unit) -> Unit:
+    """The unit whose month form holds this unit's figures: a branch reports with its commune."""
+    if unit.level in (Level.BRANCH, Level.GROUP) and unit.parent is not None:
+        return reporting_unit(unit.parent)
+    return unit
+
+
+def due_date(program: Program, month: datetime.date) -> datetime.date:
+    return add_months(month, 1).replace(day=program.due_day)
+
+
+def is_late(submission: Submission) -> bool:
+    """Whether the month's first submission came after the due day."""
+    first = submission.first_submitted_at or submission.submitted_at
+    if first is None:
+        return False
+    return timezone.localtime(first).date() > due_date(submission.program, submission.month)
+
+
+def submission_for(unit: Unit, program: Program, month: datetime.date) -> Submission:
+    submission, _created = Submission.objects.get_or_create(unit=unit, program=program, month=month)
+    return submission
+
+
+def _record(
+    submission: Submission, action: str, user: User | None, comment: str = ""
+) -> SubmissionEvent:
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        actor=user,
+        comment=comment,
+        state_after=submission.state,
+        version=submission.version,
+    )
+
+
+def _locked(pk: int) -> Submission:
+    return Submission.objects.select_for_update().select_related("unit", "program").get(pk=pk)
+
+
+def _move(
+    submission: Submission,
+    *,
+    allowed_from: set[str],
+    to: str,
+    action: str,
+    user: User,
+    comment: str = "",
+) -> Submission:
+    current = _locked(submission.pk)
+    if current.state not in allowed_from:
+        raise ReviewError(
+            _("Không thể %(action)s: báo cáo tháng đang ở trạng thái «%(state)s».")
+            % {
+                "action": Action(action).label.lower(),
+                "state": SubmissionState(current.state).label,
+            }
+        )
+    current.state = to
+    if action == Action.SUBMIT:
+        current.submitted_at = timezone.now()
+        current.first_submitted_at = current.first_submitted_at or current.submitted_at
+    if action == Action.APPROVE:
+        current.unlocked = False
+    if action == Action.UNLOCK:
+        current.unlocked = True
+    current.save()
+    _record(current, action, user, comment)
+    return current
+
+
+@transaction.atomic
+def submit(*, user: User, submission: Submission) -> Submission:
+    if not access.can_enter(user, submission.unit):
+        raise ReviewError(_("Bạn không được gửi báo cáo của đơn vị này."))
+    editable: set[str] = {SubmissionState.DRAFT, SubmissionState.RETURNED}
+    return _move(
+        submission, allowed_from=editable, to=SubmissionState.SUBMITTED, action=Action.SUBMIT,
+        user=user,
+    )  # fmt: skip
+
+
+def _ensure_reviewer(user: User, submission: Submission) -> None:
+    if not access.can_review(user, submission.unit):
+        raise ReviewError(
+            _("Chỉ cán bộ duyệt của %(parent)s mới duyệt được báo cáo của %(unit)s.")
+            % {"parent": submission.unit.parent or "-", "unit": submission.unit}
+        )
+
+
+@transaction.atomic
+def approve(*, user: User, submission: Submission) -> Submission:
+    _ensure_reviewer(user, submission)
+    return _move(
+        submission, allowed_from={SubmissionState.SUBMITTED}, to=SubmissionState.APPROVED,
+        action=Action.APPROVE, user=user,
+    )  # fmt: skip
+
+
+def _need_text(text: str, message: str) -> str:
+    if not text.strip():
+        raise ReviewError(message)
+    return text.strip()
+
+
+@transaction.atomic
+def return_to_unit(*, user: User, submission: Submission, comment: str) -> Submission:
+    _ensure_reviewer(user, submission)
+    comment = _need_text(comment, _("Trả lại cần ghi rõ lý do để đơn vị sửa."))
+    return _move(
+        submission, allowed_from={SubmissionState.SUBMITTED}, to=SubmissionState.RETURNED,
+        action=Action.RETURN, user=user, comment=comment,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def unlock(*, user: User, submission: Submission, reason: str) -> Submission:
+    _ensure_reviewer(user, submission)
+    reason = _need_text(reason, _("Mở khóa cần ghi rõ lý do."))
+    return _move(
+        submission, allowed_from={SubmissionState.APPROVED}, to=SubmissionState.DRAFT,
+        action=Action.UNLOCK, user=user, comment=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def approve_many(*, user: User, submissions: Iterable[Submission]) -> list[Submission]:
+    """Approves all of them, or none if any one cannot be approved (the error names it)."""
+    approved = []
+    for submission in submissions:
+        try:
+            approved.append(approve(user=user, submission=submission))
+        except ReviewError as exc:
+            raise ReviewError(f"{submission.unit}: {exc}") from exc
+    return approved
+
+
+@transaction.atomic
+def return_many(*, user: User, submissions: Iterable[Submission], comment: str) -> list[Submission]:
+    """Returns all of them with the same comment, or none (the error names the unit)."""
+    comment = _need_text(comment, _("Trả lại cần ghi rõ lý do để đơn vị sửa."))
+    returned = []
+    for submission in submissions:
+        try:
+            returned.append(return_to_unit(user=user, submission=submission, comment=comment))
+        except ReviewError as exc:
+            raise ReviewError(f"{submission.unit}: {exc}") from exc
+    return returned
+
+
+@dataclass(frozen=True)
+class FormKey:
+    unit_id: int
+    program_id: int
+    month: datetime.date
+
+
+def form_key(unit: Unit, indicator: Indicator, month: datetime.date) -> FormKey:
+    return FormKey(reporting_unit(unit).pk, indicator.program_id, month)
+
+
+def locked_forms(keys: set[FormKey]) -> dict[FormKey, Submission]:
+    """The submissions among `keys` that are locked (submitted or approved)."""
+    if not keys:
+        return {}
+    rows = Submission.objects.filter(
+        unit__in={k.unit_id for k in keys},
+        program__in={k.program_id for k in keys},
+        month__in={k.month for k in keys},
+        state__in=LOCKED,
+    ).select_related("unit", "program")
+    found = {FormKey(s.unit_id, s.program_id, s.month): s for s in rows}
+    return {k: s for k, s in found.items() if k in keys}
+
+
+def record_writes(keys: set[FormKey], *, user: User | None, action: str) -> None:
+    """After figures were written: each month's version goes up and its timeline says so; a
+    returned month the officer edits is a draft again."""
+    for key in sorted(keys, key=lambda k: (k.unit_id, k.program_id, k.month)):
+        submission, _created = Submission.objects.select_for_update().get_or_create(
+            unit_id=key.unit_id, program_id=key.program_id, month=key.month
+        )
+        submission.version += 1
+        if submission.state == SubmissionState.RETURNED:
+            submission.state = SubmissionState.DRAFT
+        submission.save()
+        _record(submission, action, user)
+
+
+def change_source(keys: Sequence[FormKey], default: str) -> str:
+    """'unlock' for writes to a month reopened after approval, else the way in (form/import)."""
+    unlocked = Submission.objects.filter(
+        unit__in={k.unit_id for k in keys},
+        program__in={k.program_id for k in keys},
+        month__in={k.month for k in keys},
+        unlocked=True,
+    ).exists()
+    return "unlock" if unlocked else default
+
+
+def record_many_writes(keys: set[FormKey], *, user: User | None, action: str) -> None:
+    """`record_writes` for a whole file's months at once: the same versions, states and
+    timeline events in a few bulk queries instead of three per month."""
+    if not keys:
+        return
+    filters = {
+        "unit__in": {k.unit_id for k in keys},
+        "program__in": {k.program_id for k in keys},
+        "month__in": {k.month for k in keys},
+    }
+    existing = {
+        FormKey(s.unit_id, s.program_id, s.month)
+        for s in Submission.objects.filter(**filters).only("unit", "program", "month")
+    }
+    Submission.objects.bulk_create(
+        [Submission(unit_id=k.unit_id, program_id=k.program_id, month=k.month)
+         for k in keys - existing],
+        batch_size=2000,
+    )  # fmt: skip
+    submissions = [
+        s
+        for s in Submission.objects.select_for_update().filter(**filters)
+        if FormKey(s.unit_id, s.program_id, s.month) in keys
+    ]
+    # One UPDATE per 5,000 months (bulk_update's CASE per row is far slower); the rows are
+    # locked, so the versions and states computed here are the ones written.
+    for batch in batched([s.pk for s in submissions], 5000):
+        Submission.objects.filter(pk__in=batch).update(
+            version=F("version") + 1,
+            state=Case(
+                When(state=SubmissionState.RETURNED, then=Value(SubmissionState.DRAFT)),
+                default=F("state"),
+            ),
+        )
+    for submission in submissions:
+        submission.version += 1
+        if submission.state == SubmissionState.RETURNED:
+            submission.state = SubmissionState.DRAFT
+    SubmissionEvent.objects.bulk_create(
+        [
+            SubmissionEvent(
+                submission=s, action=action, actor=user, state_after=s.state, version=s.version
+            )
+            for s in submissions
+        ],
+        batch_size=2000,
+    )

@@ -1,0 +1,300 @@
+"""The month's entry sheet of a commune for a program: what the form shows and reads back."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from common.numbers import NumberError, format_number, parse_number
+from common.periods import add_months
+from indicators.catalogue.derived import parse_spec
+from indicators.cycle.entry import Entry, Problem, history_peaks
+from indicators.cycle.register import register_figures
+from indicators.figures import engine
+from indicators.figures.rules import rule_for
+from indicators.figures.table import targets_of_many
+from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
+from members.models import Level, Unit
+from programs.models import Program
+
+FIELDS = ("value", "numerator", "denominator")
+
+
+@dataclass
+class Cell:
+    unit: Unit
+    indicator: Indicator
+    saved: Result | None = None
+    last_month: Result | None = None
+    year_to_date: Decimal | None = None
+    peak: Decimal | None = None
+    target: Decimal | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    # What the member register gives for this cell: (part, value), see indicators.cycle.register.
+    register: tuple[str, Decimal] | None = None
+
+    def name(self, part: str) -> str:
+        return f"{part}-{self.unit.pk}-{self.indicator.pk}"
+
+    @property
+    def is_rate(self) -> bool:
+        return rule_for(self.indicator).stores_fraction
+
+    def shown(self, part: str) -> str:
+        """What the input shows: what was typed (a draft, a refused save) or the saved figure."""
+        if part in self.typed:
+            return self.typed[part]
+        # Offered, saved only with the form. A rate's numerator alone is not filled in: a
+        # numerator without its denominator would block the month's save.
+        if part == "value" and self.saved is None and self.register is not None:
+            return format_number(self.register[1])
+        return format_number(getattr(self.saved, part, None), 2) if self.saved else ""
+
+    @property
+    def source(self) -> str:
+        """Which source the cell's figure comes from, when the register offers one."""
+        if self.register is None:
+            return ""
+        part, value = self.register
+        shown = format_number(value)
+        if self.saved is None and part == "value":
+            return _("Điền sẵn từ sổ hội viên: %(n)s") % {"n": shown}
+        if self.saved is None:
+            return _("Sổ hội viên: %(n)s hội viên (tử số)") % {"n": shown}
+        if getattr(self.saved, part, None) == value:
+            return _("Nguồn: sổ hội viên")
+        return _("Nguồn: nhập tay (sổ hội viên: %(n)s)") % {"n": shown}
+
+    @property
+    def activity_type(self) -> str:
+        """For a figure derived from activities of one type, that type (the list's filter)."""
+        if not self.indicator.derived_from:
+            return ""
+        types = parse_spec(self.indicator.derived_from).types
+        return types[0] if len(types) == 1 else ""
+
+    @property
+    def last_month_text(self) -> str:
+        return _result_text(self.last_month)
+
+    @property
+    def inputs(self) -> list[tuple[str, str, str, list[Problem]]]:
+        """(part, input name, shown text, problems) for each input of the cell."""
+        parts = ("numerator", "denominator") if self.is_rate else ("value",)
+        return [
+            (p, self.name(p), self.shown(p), [x for x in self.problems if x.field == p])
+            for p in parts
+        ]
+
+
+def _result_text(result: Result | None) -> str:
+    if result is None:
+        return ""
+    if result.numerator is not None and result.denominator:
+        percent = Decimal(100) * result.numerator / result.denominator
+        fraction = f"{format_number(result.numerator)}/{format_number(result.denominator)}"
+        return f"{fraction} ({format_number(percent, 1)}%)"
+    return format_number(result.value, 2)
+
+
+@dataclass
+class Sheet:
+    unit: Unit
+    program: Program
+    month: datetime.date
+    commune_cells: list[Cell]
+    branch_indicators: list[tuple[Indicator, Decimal | None]]
+    branches: list[Unit]
+    branch_rows: list[tuple[Unit, list[Cell]]]
+    draft: EntryDraft | None = None
+    detailed: bool = True
+    # Figures computed from activity records: shown, never asked for (not in `cells`).
+    derived_cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[Cell]:
+        return self.commune_cells + [c for _unit, row in self.branch_rows for c in row]
+
+    def entries(self) -> list[Entry]:
+        return [self.entry_of(cell) for cell in self.cells]
+
+    def entry_of(self, cell: Cell) -> Entry:
+        entry = Entry(cell.unit, cell.indicator, self.month)
+        for part in FIELDS:
+            setattr(entry, part, getattr(cell.saved, part, None) if cell.saved else None)
+        return entry
+
+
+def _form_indicators(program: Program) -> QuerySet[Indicator]:
+    return (
+        Indicator.objects.filter(program=program)
+        .exclude(rule=Rule.COVERAGE)
+        .filter(level__in=[CollectionLevel.COMMUNE, CollectionLevel.BRANCH])
+        .select_related("program", "part_of")
+        .order_by("position")
+    )
+
+
+def entered_indicators(program: Program) -> list[Indicator]:
+    """The program's indicators a commune form asks for (coverage is computed from its source
+    and derived indicators from activities: neither is asked)."""
+    return list(_form_indicators(program).filter(derived_from=""))
+
+
+def derived_indicators(program: Program) -> list[Indicator]:
+    """The program's indicators of the form computed from activity records."""
+    return list(_form_indicators(program).exclude(derived_from=""))
+
+
+def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
+    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month=month)
+    return {(r.unit_id, r.indicator_id): r for r in rows}
+
+
+def build_sheet(
+    unit: Unit, program: Program, month: datetime.date, *, details: bool = True
+) -> Sheet:
+    """The month's form. Without `details` (a save: only the cells and their saved figures are
+    needed) it skips last month, the history peaks, targets, year-to-date and the register;
+    `with_details` adds them when the form has to be shown again."""
+    indicators = entered_indicators(program)
+    commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
+    branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
+    branches = list(
+        Unit.objects.filter(parent=unit, level=Level.BRANCH).valid_on(month).order_by("code")
+    )
+    for branch in branches:
+        branch.parent = unit  # known: saves a query per branch wherever its commune is asked
+    units = [unit, *branches]
+    saved = _results_by_cell(units, indicators, month)
+    if not details:
+        commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
+        rows = [
+            (b, [Cell(b, ind, saved.get((b.pk, ind.pk))) for ind in branch_inds]) for b in branches
+        ]
+        headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
+        return Sheet(unit, program, month, commune_cells, headers, branches, rows, None, False)
+    last = _results_by_cell(units, indicators, add_months(month, -1))
+    peaks = history_peaks(units, indicators, month)
+    year_start = datetime.date(month.year, 1, 1)
+
+    def cell(u: Unit, ind: Indicator, ytd: Decimal | None) -> Cell:
+        key = (u.pk, ind.pk)
+        return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
+
+    found = targets_of_many(indicators, [unit], month)
+    targets = {ind.pk: found.get((ind.pk, unit.pk), (None, None))[0] for ind in indicators}
+    commune_cells = [
+        cell(unit, ind, engine.measure_from_start(ind, unit, year_start, month))
+        for ind in commune_inds
+    ]
+    from_register = register_figures(unit, commune_inds, month)
+    for c in commune_cells:
+        c.target = targets[c.indicator.pk]
+        c.register = from_register.get(c.indicator.pk)
+    ytd_by_branch = {
+        ind.pk: engine.values_by_unit(ind, unit, year_start, month) for ind in branch_inds
+    }
+    branch_rows = [
+        (b, [cell(b, ind, ytd_by_branch[ind.pk].get(b.pk)) for ind in branch_inds])
+        for b in branches
+    ]
+    draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
+    headers = [(ind, targets[ind.pk]) for ind in branch_inds]
+    sheet = Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
+    sheet.derived_cells = _derived_cells(unit, program, month)
+    return sheet
+
+
+def _derived_cells(unit: Unit, program: Program, month: datetime.date) -> list[Cell]:
+    """The commune's figures computed from its activities (its branches' included), with last
+    month, the year so far and the target, as the typed ones have."""
+    indicators = [i for i in derived_indicators(program) if i.level == CollectionLevel.COMMUNE]
+    if not indicators:
+        return []
+    saved = _results_by_cell([unit], indicators, month)
+    last = _results_by_cell([unit], indicators, add_months(month, -1))
+    found = targets_of_many(indicators, [unit], month)
+    year_start = datetime.date(month.year, 1, 1)
+    return [
+        Cell(
+            unit,
+            ind,
+            saved.get((unit.pk, ind.pk)),
+            last.get((unit.pk, ind.pk)),
+            engine.measure_from_start(ind, unit, year_start, month),
+            target=found.get((ind.pk, unit.pk), (None, None))[0],
+        )
+        for ind in indicators
+    ]
+
+
+def with_details(sheet: Sheet) -> Sheet:
+    """The sheet with everything the form shows, keeping what was typed and its problems."""
+    if sheet.detailed:
+        return sheet
+    full = build_sheet(sheet.unit, sheet.program, sheet.month)
+    light = {(c.unit.pk, c.indicator.pk): c for c in sheet.cells}
+    for cell in full.cells:
+        typed = light[(cell.unit.pk, cell.indicator.pk)]
+        cell.typed, cell.problems = typed.typed, typed.problems
+    return full
+
+
+def read_typed(sheet: Sheet, data: QueryDict | dict[str, str]) -> tuple[list[Entry], list[Problem]]:
+    """Turns the posted form into entries; text that is not a number is a problem of its cell."""
+    entries, problems = [], []
+    for cell in sheet.cells:
+        entry = Entry(cell.unit, cell.indicator, sheet.month)
+        for part, name, _shown, _problems in cell.inputs:
+            text = str(data.get(name, ""))
+            cell.typed[part] = text
+            try:
+                setattr(entry, part, parse_number(text))
+            except NumberError as exc:
+                problems.append(Problem(entry, part, str(exc)))
+        entries.append(entry)
+    return entries, problems
+
+
+def attach_problems(sheet: Sheet, problems: list[Problem]) -> None:
+    cells = {(c.unit.pk, c.indicator.pk): c for c in sheet.cells}
+    for problem in problems:
+        cells[(problem.entry.unit.pk, problem.entry.indicator.pk)].problems.append(problem)
+
+
+def show_draft(sheet: Sheet) -> bool:
+    """Fills the inputs from the autosaved draft if it is newer than every saved figure."""
+    draft = sheet.draft
+    if draft is None:
+        return False
+    newer = Result.objects.filter(
+        Q(unit=sheet.unit) | Q(unit__in=sheet.branches),
+        month=sheet.month,
+        indicator__program=sheet.program,
+        updated_at__gt=draft.saved_at,
+    ).exists()
+    if newer:
+        return False
+    for cell in sheet.cells:
+        for part, name, _shown, _problems in cell.inputs:
+            if name in draft.data:
+                cell.typed[part] = str(draft.data[name])
+    return True
+
+
+def problem_label(problem: Problem) -> str:
+    who = "" if problem.entry.unit.level == Level.COMMUNE else f"{problem.entry.unit.name}, "
+    part = {
+        "numerator": _("tử số"),
+        "denominator": _("mẫu số"),
+        "value": "",
+    }[problem.field]
+    suffix = f" ({part})" if part else ""
+    return f"{who}{problem.entry.indicator.code}{suffix}: {problem.message}"

@@ -1,0 +1,54 @@
+"""What a figure is, shared by the engine, the tables and the rules (indicators.figures.rules): the
+`Figure` dataclass, its statuses, the level ranks and the program's first month.
+
+Kept apart so that the modules computing figures import it and not each other: the rules
+compute for the engine and the tables, and coverage totals read the rules, without a cycle.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from indicators.models import Indicator
+from members.models import Level
+
+HUNDRED = Decimal(100)
+
+# Levels from the top: a unit above an indicator's collection level reads month totals.
+LEVEL_RANK = {level: rank for rank, level in enumerate(Level.values)}
+
+
+class Status:
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    NO_DATA = "no_data"
+    NO_TARGET = "no_target"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An indicator's figure for a unit and a month range, with its target if there is one.
+
+    `value` is None when nothing is known (no unit of the subtree reported in the range, or the
+    range ends before the program started): never a silent 0.
+    """
+
+    value: Decimal | None
+    units_reporting: int = 0
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    # Coverage: how many units were counted (the denominator of the share).
+    units_counted: int | None = None
+    target: Decimal | None = None
+    target_period_end: datetime.date | None = None
+    # What the target asks for by the range's end, if it were met evenly month by month.
+    expected_by_now: Decimal | None = None
+    achievement: Decimal | None = None
+    status: str = Status.NO_DATA
+
+
+def program_start(indicator: Indicator) -> datetime.date:
+    return datetime.date(indicator.program.start_year, 1, 1)

@@ -1,0 +1,188 @@
+"""The target dashboard: a unit's children x a program's indicators over a period, each cell
+actual / target / % achieved / status, the unit's own row, the month's completeness, and the
+series behind the charts. Every figure is the engine's, read live (indicators.figures.table)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from common.periods import add_months, month_end, month_start, months_between
+from indicators.figures import completeness
+from indicators.figures.engine import Figure, figure, judge, program_start, reads_totals, target_of
+from indicators.figures.rules import rule_for
+from indicators.figures.table import Reads, figures_with_total, reads_rows, targets_of_many
+from indicators.models import DashboardChoice, Indicator, MonthTotal, Result, Target
+from members.models import Unit
+from members.selectors import current_children
+from programs.models import Program
+
+DEFAULT_COLUMNS = 10
+# A trend over more months than this is drawn by year ends, to keep the page light.
+MONTHLY_TREND_LIMIT = 24
+
+
+class Period(models.TextChoices):
+    MONTH = "thang", _("Tháng")
+    YEAR_TO_DATE = "luy-ke", _("Từ đầu năm đến tháng")
+    YEAR = "nam", _("Cả năm")
+    PHASE = "giai-doan", _("Cả giai đoạn")
+
+
+def last_complete_month() -> datetime.date:
+    return add_months(month_start(timezone.localdate()), -1)
+
+
+def period_range(
+    program: Program, period: str, month: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The months a period covers, ending at the last month that has passed."""
+    latest = last_complete_month()
+    match period:
+        case Period.MONTH:
+            return month, month
+        case Period.YEAR:
+            return month.replace(month=1), min(month.replace(month=12), max(month, latest))
+        case Period.PHASE:
+            last = min(datetime.date(program.end_year, 12, 1), max(month, latest))
+            return datetime.date(program.start_year, 1, 1), last
+    return month.replace(month=1), month
+
+
+@dataclass
+class Row:
+    unit: Unit
+    figures: list[Figure]
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    program: Program
+    indicators: list[Indicator]
+    period: str
+    start: datetime.date
+    end: datetime.date
+    rows: list[Row]
+    total: Row
+    completeness: completeness.Counts
+
+    def ranking(self, column: int) -> list[tuple[Unit, Figure]]:
+        """The children by achievement of one indicator, best first, those without last."""
+        pairs = [(row.unit, row.figures[column]) for row in self.rows]
+        return sorted(pairs, key=lambda p: (p[1].achievement is None, -(p[1].achievement or 0)))
+
+
+def build(
+    unit: Unit, program: Program, indicators: list[Indicator], period: str, month: datetime.date
+) -> Dashboard:
+    start, end = period_range(program, period, month)
+    children = list(current_children(unit, add_months(end, 1) - datetime.timedelta(days=1)))
+    targets = targets_of_many(indicators, [*children, unit], end)
+    reads = Reads()
+    reads.prefetch([i for i in indicators if reads_rows(i, children)], unit, start, end)
+    columns = [
+        figures_with_total(
+            ind, unit, children, start, end,
+            targets={u: t for (i, u), t in targets.items() if i == ind.pk}, reads=reads,
+        )
+        for ind in indicators
+    ]  # fmt: skip
+    rows = [Row(child, [column[child.pk] for column, _t in columns]) for child in children]
+    total = Row(unit, [own for _c, own in columns])
+    counts = completeness.counts_for(unit, program, end)
+    return Dashboard(unit, program, indicators, period, start, end, rows, total, counts)
+
+
+def trend(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> tuple[list[tuple[datetime.date, Figure]], bool]:
+    """The unit's figure from `start` to each month of the range, or to each year end when the
+    range is long (then the second value is True)."""
+    yearly = months_between(start, end) > MONTHLY_TREND_LIMIT
+    if yearly:
+        points = [datetime.date(y, 12, 1) for y in range(start.year, end.year)] + [end]
+    else:
+        points = [add_months(start, n) for n in range(months_between(start, end))]
+    if reads_totals(indicator, unit) and end >= program_start(indicator):
+        return _running_totals(indicator, unit, start, points), yearly
+    return [(m, figure(indicator, unit, start, m)) for m in points], yearly
+
+
+def period_totals(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> dict[datetime.date, int]:
+    """The months of the range whose figure includes a quarter's, half-year's or year's total
+    from a legacy file (stored on the period's last month): month -> months it covers."""
+    rows = Result.objects.filter(
+        indicator=indicator, covers_months__gt=1, month__gte=start, month__lte=end
+    )
+    if unit.parent_id is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+    found = rows.values("month").annotate(months=Max("covers_months"))
+    return {row["month"]: row["months"] for row in found}
+
+
+def _running_totals(
+    indicator: Indicator, unit: Unit, start: datetime.date, points: list[datetime.date]
+) -> list[tuple[datetime.date, Figure]]:
+    """A flow's figure from `start` to each point, from one query on the month totals (the
+    same numbers as figure() point by point, which would query each month again)."""
+    first = rule_for(indicator).first_month(start)
+    first = max(first, program_start(indicator))
+    monthly = dict(
+        MonthTotal.objects.filter(
+            indicator=indicator, unit=unit, month__gte=first, month__lte=points[-1], units__gt=0
+        ).values_list("month", "value")
+    )
+    result, running, seen = [], Decimal(0), False
+    month = first
+    targets = _targets_along(indicator, unit, points)
+    for point, (target, period_end) in zip(points, targets, strict=True):
+        while month <= point:
+            if month in monthly:
+                running, seen = running + monthly[month], True
+            month = add_months(month, 1)
+        measured = Figure(value=running if seen else None)
+        result.append((point, judge(measured, indicator, target, period_end, point)))
+    return result
+
+
+def _targets_along(
+    indicator: Indicator, unit: Unit, points: list[datetime.date]
+) -> list[tuple[Decimal | None, datetime.date | None]]:
+    """engine.target_of at each point; one lookup when the first and the last point have the
+    same target and no target of the unit or its children ends in between (so every point
+    in between has it too), as with year-end targets."""
+    first, last = target_of(indicator, unit, points[0]), target_of(indicator, unit, points[-1])
+    ends_between = Target.objects.filter(
+        Q(unit=unit) | Q(unit__parent=unit),
+        indicator=indicator,
+        period_end__gte=month_end(points[0]),
+        period_end__lt=month_end(points[-1]),
+    )
+    if first == last and points[0].year == points[-1].year and not ends_between.exists():
+        return [first] * len(points)
+    return [target_of(indicator, unit, point) for point in points]
+
+
+def chosen_indicators(user: User, program: Program, codes: list[str] | None) -> list[Indicator]:
+    """The columns: those just picked (and remembered), else those remembered, else the
+    program's first ones."""
+    indicators = list(Indicator.objects.filter(program=program).select_related("program", "source"))
+    if codes:
+        DashboardChoice.objects.update_or_create(
+            user=user, program=program, defaults={"codes": codes}
+        )
+    else:
+        saved = DashboardChoice.objects.filter(user=user, program=program).first()
+        codes = saved.codes if saved else [i.code for i in indicators[:DEFAULT_COLUMNS]]
+    picked = [i for i in indicators if i.code in codes]
+    return picked or indicators[:DEFAULT_COLUMNS]

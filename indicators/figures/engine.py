@@ -1,0 +1,108 @@
+"""The aggregation engine: the value of any indicator for any unit over any month range.
+
+Only the units at an indicator's level hold results, so the figure of any unit is computed from
+the results in its subtree (one indexed prefix query on the unit path joined to the results'
+(indicator, unit, month) index), by the indicator's rule (each one a class of
+indicators.figures.rules,
+dispatched once through `rule_for`):
+
+- sum: the sum over units and months in the range;
+- cumulative: the same from the program's first month to the range's last month;
+- stock: the sum over units of each unit's latest value in the range;
+- rate: 100 x sum of numerators / sum of denominators, each unit's latest month in the range;
+- coverage: the share of units at `level` under the unit whose value of `source` over the same
+  range (by the source's own rule) reaches `threshold`; a unit without a value does not.
+
+A value saved a second ago is in every figure. Flows (sum, cumulative) of a unit above the
+indicator's collection level read the month totals of its subtree (indicators.figures.totals, kept
+current in the save's transaction): one row per month whatever the size of the subtree, so a
+province over a 9-year phase reads 108 rows, not the millions of its communes' and branches'.
+Stocks, rates and coverage need each reporting unit's own latest value, so they read the
+results of the subtree (one indexed prefix query on the unit path joined to the results'
+(indicator, unit, month) index); their cost grows with (units with data) x (months in range).
+For a flow read from totals, `units_reporting` is the most units that reported in any one month
+of the range (the distinct count over months is not kept).
+
+Indicators derived from activities are sums kept as results too, with one addition:
+an activity run by a unit above the indicator's level (a province-run class) is a result row
+of that unit itself (indicators.catalogue.services.derived_home). It is in the unit's own month
+totals
+and its ancestors', so the province's figure and the nation's count it, while no child's
+figure does (the children read their own subtrees).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from common.periods import month_start
+from indicators.figures.base import HUNDRED as HUNDRED  # re-exported: callers import them from here
+from indicators.figures.base import LEVEL_RANK as LEVEL_RANK
+from indicators.figures.base import Figure as Figure
+from indicators.figures.base import Status as Status
+from indicators.figures.base import program_start as program_start
+from indicators.figures.rules import rule_for
+from indicators.models import Indicator
+from members.models import Unit
+
+
+def reads_totals(indicator: Indicator, unit: Unit) -> bool:
+    """Whether `unit`'s figure of a flow comes from the month totals of its subtree."""
+    return rule_for(indicator).reads_totals(unit)
+
+
+def measure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+    """The figure's value without its target (what an aggregate costs)."""
+    return rule_for(indicator).measure(unit, start, end)
+
+
+def values_by_unit(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> dict[int, Decimal]:
+    """Each reporting unit's own value over the range, by the indicator's rule (not coverage)."""
+    return rule_for(indicator).values_by_unit(unit, start, end)
+
+
+def target_of(
+    indicator: Indicator, unit: Unit, end: datetime.date
+) -> tuple[Decimal | None, datetime.date | None]:
+    """The target that applies to a range ending in month `end`: the unit's own target with the
+    nearest period end on or after it (for a flow, only that year's), else the sum of its
+    children's targets for additive rules, else none."""
+    return rule_for(indicator).target_of(unit, end)
+
+
+def judge(
+    figure: Figure,
+    indicator: Indicator,
+    target: Decimal | None,
+    period_end: datetime.date | None,
+    end: datetime.date,
+) -> Figure:
+    """The figure against its target: achievement, pace and status."""
+    return rule_for(indicator).judge(figure, target, period_end, end)
+
+
+def measure_from_start(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> Decimal | None:
+    """figure()'s value without its target (the entry form's year-to-date beside a field)."""
+    start, end = month_start(start), month_start(end)
+    if end < program_start(indicator):
+        return None
+    return measure(indicator, unit, max(start, program_start(indicator)), end).value
+
+
+def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+    """The figure of `indicator` for `unit` (any level) over the months `start`..`end`."""
+    start, end = month_start(start), month_start(end)
+    if end < start:
+        raise ValueError("the range ends before it starts")
+    rule = rule_for(indicator)
+    if end < program_start(indicator):
+        measured = Figure(value=None)  # the program had not started
+    else:
+        measured = rule.measure(unit, max(start, program_start(indicator)), end)
+    target, period_end = rule.target_of(unit, end)
+    return rule.judge(measured, target, period_end, end)

@@ -1,0 +1,609 @@
+"""The aggregation rules as objects: one class per value of indicators.models.Rule, and the
+registry `RULES` that maps the value to its class (`rule_for(indicator)` gives the bound rule).
+
+A rule knows everything that differs from one rule to another (PRODUCT.md, "indicator rules"):
+
+- its figure for one unit over a month range (`measure`, what indicators.figures.engine answers) and
+  each reporting unit's own value (`values_by_unit`, what a coverage of it counts);
+- its figures for a table of children and their parent (`measures`, what indicators.figures.table
+  answers), from the same bulk reads (indicators.figures.table.Reads) in a few queries per
+  indicator;
+- its target: which one applies (`target_of`) and how a figure is judged against it (`judge`);
+- its entry checks (`check_shape`, `check_fraction`, called by indicators.cycle.entry);
+- the facts other modules ask about: `adds_up` (a flow), `from_program_start`,
+  `stores_fraction` (entered as numerator and denominator), `is_percent`, `entered`,
+  `has_source`, `sums_targets`, `yearly_targets`.
+
+So the rest of the portal asks the rule object and never compares `indicator.rule` itself;
+database filters on the stored value (`rule=Rule.COVERAGE`) are queries, not dispatch.
+
+The rules sit below the engine, the tables and the coverage totals: they import
+indicators.figures.base and the models, and the engine, the tables and indicators.figures.coverage
+import
+them. indicators.figures.table is imported only for the types of its shared reads.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import StrIndex, Substr
+from django.utils.translation import gettext as _
+
+from common.numbers import format_number
+from common.periods import month_end, months_between
+from indicators.figures.base import HUNDRED, LEVEL_RANK, Figure, Status, program_start
+from indicators.models import CoverageTotal, Indicator, MonthTotal, Result, Rule, Target
+from members.models import Unit
+
+if TYPE_CHECKING:
+    from indicators.figures.table import Reads, ValueRow
+
+# The key of the parent's own figure among its children's in a table (unit ids start at 1).
+ALL = 0
+
+Problems = list[tuple[str, str]]  # (field, message) of an entry that breaks the rule
+
+
+class Entered(Protocol):
+    """What an entry check reads of an entered cell (indicators.cycle.entry.Entry)."""
+
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+# Reading results: the indicator's rows of a unit's subtree over a range.
+
+
+def _results(indicator: Indicator, unit: Unit) -> QuerySet[Result]:
+    """The indicator's results in the unit's subtree, looked up by the ids of the subtree's
+    units at the indicator's level (a join on the path prefix makes PostgreSQL scan the
+    indicator's rows of the whole country); under the root, all of them."""
+    rows = Result.objects.filter(indicator=indicator)
+    if unit.parent_id is None:
+        return rows
+    if unit.level == indicator.level:  # a reporting unit: its own rows
+        return rows.filter(unit=unit)
+    units = Unit.objects.subtree(unit).filter(level=indicator.level)
+    return rows.filter(unit__in=list(units.values_list("pk", flat=True)))
+
+
+def _in_range(qs: QuerySet[Result], start: datetime.date, end: datetime.date) -> QuerySet[Result]:
+    return qs.filter(month__gte=start, month__lte=end)
+
+
+def _latest_in_range(
+    qs: QuerySet[Result], start: datetime.date, end: datetime.date
+) -> QuerySet[Result]:
+    """Each unit's row of its latest month with a value in the range."""
+    latest = (
+        Result.objects.filter(
+            indicator=OuterRef("indicator"),
+            unit=OuterRef("unit"),
+            month__gte=start,
+            month__lte=end,
+        )
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    return _in_range(qs, start, end).filter(month=Subquery(latest))
+
+
+def _total(qs: QuerySet[Result]) -> Figure:
+    row = qs.aggregate(total=Sum("value"), units=Count("unit", distinct=True))
+    return Figure(value=row["total"] if row["units"] else None, units_reporting=row["units"])
+
+
+class AggregationRule:
+    """How an indicator adds up over units and months; bound to one indicator.
+
+    The defaults are those of a rule whose figure is the sum of the reporting units' values
+    (a stock; the flows add their months too); a subclass overrides what differs."""
+
+    value: ClassVar[str]
+    # A flow: months and units add up, so month totals are kept and a derived count fits it.
+    adds_up: ClassVar[bool] = False
+    # Measured from the program's first month whatever the range's start (cumulative).
+    from_program_start: ClassVar[bool] = False
+    # Entered as a numerator and a denominator, its figure their ratio in percent (rate).
+    stores_fraction: ClassVar[bool] = False
+    # The figure (and so its target) is a percentage, 0 to 100.
+    is_percent: ClassVar[bool] = False
+    # Typed by the units at its level (coverage is computed from its source).
+    entered: ClassVar[bool] = True
+    # Computed from a source indicator against a threshold (coverage).
+    has_source: ClassVar[bool] = False
+    # A unit without a target of its own is measured against the sum of its children's.
+    sums_targets: ClassVar[bool] = False
+    # Only a target of the range's own year applies (a yearly flow).
+    yearly_targets: ClassVar[bool] = False
+
+    def __init__(self, indicator: Indicator) -> None:
+        self.indicator = indicator
+
+    def first_month(self, start: datetime.date) -> datetime.date:
+        """The first month a figure over a range starting at `start` reads."""
+        return program_start(self.indicator) if self.from_program_start else start
+
+    # One unit (indicators.figures.engine).
+
+    def reads_totals(self, unit: Unit) -> bool:
+        """Whether `unit`'s figure comes from the month totals of its subtree."""
+        return False
+
+    def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+        """The unit's figure over the range, without its target."""
+        return _total(_latest_in_range(_results(self.indicator, unit), start, end))
+
+    def values_by_unit(
+        self, unit: Unit, start: datetime.date, end: datetime.date
+    ) -> dict[int, Decimal]:
+        """Each reporting unit's own value over the range."""
+        latest = _latest_in_range(_results(self.indicator, unit), start, end)
+        return {u: v for u, v in latest.values_list("unit", "value") if v is not None}
+
+    # A table of children (indicators.figures.table): the same numbers as `measure` for each child.
+
+    def reads_rows(self, children: Sequence[Unit]) -> bool:
+        """Whether the children's figures come from the subtree's rows (Reads.rows)."""
+        return True
+
+    def measures(
+        self, parent: Unit, children: Sequence[Unit], start: datetime.date,
+        end: datetime.date, reads: Reads,
+    ) -> dict[int, Figure]:  # fmt: skip
+        """Each child's figure from the subtree's rows, and the parent's (ALL) from the same
+        rows (`start` is on or after the program's first month)."""
+        sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+        counts: dict[int, int] = defaultdict(int)
+        for _unit, child, value, num, den in reads.rows(self.indicator, parent, start, end):
+            for key in (child, ALL):
+                for i, amount in enumerate((value, num, den)):
+                    sums[key][i] += amount or 0
+                counts[key] += 1
+        return {key: self._of_sums(sums[key], counts[key]) for key in sums}
+
+    def _of_sums(self, sums: list[Decimal], count: int) -> Figure:
+        """A figure from the sums of (value, numerator, denominator) of `count` units."""
+        return Figure(sums[0], count)
+
+    def values_of_rows(self, rows: list[ValueRow]) -> dict[int, Decimal]:
+        """`values_by_unit` from the rows of Reads.rows."""
+        return {u: v for u, _p, v, _n, _d in rows if v is not None}
+
+    # Targets.
+
+    def target_of(
+        self, unit: Unit, end: datetime.date
+    ) -> tuple[Decimal | None, datetime.date | None]:
+        """The target that applies to a range ending in month `end`: the unit's own target with
+        the nearest period end on or after it (for a yearly flow, only that year's), else the
+        sum of its children's targets for the rules that sum them, else none."""
+        targets = Target.objects.filter(indicator=self.indicator, period_end__gte=month_end(end))
+        if self.yearly_targets:
+            targets = targets.filter(period_end__year=end.year)
+        own = targets.filter(unit=unit).order_by("period_end").first()
+        if own is not None:
+            return own.value, own.period_end
+        if not self.sums_targets:
+            return None, None
+        # Children of the map in force at the range's end: after the 2025 reform a province's
+        # children are its new communes, not also the old districts.
+        day = month_end(end)
+        children = targets.filter(
+            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
+            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
+            unit__parent=unit,
+        )
+        first = children.order_by("period_end").values_list("period_end", flat=True).first()
+        if first is None:
+            return None, None
+        total = children.filter(period_end=first).aggregate(total=Sum("value"))["total"]
+        return total, first
+
+    def expected_by(
+        self, target: Decimal, period_end: datetime.date, end: datetime.date
+    ) -> Decimal | None:
+        """What the target asks for by month `end` if met evenly: only a flow has a pace."""
+        return None
+
+    def judge(
+        self,
+        figure: Figure,
+        target: Decimal | None,
+        period_end: datetime.date | None,
+        end: datetime.date,
+    ) -> Figure:
+        """The figure against its target: achievement, pace and status."""
+        if target is None or period_end is None:
+            status = Status.NO_DATA if figure.value is None else Status.NO_TARGET
+            return replace(figure, status=status)
+        expected = self.expected_by(target, period_end, end)
+        achievement = (
+            HUNDRED * figure.value / target if figure.value is not None and target else None
+        )
+        if figure.value is None:
+            status = Status.NO_DATA
+        elif figure.value >= target:
+            status = Status.ACHIEVED
+        elif expected is not None and figure.value >= expected:
+            status = Status.ON_TRACK
+        else:
+            status = Status.BEHIND
+        return replace(
+            figure,
+            target=target,
+            target_period_end=period_end,
+            expected_by_now=expected,
+            achievement=achievement,
+            status=status,
+        )
+
+    # Entry checks (indicators.cycle.entry), as (field, message).
+
+    def check_shape(self, entry: Entered) -> Problems:
+        """Which fields the rule takes: one value."""
+        if (entry.numerator or entry.denominator) is not None:
+            return [("value", _("chỉ tiêu này chỉ có một giá trị"))]
+        return []
+
+    def check_fraction(self, entry: Entered) -> Problems:
+        """A numerator and a denominator entered make a fraction of at most 1 (only a rate takes
+        them; check_shape refuses them for the other rules)."""
+        num, den = entry.numerator, entry.denominator
+        if num is None and den is None:
+            return []
+        if num is None:
+            return [("numerator", _("thiếu tử số"))]
+        if den is None:
+            return [("denominator", _("thiếu mẫu số"))]
+        if den == 0:
+            return [("denominator", _("mẫu số phải lớn hơn 0"))]
+        if num > den:
+            message = _("tử số (%(num)s) lớn hơn mẫu số (%(den)s)") % {
+                "num": format_number(num),
+                "den": format_number(den),
+            }
+            return [("numerator", message)]
+        return []
+
+    # Coverage totals (indicators.figures.coverage).
+
+    @property
+    def rolls_up(self) -> bool:
+        """Whether the indicator's shares come from coverage totals."""
+        return False
+
+
+class SumRule(AggregationRule):
+    """A flow over the range: the sum over units and months (a yearly target)."""
+
+    value = Rule.SUM
+    adds_up = True
+    sums_targets = True
+    yearly_targets = True
+
+    def reads_totals(self, unit: Unit) -> bool:
+        """A unit above the collection level reads its subtree's month totals: one row per
+        month whatever the size of the subtree."""
+        return LEVEL_RANK[unit.level] < LEVEL_RANK[self.indicator.level]
+
+    def totals_of(
+        self, units: Sequence[Unit], start: datetime.date, end: datetime.date
+    ) -> dict[int, Figure]:
+        """Each unit's sum of its subtree's month totals over the range (one grouped query)."""
+        rows = (
+            MonthTotal.objects.filter(
+                indicator=self.indicator,
+                unit__in=[u.pk for u in units],
+                month__gte=self.first_month(start),
+                month__lte=end,
+                units__gt=0,
+            )
+            .values("unit")
+            .annotate(total=Sum("value"), most=Max("units"))
+        )
+        return {
+            row["unit"]: Figure(value=row["total"], units_reporting=row["most"]) for row in rows
+        }
+
+    def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+        if self.reads_totals(unit):
+            return self.totals_of([unit], start, end).get(unit.pk, Figure(value=None))
+        return _total(_in_range(_results(self.indicator, unit), self.first_month(start), end))
+
+    def values_by_unit(
+        self, unit: Unit, start: datetime.date, end: datetime.date
+    ) -> dict[int, Decimal]:
+        rows = _in_range(_results(self.indicator, unit), self.first_month(start), end)
+        grouped = rows.values("unit").annotate(total=Sum("value"))
+        return {row["unit"]: row["total"] for row in grouped}
+
+    def reads_rows(self, children: Sequence[Unit]) -> bool:
+        """Children above the collection level read month totals instead."""
+        return not (children and all(self.reads_totals(c) for c in children))
+
+    def measures(
+        self, parent: Unit, children: Sequence[Unit], start: datetime.date,
+        end: datetime.date, reads: Reads,
+    ) -> dict[int, Figure]:  # fmt: skip
+        if self.reads_rows(children):
+            return super().measures(parent, children, start, end, reads)
+        found = self.totals_of([*children, parent], start, end)
+        if parent.pk in found:
+            found[ALL] = found.pop(parent.pk)
+        return found
+
+    def pace_start(self, period_end: datetime.date) -> datetime.date:
+        """The month a target is paced from: its year's first."""
+        return datetime.date(period_end.year, 1, 1)
+
+    def expected_by(
+        self, target: Decimal, period_end: datetime.date, end: datetime.date
+    ) -> Decimal | None:
+        first = self.pace_start(period_end)
+        # In Decimal, not float: 1200 x 5/12 must be exactly 500, or a unit on pace is "behind".
+        months = months_between(first, period_end)
+        if not months:
+            return None
+        return target * min(months_between(first, end), months) / months
+
+
+class CumulativeRule(SumRule):
+    """A flow from the program's first month to the range's last (any later target)."""
+
+    value = Rule.CUMULATIVE
+    from_program_start = True
+    yearly_targets = False
+
+    def pace_start(self, period_end: datetime.date) -> datetime.date:
+        return program_start(self.indicator)
+
+
+class StockRule(AggregationRule):
+    """The sum over units of each unit's latest value in the range (the base's behaviour)."""
+
+    value = Rule.STOCK
+    sums_targets = True
+
+
+class RateRule(AggregationRule):
+    """100 x the sum of numerators / the sum of denominators, each unit's latest month."""
+
+    value = Rule.RATE
+    stores_fraction = True
+    is_percent = True
+
+    def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+        rows = _latest_in_range(_results(self.indicator, unit), start, end)
+        row = rows.aggregate(
+            num=Sum("numerator"), den=Sum("denominator"), units=Count("unit", distinct=True)
+        )
+        num, den = row["num"], row["den"]
+        value = HUNDRED * num / den if row["units"] and den else None
+        return Figure(value=value, units_reporting=row["units"], numerator=num, denominator=den)
+
+    def values_by_unit(
+        self, unit: Unit, start: datetime.date, end: datetime.date
+    ) -> dict[int, Decimal]:
+        latest = _latest_in_range(_results(self.indicator, unit), start, end)
+        rows = latest.values_list("unit", "numerator", "denominator")
+        return {u: HUNDRED * n / d for u, n, d in rows if n is not None and d}
+
+    def _of_sums(self, sums: list[Decimal], count: int) -> Figure:
+        _value, num, den = sums
+        rate = HUNDRED * num / den if den else None
+        return Figure(rate, count, numerator=num, denominator=den)
+
+    def values_of_rows(self, rows: list[ValueRow]) -> dict[int, Decimal]:
+        return {u: HUNDRED * n / d for u, _p, _v, n, d in rows if n is not None and d}
+
+    def check_shape(self, entry: Entered) -> Problems:
+        """A numerator and a denominator, never a value."""
+        if entry.value is not None:
+            return [("value", _("chỉ tiêu tỷ lệ: nhập tử số và mẫu số"))]
+        return []
+
+
+def coverage_figure(counted: int, meeting: int, reporting: int) -> Figure:
+    """A coverage share: `meeting` of the `counted` units, None while none of them reported."""
+    return Figure(
+        value=HUNDRED * meeting / counted if reporting and counted else None,
+        units_reporting=reporting,
+        numerator=Decimal(meeting),
+        denominator=Decimal(counted),
+        units_counted=counted,
+    )
+
+
+def _valid(
+    valid_from: datetime.date | None, valid_to: datetime.date | None, day: datetime.date
+) -> bool:
+    return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
+
+
+def _last_day(unit: Unit, day: datetime.date) -> datetime.date:
+    """The map a unit's coverage counts on: the range's last day, or the unit's own last day
+    if it ended before (a year that spans the 2025 reform counts the new communes, not the old
+    and the new together)."""
+    return min(day, unit.valid_to) if unit.valid_to is not None else day
+
+
+class CoverageRule(AggregationRule):
+    """The share of units at the indicator's level under a unit whose value of `source` over
+    the same range (by the source's own rule) reaches `threshold`; a unit without a value does
+    not. Never entered. Over a flow of the same level, the shares of whole months, years to date
+    and the phase are read from the coverage totals (indicators.figures.coverage), which the live
+    computation here must always equal."""
+
+    value = Rule.COVERAGE
+    is_percent = True
+    entered = False
+    has_source = True
+
+    @property
+    def source(self) -> Indicator:
+        assert self.indicator.source is not None and self.indicator.threshold is not None
+        return self.indicator.source
+
+    @property
+    def threshold(self) -> Decimal:
+        assert self.indicator.threshold is not None
+        return self.indicator.threshold
+
+    def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+        rolled = self.shares(unit, [], start, end, month_end(end))
+        if rolled is not None:
+            return coverage_figure(*rolled[unit.pk])
+        # The units counted are those of the map in force on the range's last day.
+        day = _last_day(unit, month_end(end))
+        counted = set(
+            Unit.objects.subtree(unit)
+            .filter(level=self.indicator.level)
+            .valid_on(day)
+            .values_list("pk", flat=True)
+        )
+        values = rule_for(self.source).values_by_unit(unit, start, end)
+        meeting = sum(1 for pk in counted if values.get(pk, -1) >= self.threshold)
+        reporting = sum(1 for pk in counted if pk in values)
+        return coverage_figure(len(counted), meeting, reporting)
+
+    def values_by_unit(
+        self, unit: Unit, start: datetime.date, end: datetime.date
+    ) -> dict[int, Decimal]:
+        raise ValueError(f"no per-unit values for rule {self.value!r}")
+
+    def reads_rows(self, children: Sequence[Unit]) -> bool:
+        return False  # the source's rows, or coverage totals
+
+    def measures(
+        self, parent: Unit, children: Sequence[Unit], start: datetime.date,
+        end: datetime.date, reads: Reads,
+    ) -> dict[int, Figure]:  # fmt: skip
+        source, threshold = self.source, self.threshold
+        day = month_end(end)
+        rolled = self.shares(parent, children, start, end, day)
+        if rolled is not None:
+            if parent.pk in rolled:
+                rolled[ALL] = rolled.pop(parent.pk)
+            return {key: coverage_figure(*counts) for key, counts in rolled.items()}
+        values = rule_for(source).values_of_rows(reads.rows(source, parent, start, end))
+        days = {child.pk: _last_day(child, day) for child in children}
+        parent_day = _last_day(parent, day)
+        met = {pk for pk, value in values.items() if value >= threshold}
+        tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
+        for pk, child, valid_from, valid_to in reads.units(parent, self.indicator.level):
+            if valid_from is None and valid_to is None:  # most units: valid whatever the day
+                keys: tuple[int, ...] = (ALL,) if child == parent.pk else (child, ALL)
+            else:
+                keys = tuple(
+                    key
+                    for key, last in ((child, days.get(child, day)), (ALL, parent_day))
+                    if (key == ALL or child != parent.pk) and _valid(valid_from, valid_to, last)
+                )
+            for key in keys:
+                row = tally[key]
+                row[0] += 1
+                row[1] += pk in met
+                row[2] += pk in values
+        return {key: coverage_figure(*counts) for key, counts in tally.items()}
+
+    # The coverage totals' side: which indicators they keep and how a range reads them.
+
+    @property
+    def rolls_up(self) -> bool:
+        """Over a flow of the same level: each unit's value over a range is a running sum."""
+        source = self.indicator.source
+        return (
+            source is not None and rule_for(source).adds_up and source.level == self.indicator.level
+        )
+
+    def _scope(self, start: datetime.date, end: datetime.date) -> tuple[str, datetime.date] | None:
+        """The scope and first month of the totals' rows that answer the range, if any does."""
+        first = program_start(self.indicator)
+        if rule_for(self.source).from_program_start or start <= first:
+            return CoverageTotal.Scope.PHASE, first
+        if start == end:
+            return CoverageTotal.Scope.MONTH, end
+        if start == end.replace(month=1):
+            return CoverageTotal.Scope.YEAR, start
+        return None
+
+    def _counted(self, parent: Unit, day: datetime.date) -> dict[int, int]:
+        """Units at the indicator's level valid on `day`, per child of `parent`."""
+        offset = len(parent.path) + 1  # where the child's id starts on a descendant's path
+        rest = Substr("path", offset)
+        rows = (
+            Unit.objects.subtree(parent, include_self=False)
+            .filter(level=self.indicator.level)
+            .valid_on(day)
+            .annotate(child=Substr("path", offset, StrIndex(rest, Value("/")) - 1))
+            .values("child")
+            .annotate(n=Count("pk"))
+        )
+        return {int(row["child"]): row["n"] for row in rows}
+
+    def shares(
+        self,
+        parent: Unit,
+        children: Sequence[Unit],
+        start: datetime.date,
+        end: datetime.date,
+        day: datetime.date,
+    ) -> dict[int, tuple[int, int, int]] | None:
+        """(counted, meeting, reporting) for each child and the parent (by id) from the
+        coverage totals, over a range that starts on or after the program's first month, or
+        None when the totals cannot answer."""
+        if not self.rolls_up:
+            return None
+        units = [*children, parent]
+        level = LEVEL_RANK[self.indicator.level]
+        if any(LEVEL_RANK[u.level] >= level for u in units):
+            return None  # a unit at the level is its own single value: the live path
+        if any(u.valid_to is not None and u.valid_to < day for u in units):
+            return None  # a unit that ended earlier counts on its own last map: the live path
+        scope = self._scope(start, end)
+        if scope is None:
+            return None
+        name, first = scope
+        rows = (
+            CoverageTotal.objects.filter(
+                indicator=self.indicator,
+                unit__in=[u.pk for u in units],
+                scope=name,
+                month__gte=first,
+                month__lte=end,
+                valid_from__lte=day,
+                valid_to__gte=day,
+            )
+            .values("unit")
+            .annotate(met=Sum("met"), reported=Sum("reported"))
+        )
+        found = {row["unit"]: (row["met"], row["reported"]) for row in rows}
+        counted = self._counted(parent, day)
+        result = {}
+        for unit in units:
+            total = sum(counted.values()) if unit == parent else counted.get(unit.pk, 0)
+            met, reported = found.get(unit.pk, (0, 0))
+            result[unit.pk] = (total, met, reported)
+        return result
+
+
+RULES: dict[str, type[AggregationRule]] = {
+    rule.value: rule for rule in (SumRule, CumulativeRule, StockRule, RateRule, CoverageRule)
+}
+
+
+def rule_for(indicator: Indicator) -> AggregationRule:
+    """The indicator's rule object: the one place that dispatches on `indicator.rule`."""
+    rule = RULES.get(indicator.rule)
+    if rule is None:
+        raise ValueError(f"unknown rule {indicator.rule!r}")
+    return rule(indicator)

@@ -1,0 +1,236 @@
+"""Figures of many sibling units at once (a dashboard's rows, a report's rows): the same
+numbers as indicators.figures.engine.figure() for each unit, in a few queries per indicator whatever
+the number of units, instead of a few per unit. Each rule computes its own table from the
+reads here (indicators.figures.rules, `measures`):
+
+- flows of units above the collection level: one grouped query on the month totals;
+- anything else: one query on the results of the parent's subtree (for stocks and rates each
+  reporting unit's latest month, found with a window function), grouped by child in Python;
+- coverage: the source's per-unit values and the units counted, grouped by child;
+- targets: the units' own targets in one query, the sum of their children's in another.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import RowNumber
+
+from common.periods import month_end, month_start
+from indicators.figures.base import LEVEL_RANK, Figure, program_start
+from indicators.figures.rules import ALL, rule_for
+from indicators.models import Indicator, Result, Target
+from members.models import PATH_SEP, Level, Unit
+
+
+def child_of(path: str, parent: Unit) -> int:
+    """The id of `parent`'s child on a descendant's path (the parent's own id for itself)."""
+    if path == parent.path:
+        return parent.pk
+    start = len(parent.path)  # a descendant's path starts with its ancestor's "/1/5/"
+    return int(path[start : path.index(PATH_SEP, start)])
+
+
+# id, the id of the parent's child it lies under (the parent's id for the parent), valid dates.
+UnitRow = tuple[int, int, datetime.date | None, datetime.date | None]
+ValueRow = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]  # id, child, values
+
+
+class Reads:
+    """What one page reads, each once: the units of a level under a parent, and each
+    reporting unit's row of an indicator over a range (a coverage and its source, a rate and
+    the coverage of that rate, share them)."""
+
+    def __init__(self) -> None:
+        self._units: dict[tuple[int, str], list[UnitRow]] = {}
+        self._rows: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+
+    def units(self, parent: Unit, level: str) -> list[UnitRow]:
+        key = (parent.pk, level)
+        if key not in self._units:
+            units = Unit.objects.subtree(parent).filter(level=level)
+            self._units[key] = [
+                (pk, child_of(path, parent), valid_from, valid_to)
+                for pk, path, valid_from, valid_to in units.values_list(
+                    "pk", "path", "valid_from", "valid_to"
+                )
+            ]
+        return self._units[key]
+
+    def units_above(self, parent: Unit, level: str) -> dict[int, int]:
+        """The subtree's units above `level` (a province, its districts): id -> child id."""
+        above = [lvl for lvl in Level.values if LEVEL_RANK[lvl] < LEVEL_RANK[level]]
+        units = Unit.objects.subtree(parent).filter(level__in=above)
+        return {pk: child_of(path, parent) for pk, path in units.values_list("pk", "path")}
+
+    def rows(
+        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    ) -> list[ValueRow]:
+        key = (indicator.pk, parent.pk, start, end)
+        if key not in self._rows:
+            self._rows[key] = self._read([indicator], parent, start, end)[indicator.pk]
+        return self._rows[key]
+
+    def prefetch(
+        self, indicators: Sequence[Indicator], parent: Unit, start: datetime.date,
+        end: datetime.date,
+    ) -> None:  # fmt: skip
+        """Reads the rows of several indicators that `rows` will be asked for (with the
+        start each is measured from), one query per kind instead of one per indicator."""
+        groups: dict[tuple[str, bool, bool, datetime.date], list[Indicator]] = defaultdict(list)
+        for indicator in indicators:
+            rule = rule_for(indicator)
+            first = rule.first_month(max(start, program_start(indicator)))
+            kind = (indicator.level, bool(indicator.derived_from), rule.adds_up, first)
+            groups[kind].append(indicator)
+        for (_level, _derived, _flow, first), group in groups.items():
+            found = self._read(group, parent, first, end)
+            for indicator in group:
+                key = (indicator.pk, parent.pk, max(start, program_start(indicator)), end)
+                self._rows[key] = found[indicator.pk]
+
+    def _read(
+        self, indicators: Sequence[Indicator], parent: Unit, start: datetime.date,
+        end: datetime.date,
+    ) -> dict[int, list[ValueRow]]:  # fmt: skip
+        """(unit id, child id, value, numerator, denominator) per reporting unit of the
+        subtree, per indicator: the sum of its months for a flow, its latest month in the range
+        for a stock or a rate. The indicators share a level and a kind (flow or not).
+
+        The subtree's units at the indicator's level are read first and the results looked up
+        by their ids (one index range per unit): a join on the path prefix makes PostgreSQL
+        scan the indicator's rows of the whole country. Under the root, no filter at all: the
+        (indicator, month) covering index gives the range without touching the table."""
+        sample = indicators[0]
+        children = {pk: child for pk, child, _f, _t in self.units(parent, sample.level)}
+        if sample.derived_from:  # activities units above the level ran themselves
+            children |= self.units_above(parent, sample.level)
+        rows = Result.objects.filter(indicator__in=[i.pk for i in indicators], month__lte=end)
+        if parent.parent_id is not None:
+            rows = rows.filter(unit__in=list(children))
+        found: list[tuple[int, int, Decimal | None, Decimal | None, Decimal | None]]
+        rule = rule_for(sample)
+        if rule.adds_up:  # the kind of read: a flow's sum of months, else the latest month
+            first = rule.first_month(start)
+            grouped = rows.filter(month__gte=first).values("indicator", "unit")
+            found = [
+                (indicator, unit, value, None, None)
+                for indicator, unit, value in grouped.annotate(v=Sum("value")).values_list(
+                    "indicator", "unit", "v"
+                )
+            ]
+        else:
+            latest = Window(
+                RowNumber(), partition_by=[F("indicator"), F("unit")], order_by=F("month").desc()
+            )
+            found = list(
+                rows.filter(month__gte=start)
+                .annotate(rank=latest)
+                .filter(rank=1)
+                .values_list("indicator", "unit", "value", "numerator", "denominator")
+            )
+        by_indicator: dict[int, list[ValueRow]] = {i.pk: [] for i in indicators}
+        for indicator, unit, v, n, d in found:
+            if unit in children:
+                by_indicator[indicator].append((unit, children[unit], v, n, d))
+        return by_indicator
+
+
+def reads_rows(indicator: Indicator, children: Sequence[Unit]) -> bool:
+    """Whether the children's figures come from the subtree's rows (Reads.rows), not from
+    month totals (flows of children above the level) or coverage totals."""
+    return rule_for(indicator).reads_rows(children)
+
+
+def _measures(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, reads: Reads,
+) -> dict[int, Figure]:  # fmt: skip
+    if end < program_start(indicator):
+        return {}
+    start = max(start, program_start(indicator))
+    return rule_for(indicator).measures(parent, children, start, end, reads)
+
+
+TargetKey = tuple[int, int]  # (indicator id, unit id)
+
+
+def targets_of_many(
+    indicators: Sequence[Indicator], units: Sequence[Unit], end: datetime.date
+) -> dict[TargetKey, tuple[Decimal, datetime.date]]:
+    """engine.target_of for many indicators and units in two queries: each unit's own target
+    (the nearest period end on or after the range's; a flow's only in the range's year), else,
+    for additive rules, the sum of its children's (valid at the range's end)."""
+    day = month_end(end)
+    rules = {i.pk: rule_for(i) for i in indicators}
+    candidates = Target.objects.filter(indicator__in=list(rules), period_end__gte=day)
+
+    def usable(indicator_id: int, period_end: datetime.date) -> bool:
+        return not rules[indicator_id].yearly_targets or period_end.year == end.year
+
+    found: dict[TargetKey, tuple[Decimal, datetime.date]] = {}
+    own = candidates.filter(unit__in=[u.pk for u in units]).order_by("-period_end")
+    for ind, unit, value, period_end in own.values_list("indicator", "unit", "value", "period_end"):
+        if usable(ind, period_end):
+            found[(ind, unit)] = (value, period_end)  # the nearest period end comes last
+    additive = [i for i, rule in rules.items() if rule.sums_targets]
+    if not additive:
+        return found
+    summed = (
+        candidates.filter(
+            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
+            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
+            unit__parent__in=[u.pk for u in units],
+            indicator__in=additive,
+        )
+        .values("indicator", "unit__parent", "period_end")
+        .annotate(total=Sum("value"))
+        .order_by("-period_end")
+    )
+    sums: dict[TargetKey, tuple[Decimal, datetime.date]] = {}
+    for row in summed:
+        if usable(row["indicator"], row["period_end"]):
+            sums[(row["indicator"], row["unit__parent"])] = (row["total"], row["period_end"])
+    return {**sums, **found}
+
+
+def targets_for(
+    indicator: Indicator, units: Sequence[Unit], end: datetime.date
+) -> dict[int, tuple[Decimal, datetime.date]]:
+    """engine.target_of for many units of one indicator."""
+    found = targets_of_many([indicator], units, end)
+    return {unit: target for (_i, unit), target in found.items()}
+
+
+def figures_with_total(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
+    reads: Reads | None = None,
+) -> tuple[dict[int, Figure], Figure]:  # fmt: skip
+    """Each child's figure of `indicator` over the range, judged against its target, and the
+    parent's own figure computed from the same rows. `targets` (unit id -> target), when
+    given, saves the two target queries (see targets_of_many); `reads`, shared by the columns
+    of a page, reads each unit list and each indicator's rows once."""
+    start, end = month_start(start), month_start(end)
+    measured = _measures(indicator, parent, children, start, end, reads or Reads())
+    if targets is None:
+        targets = targets_for(indicator, [*children, parent], end)
+    rule = rule_for(indicator)
+
+    def judged(unit: Unit, key: int) -> Figure:
+        target, period_end = targets.get(unit.pk, (None, None))
+        return rule.judge(measured.get(key, Figure(value=None)), target, period_end, end)
+
+    return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
+
+
+def figures_of(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date,
+) -> dict[int, Figure]:  # fmt: skip
+    """Each child's figure of `indicator` over the range, judged against its target."""
+    return figures_with_total(indicator, parent, children, start, end)[0]
