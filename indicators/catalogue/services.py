@@ -31,7 +31,7 @@ from programs.activity_types import ensure_standard_types
 from programs.models import Program
 
 # The catalogue shipped with the portal (a copy of the source documents' tables).
-DEFAULT_CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
+DEFAULT_CATALOG_DIR = Path(__file__).resolve().parents[2] / "data" / "catalog"
 
 
 def upsert(
