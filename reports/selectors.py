@@ -236,8 +236,7 @@ def report_content(
     progress: Progress | None = None,
 ) -> ReportContent:
     """Every figure of the report, as indicators.figures.engine.figure() gives it; with `levels`,
-    the
-    sheets of the levels below too (see levels_below)."""
+    the sheets of the levels below too (see levels_below)."""
     indicators = list(
         Indicator.objects.filter(program=program)
         .select_related("program", "source", "source__program")

@@ -1,0 +1,119 @@
+"""Query-count guards on the pages that matter: the dashboard, the entry form, the review
+overview and a report's content each cost the same number of queries whatever the number of
+rows (communes, branches), and no more than the ceiling measured when the guard was written.
+A page that starts querying per row fails here before it is slow in production.
+
+    Tỉnh Khánh Hòa (56) ── Phường Ba Ngòi (22735) ── Chi hội Thôn 1
+                       └── Phường Nha Trang (22333)
+    then four more communes (and three more branches of Ba Ngòi) are added between two counts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.cycle.entry import Entry
+from indicators.cycle.recording import record_results
+from indicators.models import Indicator
+from programs.models import Program
+from reports import selectors
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+OCT = datetime.date(2025, 10, 1)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _queries(action: Callable[[], object]) -> int:
+    action()  # warms what a process caches once (content types, the catalogue's rules)
+    with CaptureQueriesContext(connection) as context:
+        action()
+    return len(context.captured_queries)
+
+
+def _get(client: Client, url: str) -> Callable[[], object]:
+    def fetch() -> object:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return fetch
+
+
+def _more_communes(khanh_hoa, count: int = 4) -> None:
+    h01 = Indicator.objects.get(code="H-01")
+    for n in range(count):
+        commune = factories.commune(khanh_hoa.province, f"Phường Thử {n}", f"9{n:04d}")
+        factories.branch(commune, 1)
+        record_results([Entry(commune, h01, OCT, value=Decimal(n + 1))])
+
+
+@pytest.fixture
+def results(khanh_hoa, catalog):
+    h01 = Indicator.objects.get(code="H-01")
+    record_results(
+        [
+            Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(20)),
+            Entry(khanh_hoa.nha_trang, h01, OCT, value=Decimal(5)),
+        ]
+    )
+    return khanh_hoa
+
+
+def test_the_dashboard_costs_the_same_for_more_communes(results) -> None:
+    url = reverse("indicators:dashboard", args=[results.province.pk, "CTH"]) + "?ky=nam&nam=2025"
+    page = _get(_client(results.province_reviewer), url)
+    before = _queries(page)
+    _more_communes(results)
+
+    assert _queries(page) == before
+    assert before <= 40
+
+
+def test_the_entry_form_costs_the_same_for_more_branches(results) -> None:
+    url = reverse("indicators:entry_form", args=[results.ba_ngoi.pk, "CTH", "2025-10"])
+    page = _get(_client(results.commune_officer), url)
+    before = _queries(page)
+    for number in (2, 3, 4):
+        factories.branch(results.ba_ngoi, number)
+
+    assert _queries(page) == before
+    assert before <= 40
+
+
+def test_the_review_overview_costs_the_same_for_more_communes(results) -> None:
+    url = reverse("indicators:review_overview", args=[results.province.pk, "CTH", "2025-10"])
+    page = _get(_client(results.province_reviewer), url)
+    before = _queries(page)
+    _more_communes(results)
+
+    assert _queries(page) == before
+    assert before <= 30
+
+
+def test_a_reports_content_costs_the_same_for_more_communes(results) -> None:
+    program = Program.objects.get(code="CTH")
+
+    def content() -> object:
+        return selectors.report_content(
+            program, results.province, datetime.date(2025, 1, 1), datetime.date(2025, 12, 1)
+        )
+
+    before = _queries(content)
+    _more_communes(results)
+
+    assert _queries(content) == before
+    assert before <= 200
