@@ -49,7 +49,10 @@ messages: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
+	@# --check: report, never rewrite. Two fixers for code older than Django 2 are skipped: with
+	@# Vietnamese text in a file, null_boolean_field misplaces its edit and corrupts the file.
+	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --check --target-version 5.2 \
+		--skip null_boolean_field --skip permalink
 
 typecheck: install
 	$(BIN)/mypy .

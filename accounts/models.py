@@ -34,7 +34,7 @@ class Assignment(models.Model):
         related_name="assignments",
         verbose_name=_("đơn vị"),
     )
-    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role)
 
     class Meta:
         verbose_name = _("phân công")

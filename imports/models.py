@@ -63,9 +63,9 @@ class ImportBatch(Job):
         verbose_name=_("chương trình"),
     )
     period = models.CharField(_("kỳ"), max_length=16, blank=True)
-    shape = models.CharField(_("dạng"), max_length=8, choices=Shape.choices, blank=True)
+    shape = models.CharField(_("dạng"), max_length=8, choices=Shape, blank=True)
     state = models.CharField(
-        _("trạng thái"), max_length=16, choices=BatchState.choices, default=BatchState.QUEUED
+        _("trạng thái"), max_length=16, choices=BatchState, default=BatchState.QUEUED
     )
     rows = models.PositiveIntegerField(_("số dòng"), default=0)
     # {"results": {"new": N, "changed": N, "unchanged": N, "blocked": N}, "targets": {...}}

@@ -38,9 +38,9 @@ class Indicator(models.Model):
     name_vi = models.CharField(_("tên tiếng Việt"), max_length=400)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=400, blank=True)
     unit = models.CharField(_("đơn vị tính"), max_length=40)
-    rule = models.CharField(_("cách tổng hợp"), max_length=16, choices=Rule.choices)
-    level = models.CharField(_("cấp thu thập"), max_length=16, choices=CollectionLevel.choices)
-    periodicity = models.CharField(_("kỳ báo cáo"), max_length=16, choices=Periodicity.choices)
+    rule = models.CharField(_("cách tổng hợp"), max_length=16, choices=Rule)
+    level = models.CharField(_("cấp thu thập"), max_length=16, choices=CollectionLevel)
+    periodicity = models.CharField(_("kỳ báo cáo"), max_length=16, choices=Periodicity)
     source = models.ForeignKey(
         "self",
         null=True,
@@ -227,7 +227,7 @@ class Submission(models.Model):
     state = models.CharField(
         _("trạng thái"),
         max_length=16,
-        choices=SubmissionState.choices,
+        choices=SubmissionState,
         default=SubmissionState.DRAFT,
     )
     # Goes up on every write to the month's figures: a form opened at version N may only save
@@ -268,7 +268,7 @@ class SubmissionEvent(models.Model):
     )
     at = models.DateTimeField(_("lúc"), default=timezone.now)
     comment = models.TextField(_("ghi chú"), blank=True)
-    state_after = models.CharField(max_length=16, choices=SubmissionState.choices)
+    state_after = models.CharField(max_length=16, choices=SubmissionState)
     version = models.PositiveIntegerField()
 
     class Meta:

@@ -69,7 +69,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 
 
 class Unit(models.Model):
-    level = models.CharField(_("cấp"), max_length=16, choices=Level.choices, db_index=True)
+    level = models.CharField(_("cấp"), max_length=16, choices=Level, db_index=True)
     # Statistics-office code as text with its leading zeros ("04", "01273"); blank when none.
     code = models.CharField(_("mã"), max_length=20, blank=True, db_index=True)
     name = models.CharField(_("tên"), max_length=200)
@@ -225,11 +225,11 @@ class Member(models.Model):
     )
     joined_on = models.DateField(_("ngày vào Hội"))
     status = models.CharField(
-        _("tình trạng"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+        _("tình trạng"), max_length=16, choices=MemberStatus, default=MemberStatus.ACTIVE
     )
     status_on = models.DateField(_("ngày của tình trạng"))
     household = models.CharField(
-        _("hộ nghèo/cận nghèo"), max_length=16, choices=Household.choices, blank=True, default=""
+        _("hộ nghèo/cận nghèo"), max_length=16, choices=Household, blank=True, default=""
     )
     has_disability = models.BooleanField(_("khuyết tật"), default=False)
     is_business_owner = models.BooleanField(_("chủ cơ sở kinh doanh"), default=False)

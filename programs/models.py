@@ -91,9 +91,7 @@ class Activity(models.Model):
     cost = models.DecimalField(
         _("kinh phí (đồng)"), max_digits=14, decimal_places=0, null=True, blank=True
     )
-    funding = models.CharField(
-        _("nguồn kinh phí"), max_length=16, choices=Funding.choices, blank=True
-    )
+    funding = models.CharField(_("nguồn kinh phí"), max_length=16, choices=Funding, blank=True)
     # Free names: departments and banks differ by province and are seldom reused exactly.
     partners = models.CharField(_("đơn vị phối hợp"), max_length=300, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)

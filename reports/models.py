@@ -40,9 +40,7 @@ class ReportSchedule(models.Model):
     unit = models.ForeignKey(
         "members.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("đơn vị")
     )
-    format = models.CharField(
-        _("định dạng"), max_length=8, choices=Format.choices, default=Format.BOTH
-    )
+    format = models.CharField(_("định dạng"), max_length=8, choices=Format, default=Format.BOTH)
     day = models.PositiveSmallIntegerField(
         _("ngày tạo trong tháng"),
         default=6,
@@ -97,13 +95,11 @@ class ReportJob(Job):
     )
     start = models.DateField(_("từ tháng"))
     end = models.DateField(_("đến tháng"))
-    format = models.CharField(_("định dạng"), max_length=8, choices=Format.choices)
+    format = models.CharField(_("định dạng"), max_length=8, choices=Format)
     # The workbook gets a sheet per level below the rows (reports.selectors.levels_below).
     levels_below = models.BooleanField(_("thêm một trang cho mỗi cấp bên dưới"), default=False)
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
-    state = models.CharField(
-        _("trạng thái"), max_length=16, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("trạng thái"), max_length=16, choices=State, default=State.QUEUED)
     xlsx_file = models.FileField(_("tệp Excel"), upload_to="reports/", blank=True)
     pdf_file = models.FileField(_("tệp PDF"), upload_to="reports/", blank=True)
 
