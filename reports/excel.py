@@ -24,8 +24,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.spreadsheet import safe_text
 from indicators.engine import Figure
-from indicators.export import safe_text
 from indicators.models import Indicator
 from indicators.rules import rule_for
 from members.models import Level, Unit

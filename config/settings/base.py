@@ -211,3 +211,7 @@ IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=5_000)
 # A commit that has not moved for this long died with its worker; a redelivered job retakes it
 # (far above the longest commit, about 10 s for 200,000 rows).
 IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30 * 60)
+
+# Admin exports (django-import-export): a leading "=" is never written as a formula. The portal's
+# resources (config.resources) escape "+", "-", "@", tab and CR too, by common.spreadsheet.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
