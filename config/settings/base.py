@@ -6,6 +6,7 @@ falls back to a PostgreSQL of the checkout's own under var/, in-process Celery t
 made once in var/; `test` adds the test-only knobs and a real Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
+    # Login throttling (config.logins); its admin lists the locks, where an admin lifts them.
+    "axes",
     "accounts",
     "members",
     "programs",
@@ -57,9 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.logins.session_timeouts",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +114,29 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Logins (config.logins). django-axes first: a user name with AXES_FAILURE_LIMIT failures, or an
+# address with as many, is refused (even the right password) for AXES_COOLOFF_TIME, with a
+# Vietnamese page; a successful login clears the user's count. Behind the production proxy the
+# client address is the last hop of X-Forwarded-For (AXES_IPWARE_PROXY_COUNT), or every user
+# would share the proxy's address.
+AUTHENTICATION_BACKENDS = [
+    "config.logins.RequestAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "config.logins.locked_out"
+AXES_RESET_ON_SUCCESS = True
+if env.bool("HTTPS", default=False):
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Sessions: ended after 30 minutes unused (the cookie's age, renewed by every request) and 10
+# hours after the login however busy (a working day; config.logins.session_timeouts).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
