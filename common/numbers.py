@@ -8,7 +8,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_THOUSANDS = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+$")
+# What Decimal() is given: ASCII digits only, one optional sign and decimal point. Decimal()
+# itself also takes fullwidth "１２", Arabic-Indic "٣", "1_000" and exponents ("1e5").
+_PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _DASHES = {"-", "–", "—"}
 
 
@@ -31,7 +34,7 @@ def parse_number(text: str | None) -> Decimal | None:
     elif _THOUSANDS.match(cleaned.lstrip("-")):
         cleaned = cleaned.replace(".", "")
     try:
-        number = Decimal(cleaned)
+        number = Decimal(cleaned) if _PLAIN.match(cleaned) else None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():

@@ -1,4 +1,6 @@
-"""Excel export of the register: only what the user may see, and every export recorded."""
+"""Excel export of the register: only what the user may see, and every export recorded.
+Every cell goes through `common.spreadsheet.safe_row`: names and phones are typed by users and
+must never reach a spreadsheet as live formulas."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from common.spreadsheet import safe_row
 from members.models import Household, MemberStatus
 from members.selectors import MemberFilter, register_page
 from members.services import record_export
@@ -48,23 +51,25 @@ def export_members(*, user: User, wanted: MemberFilter) -> tuple[bytes, int]:
     count = 0
     for count, member in enumerate(register_page(user, wanted).iterator(chunk_size=2000), 1):
         sheet.append(
-            [
-                count,
-                member.full_name,
-                member.birth_year,
-                member.birth_date,
-                member.ethnicity_name,
-                member.religion,
-                member.phone,
-                member.branch.name,
-                member.joined_on,
-                str(MemberStatus(member.status).label),
-                member.status_on,
-                str(Household(member.household).label) if member.household else "",
-                yes if member.has_disability else "",
-                yes if member.is_business_owner else "",
-                yes if member.is_ethnic_minority else "",
-            ]
+            safe_row(
+                [
+                    count,
+                    member.full_name,
+                    member.birth_year,
+                    member.birth_date,
+                    member.ethnicity_name,
+                    member.religion,
+                    member.phone,
+                    member.branch.name,
+                    member.joined_on,
+                    str(MemberStatus(member.status).label),
+                    member.status_on,
+                    str(Household(member.household).label) if member.household else "",
+                    yes if member.has_disability else "",
+                    yes if member.is_business_owner else "",
+                    yes if member.is_ethnic_minority else "",
+                ]
+            )
         )
     record_export(user=user, filters=wanted.as_record(), row_count=count)
     buffer = io.BytesIO()

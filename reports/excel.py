@@ -25,8 +25,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.spreadsheet import safe_text
 from indicators.figures.engine import Figure
-from indicators.figures.export import safe_text
 from indicators.figures.rules import rule_for
 from indicators.models import Indicator
 from members.models import Level, Unit

@@ -6,11 +6,13 @@ falls back to a PostgreSQL of the checkout's own under var/, in-process Celery t
 made once in var/; `test` adds the test-only knobs and a real Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
+    # Login throttling (config.logins); its admin lists the locks, where an admin lifts them.
+    "axes",
     "accounts",
     "members",
     "home",
@@ -58,9 +62,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.logins.session_timeouts",
+    "config.headers.no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +119,29 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "login"
+# Logins (config.logins). django-axes first: a user name with AXES_FAILURE_LIMIT failures, or an
+# address with as many, is refused (even the right password) for AXES_COOLOFF_TIME, with a
+# Vietnamese page; a successful login clears the user's count. Behind the production proxy the
+# client address is the last hop of X-Forwarded-For (AXES_IPWARE_PROXY_COUNT), or every user
+# would share the proxy's address.
+AUTHENTICATION_BACKENDS = [
+    "config.logins.RequestAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "config.logins.locked_out"
+AXES_RESET_ON_SUCCESS = True
+if env.bool("HTTPS", default=False):
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Sessions: ended after 30 minutes unused (the cookie's age, renewed by every request) and 10
+# hours after the login however busy (a working day; config.logins.session_timeouts).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -192,6 +225,23 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from the portal itself
+# only, never inline (no 'unsafe-inline': the templates keep their scripts in static/js and their
+# styles in static/css); inline SVG charts need no source; data: images for the admin's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -212,3 +262,7 @@ IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=5_000)
 # A commit that has not moved for this long died with its worker; a redelivered job retakes it
 # (far above the longest commit, about 10 s for 200,000 rows).
 IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30 * 60)
+
+# Admin exports (django-import-export): a leading "=" is never written as a formula. The portal's
+# resources (config.resources) escape "+", "-", "@", tab and CR too, by common.spreadsheet.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

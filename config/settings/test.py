@@ -24,3 +24,5 @@ WHITENOISE_AUTOREFRESH = True
 # While this file exists a report job waits after its first step, so that a test can kill the
 # worker mid-job (reports.services).
 REPORTS_HOLD_FILE = env.str("REPORTS_HOLD_FILE", default="")
+# axes logs every login at INFO; the tests log in thousands of times.
+AXES_VERBOSE = False

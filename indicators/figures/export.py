@@ -13,20 +13,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.spreadsheet import safe_text
 from indicators.figures.dashboard import Dashboard, Period
 from indicators.figures.engine import Figure
-
-# A text cell starting with one of these is a formula (or becomes one when pasted) in Excel,
-# LibreOffice and Google Sheets: "=HYPERLINK(...)", "+1+cmd|...", "-2+3", "@SUM(...)".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(text: object) -> str:
-    """The text with a leading apostrophe if it would start a formula (OWASP's advice): the
-    cell shows what the user typed and never runs it. Every text cell of every workbook the
-    portal writes goes through here (django-import-export's own escaping strips only "=")."""
-    value = "" if text is None else str(text)
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _cells(figure: Figure) -> list[Any]:

@@ -1,0 +1,157 @@
+"""Logins: throttled by user name and by address (django-axes) with a Vietnamese lock-out page,
+a cool-off and unlocking from the admin; sessions end when idle and after a fixed time."""
+
+from __future__ import annotations
+
+import datetime
+import types
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from config import logins
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mat-khau-dung-1975"
+
+
+@pytest.fixture
+def officer():
+    user = factories.UserFactory(username="xa.bangoi")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def _logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_thirty_wrong_passwords_then_the_right_one_is_refused(officer) -> None:
+    client = Client()
+    for _ in range(30):
+        _login(client, "xa.bangoi", "sai")
+
+    response = _login(client, "xa.bangoi", PASSWORD)
+
+    assert response.status_code == 429
+    assert not _logged_in(client)
+    page = response.content.decode()
+    assert "Tạm khóa đăng nhập" in page and "thử lại sau 15 phút" in page
+
+
+def test_the_lock_follows_the_user_name_to_another_address(officer) -> None:
+    for _ in range(5):
+        _login(Client(), "xa.bangoi", "sai", ip="10.0.0.1")
+
+    response = _login(Client(), "xa.bangoi", PASSWORD, ip="10.9.9.9")
+
+    assert response.status_code == 429
+
+
+def test_an_address_trying_many_names_is_locked_out(officer) -> None:
+    for number in range(5):
+        _login(Client(), f"ai-do-{number}", "sai", ip="10.0.0.7")
+
+    assert _login(Client(), "xa.bangoi", PASSWORD, ip="10.0.0.7").status_code == 429
+    client = Client()
+    assert _login(client, "xa.bangoi", PASSWORD, ip="10.0.0.8").status_code == 302
+    assert _logged_in(client)
+
+
+def test_after_the_cool_off_the_right_password_works(officer) -> None:
+    for _ in range(6):
+        _login(Client(), "xa.bangoi", "sai")
+    assert _login(Client(), "xa.bangoi", PASSWORD).status_code == 429
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    client = Client()
+
+    assert _login(client, "xa.bangoi", PASSWORD).status_code == 302
+    assert _logged_in(client)
+
+
+def test_a_shorter_cool_off_setting_is_honoured(officer, settings) -> None:
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=1)
+    for _ in range(6):
+        _login(Client(), "xa.bangoi", "sai")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=2))
+
+    assert _login(Client(), "xa.bangoi", PASSWORD).status_code == 302
+
+
+def test_the_admin_lists_the_locks_and_deleting_one_unlocks(officer) -> None:
+    for _ in range(6):
+        _login(Client(), "xa.bangoi", "sai")
+    admin = Client()
+    admin.force_login(factories.UserFactory(username="qt", is_superuser=True, is_staff=True))
+
+    listing = admin.get("/quan-tri/axes/accessattempt/")
+    assert listing.status_code == 200 and "xa.bangoi" in listing.content.decode()
+    attempt = AccessAttempt.objects.get(username="xa.bangoi")
+    admin.post(f"/quan-tri/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+
+    assert _login(Client(), "xa.bangoi", PASSWORD).status_code == 302
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    clock = _Clock()
+    monkeypatch.setattr(logins, "time", types.SimpleNamespace(time=clock.time))
+    return clock
+
+
+def test_an_idle_session_is_logged_out(officer, clock, settings) -> None:
+    client = Client()
+    _login(client, "xa.bangoi", PASSWORD)
+    assert client.get(reverse("home:home")).status_code == 200
+
+    clock.now += settings.SESSION_IDLE_SECONDS - 60
+    assert client.get(reverse("home:home")).status_code == 200  # used: the idle clock restarts
+    clock.now += settings.SESSION_IDLE_SECONDS - 60
+    assert client.get(reverse("home:home")).status_code == 200
+    clock.now += settings.SESSION_IDLE_SECONDS + 1
+
+    response = client.get(reverse("home:home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert not _logged_in(client)
+
+
+def test_a_busy_session_ends_after_the_absolute_timeout(officer, clock, settings) -> None:
+    client = Client()
+    _login(client, "xa.bangoi", PASSWORD)
+    step = settings.SESSION_IDLE_SECONDS // 2
+    for _ in range(settings.SESSION_ABSOLUTE_SECONDS // step - 1):
+        clock.now += step
+        assert client.get(reverse("home:home")).status_code == 200
+    clock.now += 2 * step
+
+    response = client.get(reverse("home:home"))
+    assert response.status_code == 302
+    assert not _logged_in(client)
+
+
+def test_settings_keep_sessions_short() -> None:
+    from django.conf import settings
+
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_SECONDS <= 60 * 60
