@@ -52,9 +52,9 @@ class Predecessor:
 def predecessors_of(unit: Unit) -> list[Predecessor]:
     """The old units that went into `unit`, by name, each whole or split (two queries)."""
     links = list(
-        UnitSuccession.objects.filter(successor=unit).select_related("predecessor").order_by(
-            "predecessor__name"
-        )
+        UnitSuccession.objects.filter(successor=unit)
+        .select_related("predecessor")
+        .order_by("predecessor__name")
     )
     olds = [link.predecessor_id for link in links]
     others: dict[int, list[Unit]] = defaultdict(list)
@@ -95,7 +95,7 @@ def _day(day: datetime.date) -> str:
 
 
 def life_text(unit: Unit) -> str:
-    """"từ 01/07/2025", "đến 30/06/2025" or "từ … đến …": the unit's dates in words."""
+    """ "từ 01/07/2025", "đến 30/06/2025" or "từ … đến …": the unit's dates in words."""
     if unit.valid_from and unit.valid_to:
         return _("từ %(start)s đến %(end)s") % {
             "start": _day(unit.valid_from),

@@ -100,7 +100,7 @@ def _life_errors(
 ) -> dict[str, str]:
     """An activity held on a day the unit did not exist (an old commune after it merged, a new
     one before it was created) belongs to another unit, which the message names."""
-    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+    for day in (starts_on, ends_on):
         if day is not None and not lifespan.existed_on(unit, day):
             return {"unit": lifespan.not_in_month_message(unit, f"{day:%d/%m/%Y}")}
     return {}

@@ -122,9 +122,7 @@ def check_results(entries: Sequence[Entry], *, source: str = "form") -> list[Pro
     locked months or, when there is neither, the entry rules' errors and then their warnings
     (a value unusually high, say)."""
     return (
-        _life_problems(entries)
-        or _lock_problems(entries)
-        or check_entries(entries, source=source)
+        _life_problems(entries) or _lock_problems(entries) or check_entries(entries, source=source)
     )
 
 

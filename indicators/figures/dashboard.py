@@ -152,7 +152,9 @@ def _running_totals(
                 running, seen = running + monthly[month], True
             month = add_months(month, 1)
         measured = Figure(value=running if seen else None)
-        result.append((point, judge(measured, indicator, target, period_end, point, start, paced=True)))
+        result.append(
+            (point, judge(measured, indicator, target, period_end, point, start, paced=True))
+        )
     return result
 
 

@@ -69,8 +69,9 @@ def _cells(figure: Figure, not_set: str) -> str:
 def figure_cells(figures: list[Figure]) -> SafeString:
     """A row's cells: Kế hoạch, Thực hiện and % per figure, the status as a symbol, a word and
     a class (not colour alone). In a view inside the target's period the Kế hoạch cell holds
-    the goal the % divides by, labelled ("theo tiến độ 120"), the whole target in its title. Numbers come from format_number (digits, dots, commas), the
-    other texts from this module or are escaped."""
+    the goal the % divides by, labelled ("theo tiến độ 120"), the whole target in its title.
+    Numbers come from format_number (digits, dots, commas), the other texts from this module
+    or are escaped."""
     not_set = escape(_("chưa giao"))
     return mark_safe("".join(_cells(figure, not_set) for figure in figures))
 
