@@ -31,7 +31,7 @@ def safe_text(text: object) -> str:
 
 def _cells(figure: Figure) -> list[Any]:
     achievement = float(figure.achievement) / 100 if figure.achievement is not None else None
-    as_number = [float(v) if v is not None else None for v in (figure.compared_with, figure.value)]
+    as_number = [float(v) if v is not None else None for v in (figure.target, figure.value)]
     return [*as_number, achievement]
 
 
