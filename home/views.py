@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
+from home.selectors import predecessor_rows
 from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
-from members import selectors
+from members import lifespan, selectors
 from members.models import Level, Unit
 from programs.models import Program
 
@@ -40,6 +41,9 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         programs[0] if programs else None
     )
     year_start = datetime.date(day.year, 1, 1)
+    history_indicators, history = predecessor_rows(
+        lifespan.predecessors_of(unit), program, year_start, day
+    )
     return {
         "programs_all": programs,
         "program": program,
@@ -51,7 +55,9 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         "ancestors": [(a, a.pk in visible_ids) for a in ancestors],
         "children": selectors.current_children(unit, day),
         "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
-        "predecessors": selectors.predecessors(unit),
+        "predecessors": [row.link.unit for row in history],
+        "history": history,
+        "history_indicators": history_indicators,
         "successors": selectors.successors(unit),
         "may_set_targets": access.can_set_targets(request.user, unit),
     }

@@ -20,6 +20,7 @@ from accounts import access
 from accounts.models import User
 from common.periods import month_start
 from indicators.catalogue import services as indicator_services
+from members import lifespan
 from members.models import Unit
 from programs.models import Activity, Attachment, Program
 from programs.selectors import derived_value
@@ -89,12 +90,20 @@ def check_activity(user: User, values: dict[str, Any]) -> dict[str, str]:
     errors.update(_check_people(values))
     if not access.can_enter(user, unit):
         errors["unit"] = _("Bạn không được ghi nhận hoạt động cho đơn vị này")
-    elif not unit.is_valid_on(starts_on):
-        errors["unit"] = _("%(unit)s không hoạt động vào ngày %(day)s") % {
-            "unit": unit,
-            "day": f"{starts_on:%d/%m/%Y}",
-        }
+    else:
+        errors.update(_life_errors(unit, starts_on, values.get("ends_on")))
     return errors
+
+
+def _life_errors(
+    unit: Unit, starts_on: datetime.date, ends_on: datetime.date | None
+) -> dict[str, str]:
+    """An activity held on a day the unit did not exist (an old commune after it merged, a new
+    one before it was created) belongs to another unit, which the message names."""
+    for day in (starts_on, ends_on):
+        if day is not None and not lifespan.existed_on(unit, day):
+            return {"unit": lifespan.not_in_month_message(unit, f"{day:%d/%m/%Y}")}
+    return {}
 
 
 def _lock_errors(places: Iterable[Place]) -> dict[str, str]:

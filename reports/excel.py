@@ -106,7 +106,7 @@ def _figures(
         first = fixed + 1 + 3 * i
         achievement = None if fig.achievement is None else fig.achievement / 100
         values = (
-            (_number(fig.target), _value_format(indicator)),
+            (_number(fig.compared_with), _value_format(indicator)),
             (_number(fig.value), _value_format(indicator)),
             (_number(achievement), ACHIEVEMENT),
         )

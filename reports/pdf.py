@@ -120,7 +120,7 @@ def _table(
         for i, ind in zip(indicators, inds, strict=True):
             fig = row.figures[i]
             line += [
-                p(_value(ind, fig.target), "num"),
+                p(_value(ind, fig.compared_with), "num"),
                 p(_value(ind, fig.value), "num"),
                 p(_achievement(fig), "num"),
             ]
@@ -133,7 +133,7 @@ def _table(
     for i, ind in zip(indicators, inds, strict=True):
         fig = content.total[i]
         total += [
-            p(_value(ind, fig.target), "totalnum"),
+            p(_value(ind, fig.compared_with), "totalnum"),
             p(_value(ind, fig.value), "totalnum"),
             p(_achievement(fig), "totalnum"),
         ]

@@ -98,6 +98,7 @@ def test_json_gives_value_target_achievement_and_units_reporting(startups: Indic
     # Running total to June 2025: 1500 + 30 = 1530 (August is after the range); 1530 / 800.
     assert data == {
         "unit": "04",
+        "unit_used": {"name": "Tỉnh Cao Bằng", "code": "04", "valid_from": None, "valid_to": None},
         "indicator": "939-01",
         "from": "2025-01",
         "to": "2025-06",
@@ -225,3 +226,22 @@ def test_month_in_vietnamese_form_is_accepted(startups: Indicator) -> None:
     data = run_json("--unit", "04", "--indicator", "939-01", "--from", "01/2025", "--to", "06/2025")
 
     assert (data["from"], data["to"], data["value"]) == ("2025-01", "2025-06", 1530)
+
+
+def test_json_names_the_unit_a_reused_code_resolved_to(startups: Indicator) -> None:
+    """01273 is the old Phường Sông Hiến until 2025-06-30 and the new Phường Thục Phán from
+    2025-07-01: the unit valid on --to's last day is used, and the output says which."""
+    after = run_json(
+        "--unit", "01273", "--indicator", "939-01", "--from", "2025-07", "--to", "2025-09"
+    )
+    before = run_json(
+        "--unit", "01273", "--indicator", "939-01", "--from", "2025-01", "--to", "2025-06"
+    )
+
+    assert after["unit_used"] == {
+        "name": "Phường Thục Phán", "code": "01273", "valid_from": "2025-07-01", "valid_to": None,
+    }  # fmt: skip
+    assert before["unit_used"] == {
+        "name": "Phường Sông Hiến", "code": "01273", "valid_from": None, "valid_to": "2025-06-30",
+    }  # fmt: skip
+    assert before["value"] == 1530  # 1500 + 30, the old ward's running total to June

@@ -32,6 +32,7 @@ from indicators.models import (
     Submission,
 )
 from indicators.selectors import value_history
+from members import lifespan
 from members.models import Unit
 from programs.models import Program
 
@@ -267,8 +268,8 @@ def ensure_can_enter(user: User, unit: Unit, program: Program, month: datetime.d
         )
     if month > month_start(timezone.localdate()):
         raise EntryRefused(_("Chưa thể nhập số liệu cho một tháng chưa đến."))
-    if not unit.is_valid_on(month):
-        raise EntryRefused(_("Đơn vị không hoạt động trong tháng này."))
+    if not lifespan.existed_in(unit, month):
+        raise EntryRefused(lifespan.month_message(unit, month))
 
 
 def save_month(

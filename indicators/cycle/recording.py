@@ -8,6 +8,8 @@ hand it their entries, so every rule holds in one place whatever the way in:
 
 - the entry rules (`indicators.cycle.entry.check_entries`: levels, counts, fractions, breakdowns),
   unless the caller ran them itself to report them by row of its file (`checked=True`);
+- a month in which the unit did not exist (members.lifespan) is refused, always, with a message
+  naming the unit's dates and its successor or predecessors;
 - a month whose form is submitted or approved is refused, always, inside the transaction that
   writes (a month may be submitted between an import's preview and its commit);
 - every row written, changed or deleted goes into the values' history with who and why
@@ -50,6 +52,7 @@ from indicators.cycle.entry import (
 )
 from indicators.figures.totals import Amounts, Changes
 from indicators.models import Result, Submission, SubmissionState
+from members.lifespan import existed_in, month_message
 
 # Above this many rows created or changed at once, they go in by COPY (see the module's doc).
 COPY_FROM = 2000
@@ -102,10 +105,25 @@ def _lock_problems(entries: Sequence[Entry]) -> list[Problem]:
     ]
 
 
+def _life_problems(entries: Sequence[Entry]) -> list[Problem]:
+    """One problem per unit and month in which the unit did not exist (before it was created
+    or after it ceased, say an old commune after 2025-07-01): its figures belong to its
+    successor or its predecessors, which the message names."""
+    problems: dict[tuple[int, datetime.date], Problem] = {}
+    for entry in entries:
+        key = (entry.unit.pk, entry.month)
+        if key not in problems and not entry.is_blank and not existed_in(entry.unit, entry.month):
+            problems[key] = Problem(entry, "value", month_message(entry.unit, entry.month))
+    return list(problems.values())
+
+
 def check_results(entries: Sequence[Entry], *, source: str = "form") -> list[Problem]:
-    """Every problem of writing `entries` now: the locked months or, when none is locked, the
-    entry rules' errors and then their warnings (a value unusually high, say)."""
-    return _lock_problems(entries) or check_entries(entries, source=source)
+    """Every problem of writing `entries` now: the months in which a unit did not exist, the
+    locked months or, when there is neither, the entry rules' errors and then their warnings
+    (a value unusually high, say)."""
+    return (
+        _life_problems(entries) or _lock_problems(entries) or check_entries(entries, source=source)
+    )
 
 
 def _stored(entries: Sequence[Entry]) -> dict[Key, Stored]:
@@ -243,9 +261,9 @@ def record_results(
     `source` is the way in ("form", "import", "activities"): the entry rules depend on it and
     the history gives it as the reason. `checked`: the caller already ran the entry rules on
     these very entries and refused on their errors (an import reports them by row of its
-    file); the locks are checked here all the same.
+    file); the unit's life and the locks are checked here all the same.
     """
-    problems = _lock_problems(entries)
+    problems = _life_problems(entries) or _lock_problems(entries)
     if not problems and not checked:
         problems = check_entries(entries, source=source)
     errors = [p for p in problems if p.blocking]

@@ -19,6 +19,7 @@ from indicators.figures import engine
 from indicators.figures.rules import rule_for
 from indicators.figures.table import targets_of_many
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
+from members import lifespan
 from members.models import Level, Unit
 from programs.models import Program
 
@@ -30,7 +31,7 @@ class Cell:
     unit: Unit
     indicator: Indicator
     saved: Result | None = None
-    last_month: Result | None = None
+    last_month: Result | Added | None = None
     year_to_date: Decimal | None = None
     peak: Decimal | None = None
     target: Decimal | None = None
@@ -38,6 +39,8 @@ class Cell:
     problems: list[Problem] = field(default_factory=list)
     # What the member register gives for this cell: (part, value), see indicators.cycle.register.
     register: tuple[str, Decimal] | None = None
+    # The same month a year before (a commune's cells; its predecessors' before it existed).
+    last_year: Result | Added | None = None
 
     def name(self, part: str) -> str:
         return f"{part}-{self.unit.pk}-{self.indicator.pk}"
@@ -84,6 +87,10 @@ class Cell:
         return _result_text(self.last_month)
 
     @property
+    def last_year_text(self) -> str:
+        return _result_text(self.last_year)
+
+    @property
     def inputs(self) -> list[tuple[str, str, str, list[Problem]]]:
         """(part, input name, shown text, problems) for each input of the cell."""
         parts = ("numerator", "denominator") if self.is_rate else ("value",)
@@ -93,7 +100,7 @@ class Cell:
         ]
 
 
-def _result_text(result: Result | None) -> str:
+def _result_text(result: Result | Added | None) -> str:
     if result is None:
         return ""
     if result.numerator is not None and result.denominator:
@@ -157,6 +164,42 @@ def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: date
     return {(r.unit_id, r.indicator_id): r for r in rows}
 
 
+@dataclass(frozen=True)
+class Added:
+    """Several units' results of one month as one: each part added, as a parent adds its
+    children (what _result_text reads of a Result)."""
+
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def _added(rows: list[Result]) -> Added:
+    def total(part: str) -> Decimal | None:
+        amounts = [getattr(r, part) for r in rows if getattr(r, part) is not None]
+        return sum(amounts, Decimal(0)) if amounts else None
+
+    return Added(total("value"), total("numerator"), total("denominator"))
+
+
+def lineage_results(
+    unit: Unit, indicators: list[Indicator], month: datetime.date
+) -> dict[int, Result | Added]:
+    """indicator id -> the unit's result of `month`; for a month before the unit existed (a
+    new commune's June 2025), its lineage's results of that month added (members.lifespan),
+    so "last month" and "same month last year" read what its predecessors recorded."""
+    units = lifespan.units_for_month(unit, month)
+    if not units:
+        return {}
+    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month=month)
+    if units == [unit]:
+        return {r.indicator_id: r for r in rows}
+    grouped: dict[int, list[Result]] = {}
+    for row in rows:
+        grouped.setdefault(row.indicator_id, []).append(row)
+    return {ind: _added(found) for ind, found in grouped.items()}
+
+
 def build_sheet(
     unit: Unit, program: Program, month: datetime.date, *, details: bool = True
 ) -> Sheet:
@@ -181,6 +224,9 @@ def build_sheet(
         headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
         return Sheet(unit, program, month, commune_cells, headers, branches, rows, None, False)
     last = _results_by_cell(units, indicators, add_months(month, -1))
+    for ind_pk, row in lineage_results(unit, commune_inds, add_months(month, -1)).items():
+        last[(unit.pk, ind_pk)] = row
+    last_year = lineage_results(unit, commune_inds, add_months(month, -12))
     peaks = history_peaks(units, indicators, month)
     year_start = datetime.date(month.year, 1, 1)
 
@@ -197,6 +243,7 @@ def build_sheet(
     from_register = register_figures(unit, commune_inds, month)
     for c in commune_cells:
         c.target = targets[c.indicator.pk]
+        c.last_year = last_year.get(c.indicator.pk)
         c.register = from_register.get(c.indicator.pk)
     ytd_by_branch = {
         ind.pk: engine.values_by_unit(ind, unit, year_start, month) for ind in branch_inds

@@ -28,6 +28,20 @@ class Status:
     NO_TARGET = "no_target"
 
 
+class Basis:
+    """What a figure's achievement is measured against (`Figure.goal`), so its label can say so.
+
+    TARGET: the whole target (a view of the target's whole period, or of it so far);
+    PACE: the share of a flow's target due by the view's end (a month, quarter or year inside
+    a longer target's period); LEVEL: a stock's or a rate's target, the level to reach by the
+    target's end, for a view that ends before it (a level has no linear pace: see
+    indicators.figures.rules)."""
+
+    TARGET = "target"
+    PACE = "pace"
+    LEVEL = "level"
+
+
 @dataclass(frozen=True)
 class Figure:
     """An indicator's figure for a unit and a month range, with its target if there is one.
@@ -48,6 +62,15 @@ class Figure:
     expected_by_now: Decimal | None = None
     achievement: Decimal | None = None
     status: str = Status.NO_DATA
+    # What `achievement` divides by: the target, or its pace for a view inside its period.
+    goal: Decimal | None = None
+    basis: str = ""
+
+    @property
+    def compared_with(self) -> Decimal | None:
+        """The Kế hoạch a table shows beside the figure: what its % divides by (the target's
+        pace or level in a view inside the target's period), so Thực hiện / Kế hoạch = Tỷ lệ."""
+        return self.goal if self.goal is not None else self.target
 
 
 def program_start(indicator: Indicator) -> datetime.date:

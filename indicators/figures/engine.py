@@ -79,9 +79,14 @@ def judge(
     target: Decimal | None,
     period_end: datetime.date | None,
     end: datetime.date,
+    start: datetime.date | None = None,
+    *,
+    paced: bool = False,
 ) -> Figure:
-    """The figure against its target: achievement, pace and status."""
-    return rule_for(indicator).judge(figure, target, period_end, end)
+    """The figure of the view `start`..`end` against its target: achievement, pace and status
+    (with `paced`, a view inside the target's period against its pace, see
+    AggregationRule.judge)."""
+    return rule_for(indicator).judge(figure, target, period_end, end, start, paced=paced)
 
 
 def measure_from_start(
@@ -94,8 +99,17 @@ def measure_from_start(
     return measure(indicator, unit, max(start, program_start(indicator)), end).value
 
 
-def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
-    """The figure of `indicator` for `unit` (any level) over the months `start`..`end`."""
+def figure(
+    indicator: Indicator,
+    unit: Unit,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    paced: bool = False,
+) -> Figure:
+    """The figure of `indicator` for `unit` (any level) over the months `start`..`end`; with
+    `paced`, a view inside the target's period is measured against its pace (a dashboard's
+    or a report's month)."""
     start, end = month_start(start), month_start(end)
     if end < start:
         raise ValueError("the range ends before it starts")
@@ -105,4 +119,4 @@ def figure(indicator: Indicator, unit: Unit, start: datetime.date, end: datetime
     else:
         measured = rule.measure(unit, max(start, program_start(indicator)), end)
     target, period_end = rule.target_of(unit, end)
-    return rule.judge(measured, target, period_end, end)
+    return rule.judge(measured, target, period_end, end, start, paced=paced)

@@ -37,8 +37,8 @@ from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext as _
 
 from common.numbers import format_number
-from common.periods import month_end, months_between
-from indicators.figures.base import HUNDRED, LEVEL_RANK, Figure, Status, program_start
+from common.periods import month_end, month_start, months_between
+from indicators.figures.base import HUNDRED, LEVEL_RANK, Basis, Figure, Status, program_start
 from indicators.models import CoverageTotal, Indicator, MonthTotal, Result, Rule, Target
 from members.models import Unit
 
@@ -209,10 +209,24 @@ class AggregationRule:
         return total, first
 
     def expected_by(
-        self, target: Decimal, period_end: datetime.date, end: datetime.date
+        self,
+        target: Decimal,
+        period_end: datetime.date,
+        end: datetime.date,
+        start: datetime.date | None = None,
     ) -> Decimal | None:
         """What the target asks for by month `end` if met evenly: only a flow has a pace."""
         return None
+
+    def basis(
+        self, period_end: datetime.date, end: datetime.date, start: datetime.date | None
+    ) -> str:
+        """What a view from `start` to `end` is measured against. A level (stock, rate,
+        coverage) has no pace: without a baseline, a straight line from zero to the target
+        would call a province with 48,000 of 50,000 members "behind" in its first month. Its
+        target is the level to reach by the target's end; a view that ends before is
+        measured against that level and says so."""
+        return Basis.LEVEL if month_end(end) < period_end else Basis.TARGET
 
     def judge(
         self,
@@ -220,15 +234,25 @@ class AggregationRule:
         target: Decimal | None,
         period_end: datetime.date | None,
         end: datetime.date,
+        start: datetime.date | None = None,
+        *,
+        paced: bool = False,
     ) -> Figure:
-        """The figure against its target: achievement, pace and status."""
+        """The figure of the view `start`..`end` against its target: achievement, pace and
+        status. The pace counts the view's own months (`expected_by`). With `paced` (the
+        dashboard's and the report's month, quarter and year views) achievement divides by
+        the view's goal: the whole target for a view of the target's whole period (or of it
+        so far), its pace for a sub-period (`basis`), so a month is never measured against a
+        whole phase. Without it, by the whole target (a single figure over a chosen range).
+        The status is the same either way: achieved at the whole target, on track at the
+        pace, behind below."""
         if target is None or period_end is None:
             status = Status.NO_DATA if figure.value is None else Status.NO_TARGET
             return replace(figure, status=status)
-        expected = self.expected_by(target, period_end, end)
-        achievement = (
-            HUNDRED * figure.value / target if figure.value is not None and target else None
-        )
+        expected = self.expected_by(target, period_end, end, start)
+        basis = self.basis(period_end, end, start) if paced else Basis.TARGET
+        goal = expected if basis == Basis.PACE and expected is not None else target
+        achievement = HUNDRED * figure.value / goal if figure.value is not None and goal else None
         if figure.value is None:
             status = Status.NO_DATA
         elif figure.value >= target:
@@ -244,6 +268,8 @@ class AggregationRule:
             expected_by_now=expected,
             achievement=achievement,
             status=status,
+            goal=goal,
+            basis=basis,
         )
 
     # Entry checks (indicators.cycle.entry), as (field, message).
@@ -346,14 +372,37 @@ class SumRule(AggregationRule):
         return datetime.date(period_end.year, 1, 1)
 
     def expected_by(
-        self, target: Decimal, period_end: datetime.date, end: datetime.date
+        self,
+        target: Decimal,
+        period_end: datetime.date,
+        end: datetime.date,
+        start: datetime.date | None = None,
     ) -> Decimal | None:
+        """The share of the target due over the view's months, met evenly over the target's:
+        target x (months the view's figure counts, within the target's period) / (months of
+        the period). A sum counts the view's own months (a month of a yearly target of 1,200
+        asks for 100), a cumulative counts from the program's first month (its figure runs
+        from there), so both compare like with like."""
         first = self.pace_start(period_end)
         # In Decimal, not float: 1200 x 5/12 must be exactly 500, or a unit on pace is "behind".
         months = months_between(first, period_end)
         if not months:
             return None
-        return target * min(months_between(first, end), months) / months
+        counted_from = max(first, self.first_month(start)) if start is not None else first
+        counted = months_between(counted_from, min(month_start(end), month_start(period_end)))
+        return target * max(0, min(counted, months)) / months
+
+    def basis(
+        self, period_end: datetime.date, end: datetime.date, start: datetime.date | None
+    ) -> str:
+        """A view that starts with the target's period (the year for a yearly target, the
+        program's first month for a phase target) is that period, or the part of it so far:
+        measured against the whole target, its status saying whether it is on pace. A view
+        that starts later (a month, a quarter, a year of a phase) is measured against its
+        pace: "35 of 800, 4%" for a month of a phase target read as behind when it was not."""
+        if start is not None and month_start(start) > self.pace_start(period_end):
+            return Basis.PACE
+        return Basis.TARGET
 
 
 class CumulativeRule(SumRule):

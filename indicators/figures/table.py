@@ -209,12 +209,13 @@ def targets_for(
 def figures_with_total(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
-    reads: Reads | None = None,
+    reads: Reads | None = None, paced: bool = False,
 ) -> tuple[dict[int, Figure], Figure]:  # fmt: skip
     """Each child's figure of `indicator` over the range, judged against its target, and the
     parent's own figure computed from the same rows. `targets` (unit id -> target), when
     given, saves the two target queries (see targets_of_many); `reads`, shared by the columns
-    of a page, reads each unit list and each indicator's rows once."""
+    of a page, reads each unit list and each indicator's rows once; `paced`: see
+    AggregationRule.judge."""
     start, end = month_start(start), month_start(end)
     measured = _measures(indicator, parent, children, start, end, reads or Reads())
     if targets is None:
@@ -223,7 +224,8 @@ def figures_with_total(
 
     def judged(unit: Unit, key: int) -> Figure:
         target, period_end = targets.get(unit.pk, (None, None))
-        return rule.judge(measured.get(key, Figure(value=None)), target, period_end, end)
+        found = measured.get(key, Figure(value=None))
+        return rule.judge(found, target, period_end, end, start, paced=paced)
 
     return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
 

@@ -90,12 +90,29 @@ def json_number(number: Decimal | None) -> int | float | None:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+def unit_used(unit: Unit) -> dict[str, str | None]:
+    """Which unit a code resolved to: codes are reused (every new commune of 2025 kept one old
+    commune's code), so the output names the unit and its dates."""
+    return {
+        "name": unit.name,
+        "code": unit.code,
+        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+    }
+
+
 def as_json(
-    unit_code: str, indicator_code: str, start: datetime.date, end: datetime.date, result: Figure
+    unit_code: str,
+    indicator_code: str,
+    start: datetime.date,
+    end: datetime.date,
+    result: Figure,
+    unit: Unit | None = None,
 ) -> str:
     return json.dumps(
         {
             "unit": unit_code,
+            **({"unit_used": unit_used(unit)} if unit is not None else {}),
             "indicator": indicator_code,
             "from": f"{start:%Y-%m}",
             "to": f"{end:%Y-%m}",
@@ -170,6 +187,6 @@ class Command(BaseCommand):
         unit = find_unit(options["unit"], day)
         result = figure(indicator, unit, start, end)
         if options["json"]:
-            self.stdout.write(as_json(unit.code, indicator.code, start, end, result))
+            self.stdout.write(as_json(unit.code, indicator.code, start, end, result, unit))
         else:
             self.stdout.write(as_text(unit, indicator, start, end, result))
