@@ -389,8 +389,13 @@ class SumRule(AggregationRule):
         level = LEVEL_RANK[self.indicator.level]
         valid = [c for c in children if c.is_valid_on(history.day)]
 
+        row_keys = {c.pk for c in valid}
+
         def row_of(path: str) -> int | None:
-            return child_on(path, parent) if path and path.startswith(parent.path) else None
+            if not path or not path.startswith(parent.path):
+                return None
+            child = child_on(path, parent)
+            return child if child in row_keys else parent.pk
 
         moves: list[tuple[int, int | None, int | None]] = []  # old unit, into, out of
         for old in history.old.values():
@@ -438,7 +443,7 @@ class SumRule(AggregationRule):
             move(out, pk, -1)
         found = {
             key: Figure(value=values[key], units_reporting=most[key])
-            for key in {c.pk for c in valid} | {parent.pk}
+            for key in row_keys | {parent.pk}
             if key in seen or values[key]
         }
         if found:

@@ -302,6 +302,28 @@ def figures_with_total(
     return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
 
 
+def figures_with_rest(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
+    reads: Reads | None = None,
+) -> tuple[dict[int, Figure], Figure | None, Figure]:  # fmt: skip
+    """figures_with_total with the row "không phân bổ được" between the children and the
+    total: what belongs to the parent itself on the range's last day (old units split among
+    several children), None when the parent has no lineage then (the old map) or nothing of
+    its own. With it the rows of a flow add up to the total."""
+    reads = reads or Reads()
+    children_figures, total = figures_with_total(
+        indicator, parent, children, start, end, targets, reads
+    )
+    start, end = month_start(start), month_start(end)
+    if reads.lineage(parent, end).is_empty or end < program_start(indicator):
+        return children_figures, None, total
+    start = max(start, program_start(indicator))
+    measured = rule_for(indicator).measures(parent, children, start, end, reads)
+    rest = measured.get(parent.pk)
+    return children_figures, rest if rest is not None and rest.value is not None else None, total
+
+
 def figures_of(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date,
