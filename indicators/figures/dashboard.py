@@ -18,7 +18,7 @@ from common.periods import add_months, month_end, month_start, months_between
 from indicators.figures import completeness
 from indicators.figures.engine import Figure, figure, judge, program_start, reads_totals, target_of
 from indicators.figures.rules import rule_for
-from indicators.figures.table import Reads, figures_with_total, reads_rows, targets_of_many
+from indicators.figures.table import Reads, figures_with_rest, reads_rows, targets_of_many
 from indicators.models import DashboardChoice, Indicator, MonthTotal, Result, Target
 from members.models import Unit
 from members.selectors import current_children
@@ -73,6 +73,9 @@ class Dashboard:
     rows: list[Row]
     total: Row
     completeness: completeness.Counts
+    # "không phân bổ được": what old units split among several children recorded (a flow's
+    # rows and this one add up to the total); None when nothing is left over.
+    rest: list[Figure] | None = None
 
     def ranking(self, column: int) -> list[tuple[Unit, Figure]]:
         """The children by achievement of one indicator, best first, those without last."""
@@ -89,17 +92,21 @@ def build(
     reads = Reads()
     reads.prefetch([i for i in indicators if reads_rows(i, children)], unit, start, end)
     columns = [
-        figures_with_total(
+        figures_with_rest(
             ind, unit, children, start, end,
             targets={u: t for (i, u), t in targets.items() if i == ind.pk}, reads=reads,
             paced=True,
         )
         for ind in indicators
     ]  # fmt: skip
-    rows = [Row(child, [column[child.pk] for column, _t in columns]) for child in children]
-    total = Row(unit, [own for _c, own in columns])
+    rows = [Row(child, [column[child.pk] for column, _r, _t in columns]) for child in children]
+    total = Row(unit, [own for _c, _r, own in columns])
+    rest = [r for _c, r, _t in columns]
     counts = completeness.counts_for(unit, program, end)
-    return Dashboard(unit, program, indicators, period, start, end, rows, total, counts)
+    board = Dashboard(unit, program, indicators, period, start, end, rows, total, counts)
+    if any(r is not None for r in rest):
+        board.rest = [r or Figure(value=None) for r in rest]
+    return board
 
 
 def trend(

@@ -40,6 +40,8 @@ from common.numbers import format_number
 from common.periods import month_end, month_start, months_between
 from indicators.figures.base import HUNDRED, LEVEL_RANK, Basis, Figure, Status, program_start
 from indicators.models import CoverageTotal, Indicator, MonthTotal, Result, Rule, Target
+from members.lineage import Lineage, child_on, parent_path
+from members.lineage import lineage as lineage_of
 from members.models import Unit
 
 if TYPE_CHECKING:
@@ -96,6 +98,20 @@ def _latest_in_range(
     return _in_range(qs, start, end).filter(month=Subquery(latest))
 
 
+def _through_table(
+    rule: AggregationRule, unit: Unit, start: datetime.date, end: datetime.date
+) -> Figure | None:
+    """The unit's figure from the table computation (`measures` with no children) when old
+    units count in it on the range's last day (members.lineage), else None: the one-unit
+    reads below know nothing of lineage and stay the fast path for every other range."""
+    from indicators.figures.table import Reads
+
+    reads = Reads()
+    if reads.lineage(unit, end).is_empty:
+        return None
+    return rule.measures(unit, [], start, end, reads).get(ALL, Figure(value=None))
+
+
 def _total(qs: QuerySet[Result]) -> Figure:
     row = qs.aggregate(total=Sum("value"), units=Count("unit", distinct=True))
     return Figure(value=row["total"] if row["units"] else None, units_reporting=row["units"])
@@ -140,6 +156,9 @@ class AggregationRule:
 
     def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
         """The unit's figure over the range, without its target."""
+        through = _through_table(self, unit, start, end)
+        if through is not None:
+            return through
         return _total(_latest_in_range(_results(self.indicator, unit), start, end))
 
     def values_by_unit(
@@ -163,7 +182,10 @@ class AggregationRule:
         rows (`start` is on or after the program's first month)."""
         sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
         counts: dict[int, int] = defaultdict(int)
-        for _unit, child, value, num, den in reads.rows(self.indicator, parent, start, end):
+        # A flow adds every old unit where it went (a split one in the parent's own row); a
+        # stock or a rate counts the units in force on the last day, each with its lineage.
+        read = reads.rows if self.adds_up else reads.held_rows
+        for _unit, child, value, num, den in read(self.indicator, parent, start, end):
             for key in (child, ALL):
                 for i, amount in enumerate((value, num, den)):
                     sums[key][i] += amount or 0
@@ -342,7 +364,14 @@ class SumRule(AggregationRule):
 
     def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
         if self.reads_totals(unit):
+            history = lineage_of(unit, month_end(end))
+            if not history.is_empty:
+                found = self._lineage_totals(unit, [], start, end, history)
+                return found.get(ALL, Figure(value=None))
             return self.totals_of([unit], start, end).get(unit.pk, Figure(value=None))
+        through = _through_table(self, unit, start, end)
+        if through is not None:
+            return through
         return _total(_in_range(_results(self.indicator, unit), self.first_month(start), end))
 
     def values_by_unit(
@@ -362,10 +391,111 @@ class SumRule(AggregationRule):
     ) -> dict[int, Figure]:  # fmt: skip
         if self.reads_rows(children):
             return super().measures(parent, children, start, end, reads)
+        history = reads.lineage(parent, end)
+        if not history.is_empty:
+            return self._lineage_totals(parent, children, start, end, history)
         found = self.totals_of([*children, parent], start, end)
         if parent.pk in found:
             found[ALL] = found.pop(parent.pk)
         return found
+
+    def _lineage_totals(
+        self, parent: Unit, children: Sequence[Unit], start: datetime.date,
+        end: datetime.date, history: Lineage,
+    ) -> dict[int, Figure]:  # fmt: skip
+        """Each child's flow with its lineage, the parent's own row (`parent.pk`: what split
+        old units recorded) and the total (ALL, the sum of the rows), from month totals.
+
+        Every unit's results go to one row: the child on the path of the unit (an old unit:
+        of its place). A unit's totals hold its whole old subtree, so each row is its own
+        totals, plus the totals of every old unit whose row differs from its old parent's
+        (it moved in), minus those of the old units that moved out of it; the parent's own
+        row is its totals minus its children's. One query on the month totals and one on the
+        results of the old units at the indicator's level, whatever the number of children."""
+        level = LEVEL_RANK[self.indicator.level]
+        valid = [c for c in children if c.is_valid_on(history.day)]
+
+        row_keys = {c.pk for c in valid}
+
+        def row_of(path: str) -> int | None:
+            if not path or not path.startswith(parent.path):
+                return None
+            child = child_on(path, parent)
+            return child if child in row_keys else parent.pk
+
+        moves: list[tuple[int, int | None, int | None]] = []  # old unit, into, out of
+        for old in history.old.values():
+            if LEVEL_RANK[old.level] > level:
+                continue  # below the level: no result of its own
+            into = row_of(history.home[old.pk])
+            if old.parent_id in history.old:
+                out = row_of(history.home[old.parent_id])
+            else:
+                out = row_of(parent_path(old.path))
+            if into != out:
+                moves.append((old.pk, into, out))
+        levels = {old.pk: old.level for old in history.old.values()}
+        above = [c.pk for c in valid] + [parent.pk]
+        above += [pk for pk, _i, _o in moves if LEVEL_RANK[levels[pk]] < level]
+        amounts = {pk: (f.value or Decimal(0), f.units_reporting) for pk, f in
+                   self.totals_of_ids(above, start, end).items()}  # fmt: skip
+        at_level = [pk for pk, _i, _o in moves if LEVEL_RANK[levels[pk]] == level]
+        if at_level:
+            rows = _in_range(
+                Result.objects.filter(indicator=self.indicator, unit__in=at_level),
+                self.first_month(start), end,
+            ).values("unit").annotate(total=Sum("value"))  # fmt: skip
+            amounts |= {row["unit"]: (row["total"] or Decimal(0), 1) for row in rows}
+        values: dict[int, Decimal] = defaultdict(Decimal)
+        most: dict[int, int] = defaultdict(int)
+        seen: set[int] = set()
+
+        def move(key: int | None, pk: int, sign: int) -> None:
+            if key is None or pk not in amounts:
+                return
+            value, units = amounts[pk]
+            values[key] += sign * value
+            if sign > 0:
+                seen.add(key)
+                most[key] += units
+
+        move(parent.pk, parent.pk, 1)
+        seen.discard(parent.pk)  # the parent's own row shows only what moved in to stay there
+        for child in valid:
+            move(child.pk, child.pk, 1)
+            move(parent.pk, child.pk, -1)
+        for pk, into, out in moves:
+            move(into, pk, 1)
+            move(out, pk, -1)
+        found = {
+            key: Figure(value=values[key], units_reporting=most[key])
+            for key in row_keys | {parent.pk}
+            if key in seen or values[key]
+        }
+        if found:
+            total = sum((f.value or Decimal(0) for f in found.values()), Decimal(0))
+            reporting = amounts.get(parent.pk, (0, 0))[1]
+            found[ALL] = Figure(value=total, units_reporting=max(reporting, 1))
+        return found
+
+    def totals_of_ids(
+        self, ids: Sequence[int], start: datetime.date, end: datetime.date
+    ) -> dict[int, Figure]:
+        """`totals_of` by unit ids."""
+        rows = (
+            MonthTotal.objects.filter(
+                indicator=self.indicator,
+                unit__in=list(ids),
+                month__gte=self.first_month(start),
+                month__lte=end,
+                units__gt=0,
+            )
+            .values("unit")
+            .annotate(total=Sum("value"), most=Max("units"))
+        )
+        return {
+            row["unit"]: Figure(value=row["total"], units_reporting=row["most"]) for row in rows
+        }
 
     def pace_start(self, period_end: datetime.date) -> datetime.date:
         """The month a target is paced from: its year's first."""
@@ -431,6 +561,9 @@ class RateRule(AggregationRule):
     is_percent = True
 
     def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+        through = _through_table(self, unit, start, end)
+        if through is not None:
+            return through
         rows = _latest_in_range(_results(self.indicator, unit), start, end)
         row = rows.aggregate(
             num=Sum("numerator"), den=Sum("denominator"), units=Count("unit", distinct=True)
@@ -508,6 +641,9 @@ class CoverageRule(AggregationRule):
         return self.indicator.threshold
 
     def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
+        through = _through_table(self, unit, start, end)
+        if through is not None:
+            return through
         rolled = self.shares(unit, [], start, end, month_end(end))
         if rolled is not None:
             return coverage_figure(*rolled[unit.pk])
@@ -538,17 +674,20 @@ class CoverageRule(AggregationRule):
     ) -> dict[int, Figure]:  # fmt: skip
         source, threshold = self.source, self.threshold
         day = month_end(end)
-        rolled = self.shares(parent, children, start, end, day)
+        # Old units count in their successors' figures: the coverage totals keep each unit's
+        # own events only, so the live computation answers.
+        lineage = reads.lineage(parent, end)
+        rolled = self.shares(parent, children, start, end, day) if lineage.is_empty else None
         if rolled is not None:
             if parent.pk in rolled:
                 rolled[ALL] = rolled.pop(parent.pk)
             return {key: coverage_figure(*counts) for key, counts in rolled.items()}
-        values = rule_for(source).values_of_rows(reads.rows(source, parent, start, end))
+        values = rule_for(source).values_of_rows(reads.held_rows(source, parent, start, end))
         days = {child.pk: _last_day(child, day) for child in children}
         parent_day = _last_day(parent, day)
         met = {pk for pk, value in values.items() if value >= threshold}
         tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
-        for pk, child, valid_from, valid_to in reads.units(parent, self.indicator.level):
+        for pk, child, valid_from, valid_to in reads.units(parent, self.indicator.level, end):
             if valid_from is None and valid_to is None:  # most units: valid whatever the day
                 keys: tuple[int, ...] = (ALL,) if child == parent.pk else (child, ALL)
             else:

@@ -24,6 +24,7 @@ from common.periods import month_end, month_start
 from indicators.figures.base import LEVEL_RANK, Figure, program_start
 from indicators.figures.rules import ALL, rule_for
 from indicators.models import Indicator, Result, Target
+from members.lineage import Lineage, lineage
 from members.models import PATH_SEP, Level, Unit
 
 
@@ -46,26 +47,86 @@ class Reads:
     the coverage of that rate, share them)."""
 
     def __init__(self) -> None:
-        self._units: dict[tuple[int, str], list[UnitRow]] = {}
+        self._units: dict[tuple[int, str, datetime.date], list[UnitRow]] = {}
         self._rows: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+        self._lineages: dict[tuple[int, datetime.date], Lineage] = {}
 
-    def units(self, parent: Unit, level: str) -> list[UnitRow]:
-        key = (parent.pk, level)
+    def lineage(self, parent: Unit, end: datetime.date) -> Lineage:
+        """The parent's lineage on the range's last day (members.lineage), read once."""
+        key = (parent.pk, month_end(end))
+        if key not in self._lineages:
+            self._lineages[key] = lineage(parent, key[1])
+        return self._lineages[key]
+
+    def units(self, parent: Unit, level: str, end: datetime.date) -> list[UnitRow]:
+        """The units at `level` whose results count under `parent` on the map of the range's
+        last day, each with the row it goes to (`child_of` its place): the subtree's, an old
+        unit by where it went (the parent's own id for a split one), and the old units of the
+        parent's lineage outside its subtree."""
+        history = self.lineage(parent, end)
+        key = (parent.pk, level, history.day)
         if key not in self._units:
             units = Unit.objects.subtree(parent).filter(level=level)
-            self._units[key] = [
-                (pk, child_of(path, parent), valid_from, valid_to)
-                for pk, path, valid_from, valid_to in units.values_list(
-                    "pk", "path", "valid_from", "valid_to"
-                )
-            ]
+            found = []
+            for pk, path, valid_from, valid_to in units.values_list(
+                "pk", "path", "valid_from", "valid_to"
+            ):
+                if pk in history.old:
+                    continue
+                found.append((pk, child_of(path, parent), valid_from, valid_to))
+            old_day = history.day - datetime.timedelta(days=1)  # never counted on the day
+            for old in history.old.values():
+                place = history.home[old.pk]
+                if old.level == level and place and history.inside(place):
+                    found.append((old.pk, child_of(place, parent), None, old_day))
+            self._units[key] = found
         return self._units[key]
 
-    def units_above(self, parent: Unit, level: str) -> dict[int, int]:
-        """The subtree's units above `level` (a province, its districts): id -> child id."""
+    def held_rows(
+        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    ) -> list[ValueRow]:
+        """`rows` of the units at the indicator's level in force on the range's last day,
+        each with its lineage: a flow adds its old units' sums to its own; a stock or a rate
+        with no value of its own in the range takes the sum of its old units' latest values.
+        Old units held by no unit at the level (split ones) are left out."""
+        rows = self.rows(indicator, parent, start, end)
+        history = self.lineage(parent, end)
+        if history.is_empty:
+            return rows
+        level = indicator.level
+        adds_up = rule_for(indicator).adds_up
+        own = {row[0] for row in rows if row[0] not in history.old}
+        merged: dict[int, list[Decimal | None]] = {}
+        child: dict[int, int] = {}
+        for unit, key, *amounts in rows:
+            if unit in history.old:
+                holder = history.holder(unit, level)
+                if holder is None or (holder in own and not adds_up):
+                    continue
+                unit = holder
+            child[unit] = key
+            if unit not in merged:
+                merged[unit] = list(amounts)
+            else:
+                merged[unit] = [_add(a, b) for a, b in zip(merged[unit], amounts, strict=True)]
+        return [(unit, child[unit], *merged[unit]) for unit in merged]  # type: ignore[misc]
+
+    def units_above(self, parent: Unit, level: str, end: datetime.date) -> dict[int, int]:
+        """The subtree's units above `level` (a province, its districts): id -> child id; an
+        old unit by its place, as in `units`."""
         above = [lvl for lvl in Level.values if LEVEL_RANK[lvl] < LEVEL_RANK[level]]
         units = Unit.objects.subtree(parent).filter(level__in=above)
-        return {pk: child_of(path, parent) for pk, path in units.values_list("pk", "path")}
+        history = self.lineage(parent, end)
+        found = {
+            pk: child_of(path, parent)
+            for pk, path in units.values_list("pk", "path")
+            if pk not in history.old
+        }
+        for old in history.old.values():
+            place = history.home[old.pk]
+            if old.level in above and place and history.inside(place):
+                found[old.pk] = child_of(place, parent)
+        return found
 
     def rows(
         self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
@@ -106,9 +167,9 @@ class Reads:
         scan the indicator's rows of the whole country. Under the root, no filter at all: the
         (indicator, month) covering index gives the range without touching the table."""
         sample = indicators[0]
-        children = {pk: child for pk, child, _f, _t in self.units(parent, sample.level)}
+        children = {pk: child for pk, child, _f, _t in self.units(parent, sample.level, end)}
         if sample.derived_from:  # activities units above the level ran themselves
-            children |= self.units_above(parent, sample.level)
+            children |= self.units_above(parent, sample.level, end)
         rows = Result.objects.filter(indicator__in=[i.pk for i in indicators], month__lte=end)
         if parent.parent_id is not None:
             rows = rows.filter(unit__in=list(children))
@@ -140,6 +201,10 @@ class Reads:
         return by_indicator
 
 
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return b if a is None else a if b is None else a + b
+
+
 def reads_rows(indicator: Indicator, children: Sequence[Unit]) -> bool:
     """Whether the children's figures come from the subtree's rows (Reads.rows), not from
     month totals (flows of children above the level) or coverage totals."""
@@ -153,7 +218,16 @@ def _measures(
     if end < program_start(indicator):
         return {}
     start = max(start, program_start(indicator))
-    return rule_for(indicator).measures(parent, children, start, end, reads)
+    rule = rule_for(indicator)
+    found = rule.measures(parent, children, start, end, reads)
+    if not reads.lineage(parent, end).is_empty:
+        # A child that ended before the range's last day is in no row of that day's map: asked
+        # for (a report of an old district's year), it counts alone on its own last day.
+        day = month_end(end)
+        for child in children:
+            if not child.is_valid_on(day):
+                found[child.pk] = rule.measure(child, start, end)
+    return found
 
 
 TargetKey = tuple[int, int]  # (indicator id, unit id)
@@ -228,6 +302,28 @@ def figures_with_total(
         return rule.judge(found, target, period_end, end, start, paced=paced)
 
     return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
+
+
+def figures_with_rest(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
+    reads: Reads | None = None,
+) -> tuple[dict[int, Figure], Figure | None, Figure]:  # fmt: skip
+    """figures_with_total with the row "không phân bổ được" between the children and the
+    total: what belongs to the parent itself on the range's last day (old units split among
+    several children), None when the parent has no lineage then (the old map) or nothing of
+    its own. With it the rows of a flow add up to the total."""
+    reads = reads or Reads()
+    children_figures, total = figures_with_total(
+        indicator, parent, children, start, end, targets, reads
+    )
+    start, end = month_start(start), month_start(end)
+    if reads.lineage(parent, end).is_empty or end < program_start(indicator):
+        return children_figures, None, total
+    start = max(start, program_start(indicator))
+    measured = rule_for(indicator).measures(parent, children, start, end, reads)
+    rest = measured.get(parent.pk)
+    return children_figures, rest if rest is not None and rest.value is not None else None, total
 
 
 def figures_of(

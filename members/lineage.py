@@ -1,0 +1,184 @@
+"""Lineage: where the units that ceased before a day belong on that day's map.
+
+PRODUCT.md, "Figures across the 2025 reform": a unit's history includes its predecessors'. The
+one place that decides who those are is `Lineage`, built for a unit in force on a day (the
+scope) from the merger links that `load_units` records (members.models.UnitSuccession):
+
+- an old unit with successors belongs to the lowest unit holding all of them on the day: its
+  successor when it merged wholly into one (an old commune into a new commune), their lowest
+  common ancestor when it was split (usually the province);
+- an old unit without links of its own (an old district, a merged-in province, an old branch)
+  belongs to the lowest unit holding where all its old units with links went (Ninh Thuận's
+  communes all went to Khánh Hòa's new communes, so Ninh Thuận belongs to Khánh Hòa); with
+  none, to its parent's place (an old branch follows its commune);
+- a successor that itself ceased before the day is followed to where it went, so a second
+  reform is one more step.
+
+`home` gives, for every old unit that matters to the scope, the path of the unit in force on
+the day that holds its whole area. The scope's old units are those in its own subtree (the old
+districts kept under a continuing province) and the whole old trees whose units have a
+successor in it (Ninh Thuận's for Khánh Hòa, an old district's for a new commune): whole, so
+that an old district's place is decided by all its communes, not by the few that went to the
+scope. Built in at most five queries whatever the scope's size; callers keep one per
+(scope, day) for a request (indicators.figures.table.Reads does).
+
+A range that ends before the reform has no old unit (nothing had ceased), so its figures are
+those of the old map as it was; a scope that itself ceased is looked at on its own last day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from members.models import PATH_SEP, Unit, UnitSuccession
+
+
+@dataclass(frozen=True)
+class OldUnit:
+    pk: int
+    path: str
+    level: str
+    parent_id: int | None
+
+
+def parent_path(path: str) -> str:
+    """The path of a unit's parent ("/1/5/" for "/1/5/42/")."""
+    parts = path.strip(PATH_SEP).split(PATH_SEP)
+    return PATH_SEP + PATH_SEP.join(parts[:-1]) + PATH_SEP if len(parts) > 1 else ""
+
+
+def path_pk(path: str) -> int:
+    return int(path.strip(PATH_SEP).split(PATH_SEP)[-1])
+
+
+def child_on(path: str, parent: Unit) -> int:
+    """The id of `parent`'s child on a descendant's path (the parent's own id for itself)."""
+    if path == parent.path:
+        return parent.pk
+    start = len(parent.path)
+    return int(path[start : path.index(PATH_SEP, start)])
+
+
+def common_path(paths: list[str]) -> str:
+    """The path of the lowest unit holding every unit of `paths` (their longest common prefix
+    of whole ids)."""
+    split = [p.strip(PATH_SEP).split(PATH_SEP) for p in paths]
+    common: list[str] = []
+    for parts in zip(*split, strict=False):
+        if any(part != parts[0] for part in parts):
+            break
+        common.append(parts[0])
+    return PATH_SEP + PATH_SEP.join(common) + PATH_SEP if common else ""
+
+
+def scope_day(unit: Unit, day: datetime.date) -> datetime.date:
+    """The map a unit is looked at on: the day, or its own last day if it ended before."""
+    return min(day, unit.valid_to) if unit.valid_to is not None else day
+
+
+@dataclass
+class Lineage:
+    """The old units that matter to `scope` on `day` and where each belongs (`home`)."""
+
+    scope: Unit
+    day: datetime.date
+    old: dict[int, OldUnit] = field(default_factory=dict)
+    home: dict[int, str] = field(default_factory=dict)  # old unit id -> path of its place
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.old
+
+    def inside(self, path: str) -> bool:
+        return path.startswith(self.scope.path)
+
+    def holder(self, pk: int, level: str) -> int | None:
+        """The unit in force at `level` that holds old unit `pk` wholly (what a stock or a
+        rate falls back to), or None when it belongs higher (split) or elsewhere."""
+        place = self.home.get(pk)
+        if place is None or not self.inside(place) or self.levels.get(place) != level:
+            return None
+        return path_pk(place)
+
+    levels: dict[str, str] = field(default_factory=dict)  # place path -> its level
+
+
+def lineage(scope: Unit, day: datetime.date) -> Lineage:
+    """The scope's lineage on `day` (see the module's docstring)."""
+    day = scope_day(scope, day)
+    found = Lineage(scope, day)
+    ceased = Q(valid_to__lt=day)
+    fields = ("pk", "path", "level", "parent_id")
+    rows = list(Unit.objects.subtree(scope, include_self=False).filter(ceased).values_list(*fields))
+    incoming = list(
+        UnitSuccession.objects.filter(successor__path__startswith=scope.path, effective_on__lte=day)
+        .exclude(predecessor__path__startswith=scope.path)
+        .values_list("predecessor__path", flat=True)
+    )
+    roots: list[str] = []
+    if incoming:
+        ancestors = {int(p) for path in incoming for p in path.strip(PATH_SEP).split(PATH_SEP)}
+        old_ids = set(Unit.objects.filter(ceased, pk__in=ancestors).values_list("pk", flat=True))
+        for path in incoming:
+            ids = [int(p) for p in path.strip(PATH_SEP).split(PATH_SEP)]
+            top = next(i for i, pk in enumerate(ids) if pk in old_ids or i == len(ids) - 1)
+            roots.append(PATH_SEP + PATH_SEP.join(map(str, ids[: top + 1])) + PATH_SEP)
+        roots = sorted(set(roots))
+        outer = Q()
+        for root in roots:
+            outer |= Q(path__startswith=root)
+        rows += list(Unit.objects.filter(outer, ceased).values_list(*fields))
+    if not rows:
+        return found
+    found.old = {pk: OldUnit(pk, path, level, parent) for pk, path, level, parent in rows}
+    where = Q(predecessor__path__startswith=scope.path)
+    for root in roots:
+        where |= Q(predecessor__path__startswith=root)
+    links: dict[int, list[tuple[int, str]]] = {}
+    for pred, succ, path in UnitSuccession.objects.filter(
+        where, predecessor__valid_to__lt=day, effective_on__lte=day
+    ).values_list("predecessor", "successor", "successor__path"):
+        links.setdefault(pred, []).append((succ, path))
+    _place_all(found, links)
+    places = {path_pk(p) for p in found.home.values() if p}
+    levels = dict(Unit.objects.filter(pk__in=places).values_list("path", "level"))
+    found.levels = levels
+    return found
+
+
+def _place_all(found: Lineage, links: dict[int, list[tuple[int, str]]]) -> None:
+    """Fills `found.home`: linked units from their successors, the others bottom-up from
+    their old units' places, what is left top-down from the parent's place."""
+    old, home = found.old, found.home
+    resolving: set[int] = set()
+
+    def linked(pk: int) -> str | None:
+        if pk in home or pk not in links or pk in resolving:
+            return home.get(pk)
+        resolving.add(pk)
+        paths = []
+        for succ, path in links[pk]:
+            if succ in old:  # a successor that ceased too: where it went, else its parent
+                path = linked(succ) or parent_path(path)
+            paths.append(path)
+        home[pk] = common_path(paths)
+        return home[pk]
+
+    for pk in links:
+        if pk in old:
+            linked(pk)
+    children: dict[int, list[int]] = {}
+    for unit in old.values():
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, []).append(unit.pk)
+    for unit in sorted(old.values(), key=lambda u: -u.path.count(PATH_SEP)):
+        below = [home[c] for c in children.get(unit.pk, []) if home.get(c)]
+        if unit.pk not in home and below:
+            home[unit.pk] = common_path(below)
+    for unit in sorted(old.values(), key=lambda u: u.path.count(PATH_SEP)):
+        if unit.pk not in home:  # parents first, so the parent's place is known
+            parent = unit.parent_id
+            home[unit.pk] = home[parent] if parent in old else parent_path(unit.path)
