@@ -19,9 +19,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.periods import month_end, month_start
+from members import lineage as shared
 from members.models import Unit, UnitSuccession
 
 
@@ -72,9 +74,15 @@ def predecessors_of(unit: Unit) -> list[Predecessor]:
 
 
 def lineage(unit: Unit) -> list[Unit]:
-    """The old units whose whole area went to `unit` (directly), by name. The one place the
-    pages and the entry form ask; to be pointed at the shared lineage module when it lands."""
-    return [p.unit for p in predecessors_of(unit) if p.whole]
+    """The old units of `unit`'s level whose whole area went to `unit`, as members.lineage
+    places them on the unit's first day (merged communes, a merged-in province), by code."""
+    found = shared.lineage(unit, unit.valid_from or timezone.localdate())
+    pks = [
+        pk
+        for pk, place in found.home.items()
+        if place == unit.path and found.old[pk].level == unit.level
+    ]
+    return list(Unit.objects.filter(pk__in=pks).order_by("code"))
 
 
 def units_for_month(unit: Unit, month: datetime.date) -> list[Unit]:
