@@ -307,7 +307,7 @@ def figures_with_total(
 def figures_with_rest(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
-    reads: Reads | None = None,
+    reads: Reads | None = None, paced: bool = False,
 ) -> tuple[dict[int, Figure], Figure | None, Figure]:  # fmt: skip
     """figures_with_total with the row "không phân bổ được" between the children and the
     total: what belongs to the parent itself on the range's last day (old units split among
@@ -315,7 +315,7 @@ def figures_with_rest(
     its own. With it the rows of a flow add up to the total."""
     reads = reads or Reads()
     children_figures, total = figures_with_total(
-        indicator, parent, children, start, end, targets, reads
+        indicator, parent, children, start, end, targets, reads, paced
     )
     start, end = month_start(start), month_start(end)
     if reads.lineage(parent, end).is_empty or end < program_start(indicator):
