@@ -91,7 +91,10 @@ def test_the_entry_form_costs_the_same_for_more_branches(results) -> None:
         factories.branch(results.ba_ngoi, number)
 
     assert _queries(page) == before
-    assert before <= 40
+    # 39 before the columns that read the lineage (last month and the same month last year of
+    # a new commune come from its predecessors): each commune figure now asks whether its unit
+    # has a lineage. Constant in branches; a per-request lineage cache would bring it back.
+    assert before <= 70
 
 
 def test_the_review_overview_costs_the_same_for_more_communes(results) -> None:
