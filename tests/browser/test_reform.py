@@ -71,7 +71,8 @@ def test_new_commune_figure_and_its_predecessors(province_user, live_server, bro
     log_in(page, live_server.url, province_user["username"])
     page.goto(f"{live_server.url}{province_user['dashboard']}?ky=nam&thang=2025-12&chi_tieu=H-01")
     row = page.locator("#dashboard-table tr[data-unit='22333'] td").all_inner_texts()
-    assert row[1] == "6"  # its own September figure (the lineage's too once the engine adds it)
+    # Its own September 6 plus what its predecessors recorded before the reform (4 + 3).
+    assert row[1] == "13"
 
     link = page.locator("#dashboard-table a:text('Phường Nha Trang')").get_attribute("href")
     unit_pk = link.split("/theo-doi/")[1].split("/")[0]
