@@ -175,6 +175,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_schedules",
         "schedule": 60 * 60,
     },
+    # Member import files left between preview and confirmation past their lifetime
+    # (MEMBER_IMPORT_FILE_SECONDS) are deleted.
+    "members-sweep-import-files": {
+        "task": "members.tasks.sweep_import_files",
+        "schedule": 15 * 60,
+    },
 }
 
 # Progress reports (reports/). A running job writes a heartbeat at every step; one silent for
@@ -211,3 +217,7 @@ IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=5_000)
 # A commit that has not moved for this long died with its worker; a redelivered job retakes it
 # (far above the longest commit, about 10 s for 200,000 rows).
 IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30 * 60)
+
+# Member import files (personal data) kept between the preview and the confirmation: an hour,
+# then swept (members.import_files).
+MEMBER_IMPORT_FILE_SECONDS = env.int("MEMBER_IMPORT_FILE_SECONDS", default=60 * 60)
