@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -103,17 +104,32 @@ class ScopedAdminMixin(_Base):
             kwargs["queryset"] = access.units_for(user, self.write_action)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """django-simple-history shows the history of a row it cannot find (a deleted one)
+        from the history table alone: for a staff user, only rows in their scope."""
+        self._ensure_in_scope(request, object_id)
+        parent: Any = super()
+        response: HttpResponse = parent.history_view(request, object_id, extra_context)
+        return response
+
+    def _ensure_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        if access.is_unrestricted(admin_user(request)):
+            return
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:
         """django-simple-history opens a past version by id from the history table: only
         once the row itself is in the user's scope."""
-        try:
-            found = self.get_queryset(request).filter(pk=object_id).exists()
-        except (ValueError, ValidationError):
-            found = False
-        if not found:
-            raise Http404
+        self._ensure_in_scope(request, object_id)
         parent: Any = super()
         response: HttpResponse = parent.history_form_view(
             request, object_id, version_id, extra_context
