@@ -30,6 +30,8 @@ class Action(enum.Enum):
     SET_TARGETS = "set_targets"  # split the unit's targets among its children
     IMPORT = "import"  # import legacy files for the unit
     EDIT_MEMBERS = "edit_members"  # add, change and move the members of the unit's branches
+    EXPORT_MEMBERS = "export_members"  # download the members of the unit's branches as a file
+    ADMINISTER = "administer"  # change the unit's rows in the Django admin (/quan-tri/)
 
 
 class Reach(enum.Enum):
@@ -61,7 +63,19 @@ RULES: dict[Action, Rule] = {
     Action.SET_TARGETS: Rule(REVIEWING_ROLES, Reach.UNIT),
     # Importing is for the admin role, over the admin's subtree.
     Action.IMPORT: Rule(frozenset({Role.ADMIN}), Reach.SUBTREE),
+    # A file of members is personal data leaving the portal: only the roles that keep the
+    # register (entry officers, who hand lists to branch meetings, and admins) may take one.
+    # Viewers and reviewers read figures and cards on screen; they have no task that needs a
+    # copy of the register, so they get none.
+    Action.EXPORT_MEMBERS: Rule(EDITING_ROLES, Reach.SUBTREE),
+    # Changing rows in the Django admin (schedules, targets, units, users, assignments) is for
+    # the admin role over its subtree; reading them there follows SEE, like the pages.
+    Action.ADMINISTER: Rule(frozenset({Role.ADMIN}), Reach.SUBTREE),
 }
+
+# Roles from the least to the most: whoever grants a role must hold it or a higher one over the
+# unit (may_grant). Entry below review: a reviewer approves what entry officers save.
+ROLE_ORDER: tuple[str, ...] = (Role.VIEWER, Role.ENTRY, Role.REVIEWER, Role.ADMIN)
 
 
 def is_active(user: User) -> bool:
@@ -176,6 +190,23 @@ def scoped[M: Model](
     if is_unrestricted(user):
         return rows
     return rows.filter(**{f"{field}__in": units_for(user, action)})
+
+
+def may_grant(user: User, unit: Unit, role: str) -> bool:
+    """Whether the user may give someone `role` on `unit` (or take it away): an active
+    superuser always; anyone else only with the admin role over the unit (ADMINISTER) and a
+    role of their own over it at least as high as `role` (ROLE_ORDER), so nobody hands out
+    more than they hold or reaches outside their subtree."""
+    if not is_active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if role not in ROLE_ORDER or not can(user, Action.ADMINISTER, unit):
+        return False
+    held = Assignment.objects.filter(
+        user=user, unit_id__in=[*unit.ancestor_ids(), unit.pk]
+    ).values_list("role", flat=True)
+    return any(ROLE_ORDER.index(r) >= ROLE_ORDER.index(role) for r in held if r in ROLE_ORDER)
 
 
 def unit_or_404(user: User, pk: int, *, for_: Action = Action.SEE) -> Unit:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
+from accounts.admin_scope import ScopedAdminMixin
 from indicators.models import Indicator, Result, Target
 from indicators.resources import IndicatorResource, ResultResource, TargetResource
 
@@ -17,7 +18,7 @@ class IndicatorAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ImportExportModelAdmin):
+class TargetAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [TargetResource]
     list_display = ["indicator", "unit", "period_end", "value", "note"]
     list_filter = ["indicator__program", "period_end", "unit__level"]
@@ -27,9 +28,14 @@ class TargetAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(ImportExportModelAdmin):
+class ResultAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     """Results in the long shape: imported (upload, dry-run preview, confirm) and exported;
-    changed by hand only through the entry form, which keeps the review's rules."""
+    changed by hand only through the entry form, which keeps the review's rules. Read-only
+    here (no change, add or delete), so that the one writer (indicators.cycle.recording) stays the
+    only way a figure changes: imports go through it in ResultResource, which also refuses
+    rows of units outside the importing user's scope."""
+
+    scoped_import = True
 
     resource_classes = [ResultResource]
     list_display = ["indicator", "unit", "month", "value", "numerator", "denominator"]
@@ -41,6 +47,9 @@ class ResultAdmin(ImportExportModelAdmin):
     exclude = ["updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

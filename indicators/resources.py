@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from accounts import access
 from common.numbers import NumberError, parse_number
 from common.periods import parse_month
 from config.resources import AllOrNothingResource
@@ -172,6 +173,16 @@ class ResultResource(BulkResource):
     def existing(self) -> dict[tuple[Any, ...], Any]:
         return {}  # loaded in before_import, for the file's units only
 
+    def _importable_units(self, entries: Any) -> set[int] | None:
+        """The file's units inside the importing user's scope (the units they see: who may
+        import at all is the admin's model permission); None when every unit is (no user: a
+        command; or a superuser)."""
+        if self._user is None or access.is_unrestricted(self._user):
+            return None
+        ids = {e.unit.pk for e in entries}
+        allowed = access.visible_units(self._user).filter(pk__in=ids)
+        return set(allowed.values_list("pk", flat=True))
+
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         """Every row checked before anything is written: entry rules and locked months."""
         self._user = kwargs.get("user")
@@ -197,7 +208,13 @@ class ResultResource(BulkResource):
             if problem.blocking:
                 self.row_errors[number_of[id(problem.entry)]].append(problem.message)
         locked = recording.locked_months(list(entries.values()))
+        importable = self._importable_units(entries.values())
         for number, entry in entries.items():
+            if importable is not None and entry.unit.pk not in importable:
+                self.row_errors[number].append(
+                    _("bạn không được nhập số liệu cho đơn vị «%(unit)s»")
+                    % {"unit": entry.unit.code}
+                )
             if entry.key in locked:
                 self.row_errors[number].append(
                     _("tháng %(month)s đã khóa (đã gửi hoặc đã duyệt): cần mở khóa trước")

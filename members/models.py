@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -156,9 +157,10 @@ class UnitSuccession(models.Model):
 # --- The member register (hội viên) -------------------------------------------------------
 #
 # Personal data (Decree 13/2023/NĐ-CP): a member's name never appears in `__str__` (the admin's
-# action log and error reports print it), members are not in django-simple-history (a history
-# table would keep what anonymisation removes), and every query that returns members goes
-# through members.selectors.visible_members.
+# action log and error reports print it), every query that returns members goes through
+# members.selectors.visible_members, and who changed a member is kept by django-simple-history
+# (Member.history), whose rows anonymisation erases along with the member's own
+# (members.services.anonymise_member).
 
 
 class MemberStatus(models.TextChoices):
@@ -238,6 +240,8 @@ class Member(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MemberQuerySet.as_manager()
+    # Who changed what, when (the admin's history page); the folded name is derived, not kept.
+    history = HistoricalRecords(excluded_fields=["name_folded"])
 
     class Meta:
         verbose_name = _("hội viên")
@@ -324,13 +328,34 @@ class Membership(models.Model):
         return f"#{self.member_id} · {self.branch_id} · {self.started_on}"
 
 
+class ExportSource(models.TextChoices):
+    REGISTER = "register", _("Trang sổ hội viên")
+    ADMIN = "admin", _("Trang quản trị")
+
+
 class MemberExport(models.Model):
-    """Each export of the register: who, when, which filter, how many rows (never the rows)."""
+    """Each export of the register: who, when, from where, for which unit, which choices were
+    set (branch, status, flag, age group), how many rows. Never the rows, and never the name
+    searched for: a searched name is personal data typed by the user, and the record says only
+    that the export was narrowed by a name (MemberFilter.as_record)."""
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("người xuất")
     )
     at = models.DateTimeField(_("lúc"), default=timezone.now)
+    source = models.CharField(
+        _("xuất từ"), max_length=16, choices=ExportSource.choices, default=ExportSource.REGISTER
+    )
+    # The unit the export was of: the branch chosen, else the user's widest unit (None for a
+    # superuser's national export). The admin's log of exports is scoped by it.
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị"),
+    )
     filters = models.JSONField(_("bộ lọc"), default=dict)
     row_count = models.PositiveIntegerField(_("số dòng"))
 
@@ -341,3 +366,35 @@ class MemberExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.at:%d/%m/%Y %H:%M} · {self.row_count}"
+
+
+class MemberCardView(models.Model):
+    """Each opening of a member's card (the register's page or the admin's): who, when, which
+    member, of which branch at the time. Read in the admin by those who may see the branch."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("người xem")
+    )
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("hội viên"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi hội")
+    )
+    source = models.CharField(
+        _("xem từ"), max_length=16, choices=ExportSource.choices, default=ExportSource.REGISTER
+    )
+
+    class Meta:
+        verbose_name = _("lần xem thẻ hội viên")
+        verbose_name_plural = _("các lần xem thẻ hội viên")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["unit", "at"], name="member_card_view_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.at:%d/%m/%Y %H:%M} · #{self.member_id}"

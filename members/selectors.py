@@ -167,9 +167,10 @@ class MemberFilter:
     age: str = ""
 
     def as_record(self) -> dict[str, str]:
-        """The filter as recorded with an export: the values set, nothing else."""
+        """The filter as recorded with an export: the choices set, nothing else. Never the
+        name searched for (personal data the user typed): only that there was one."""
         values = {
-            "q": self.q,
+            "by_name": "yes" if self.q.strip() else "",
             "branch": str(self.branch or ""),
             "status": self.status,
             "flag": self.flag,

@@ -14,14 +14,17 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from members import ethnicities, gazetteer, search_index
 from members.gazetteer import UnitSpec
 from members.models import (
     PATH_SEP,
+    ExportSource,
     Household,
     Level,
     Member,
+    MemberCardView,
     MemberExport,
     Membership,
     MemberStatus,
@@ -372,7 +375,10 @@ def save_new_members(members: Sequence[Member], *, batch_size: int = 5000) -> li
     Each member's province is set from its branch here, whoever built the member."""
     for member in members:
         member.place_in(member.branch)
-    created = Member.objects.bulk_create(members, batch_size=batch_size)
+    # With their first history row (who added them, from the request, when there is one).
+    created = bulk_create_with_history(
+        members, Member, batch_size=batch_size, default_change_reason="add"
+    )
     Membership.objects.bulk_create(
         [Membership(member=m, branch=m.branch, started_on=m.joined_on) for m in created],
         batch_size=batch_size,
@@ -463,6 +469,15 @@ def change_status(*, user: User, member: Member, status: str, on: datetime.date)
     return member
 
 
+def check_move(member: Member, to_branch: Unit, on: datetime.date) -> None:
+    """The rules of a move that do not depend on who moves (MemberError when refused)."""
+    if member.status != MemberStatus.ACTIVE:
+        raise MemberError("to_branch", _("Chỉ chuyển được hội viên đang sinh hoạt."))
+    if to_branch.pk == member.branch_id:
+        raise MemberError("to_branch", _("Hội viên đã ở chi hội này."))
+    _check_branch(to_branch, on)
+
+
 @transaction.atomic
 def move_member(*, user: User, member: Member, to_branch: Unit, on: datetime.date) -> Member:
     """Moves an active member to another branch: the old membership ends on `on`, a new one
@@ -470,11 +485,7 @@ def move_member(*, user: User, member: Member, to_branch: Unit, on: datetime.dat
     ensure_may_edit(user, member.branch)
     ensure_may_edit(user, to_branch)
     _check_day("moved_on", on, _("Ngày chuyển"))
-    if member.status != MemberStatus.ACTIVE:
-        raise MemberError("to_branch", _("Chỉ chuyển được hội viên đang sinh hoạt."))
-    if to_branch.pk == member.branch_id:
-        raise MemberError("to_branch", _("Hội viên đã ở chi hội này."))
-    _check_branch(to_branch, on)
+    check_move(member, to_branch, on)
     current = _current_membership(member)
     if current is not None:
         if on < current.started_on:
@@ -501,9 +512,33 @@ def anonymise_member(*, user: User, member: Member) -> Member:
     member.ethnicity = member.religion = member.phone = member.household = ""
     member.has_disability = member.is_business_owner = False
     member.anonymised_at = timezone.now()
+    member._change_reason = "anonymise"  # type: ignore[attr-defined]
     member.save()
+    # The history keeps every past version: they lose the personal fields too, or the request
+    # would be honoured only on the surface. Who changed what, and when, stays.
+    member.history.update(
+        full_name=ANONYMOUS_NAME, birth_year=None, birth_date=None, ethnicity="", religion="",
+        phone="", household="", has_disability=False, is_business_owner=False,
+    )  # fmt: skip
+    from members import import_files
+
+    import_files.discard_branch(member.branch_id)  # a pending upload may hold the name
     return member
 
 
-def record_export(*, user: User, filters: dict[str, str], row_count: int) -> MemberExport:
-    return MemberExport.objects.create(user=user, filters=filters, row_count=row_count)
+def record_export(
+    *,
+    user: User,
+    filters: dict[str, str],
+    row_count: int,
+    unit: Unit | None = None,
+    source: str = ExportSource.REGISTER,
+) -> MemberExport:
+    return MemberExport.objects.create(
+        user=user, filters=filters, row_count=row_count, unit=unit, source=source
+    )
+
+
+def record_card_view(*, user: User, member: Member, source: str = ExportSource.REGISTER) -> None:
+    """Notes that `user` opened `member`'s card (the admin's log of personal-data reads)."""
+    MemberCardView.objects.create(user=user, member=member, unit_id=member.branch_id, source=source)

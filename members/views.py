@@ -1,4 +1,3 @@
-import base64
 import datetime
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +17,8 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
-from members import imports, selectors
-from members.exports import export_members
+from members import import_files, imports, selectors
+from members.exports import export_members, may_export
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
 from members.models import Level, Member, UnitQuerySet
 from members.services import (
@@ -29,6 +28,7 @@ from members.services import (
     anonymise_member,
     change_status,
     move_member,
+    record_card_view,
     update_member,
 )
 
@@ -87,6 +87,7 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
             .filter(level=Level.BRANCH)
             .exists(),
             "first_row": start + 1,
+            "may_export": may_export(request.user),
         },
     )
 
@@ -175,6 +176,7 @@ def member_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A member's card; POST saves the personal fields."""
     member = selectors.visible_member_or_404(request.user, pk)
     if request.method != "POST":
+        record_card_view(user=request.user, member=member)
         return _detail(request, member)
     form = MemberForm(request.POST)
 
@@ -253,6 +255,9 @@ def member_anonymise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def register_export(request: AuthenticatedRequest) -> HttpResponse:
+    """The register as a file, for the roles that keep it (members.exports.may_export)."""
+    if not may_export(request.user):
+        raise PermissionDenied
     form = FilterForm(request.GET or None, branches=selectors.visible_branches(request.user))
     content, _rows = export_members(user=request.user, wanted=form.member_filter())
     response = HttpResponse(
@@ -295,21 +300,25 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-IMPORT_SESSION_KEY = "member_import"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 @login_required
 def register_import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a branch's Excel register, see the preview (errors by row and column,
-    duplicates flagged), then confirm: the file is kept in the session between the two steps
-    and dropped after."""
+    duplicates flagged), then confirm or cancel: the file is kept in storage for at most an
+    hour between the two steps and deleted after, or at once when refused
+    (members.import_files)."""
     branches = _editable_branches(request)
     if not branches.exists():
         raise PermissionDenied
     context: dict[str, object] = {"branches": branches, "columns": imports.COLUMNS.values()}
     if request.method != "POST":
         return render(request, "members/register_import.html", context)
+    if request.POST.get("cancel"):
+        import_files.discard(request.session)
+        messages.info(request, _("Đã hủy nhập; tệp đã được xóa."))
+        return redirect("members:register_import")
     branch = branches.filter(pk=request.POST.get("branch") or 0).first()
     if branch is None:
         messages.error(request, _("Chọn chi hội để nhập."))
@@ -320,13 +329,13 @@ def register_import(request: AuthenticatedRequest) -> HttpResponse:
             messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
             return render(request, "members/register_import.html", context, status=400)
         content = upload.read()
-        request.session[IMPORT_SESSION_KEY] = base64.b64encode(content).decode()
+        import_files.keep(request.session, branch.pk, content)
     else:
-        content = base64.b64decode(request.session.get(IMPORT_SESSION_KEY, ""))
+        content = import_files.read(request.session, branch.pk)
     try:
         if request.POST.get("confirm") and content:
             preview = imports.import_members(user=request.user, branch=branch, content=content)
-            request.session.pop(IMPORT_SESSION_KEY, None)
+            import_files.discard(request.session)
             messages.success(
                 request,
                 _("Đã nhập %(n)s hội viên vào %(branch)s; bỏ qua %(d)s dòng trùng.")
@@ -335,8 +344,11 @@ def register_import(request: AuthenticatedRequest) -> HttpResponse:
             return redirect(f"{reverse('members:register')}?chi_hoi={branch.pk}")
         preview = imports.preview_import(user=request.user, branch=branch, content=content)
     except imports.ImportRefused as exc:
+        import_files.discard(request.session)
         messages.error(request, str(exc))
         return render(request, "members/register_import.html", context, status=400)
+    if preview.errors or not preview.new:  # nothing to confirm: the file goes now
+        import_files.discard(request.session)
     context.update({"preview": preview, "branch": branch})
     return render(
         request,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_scope import ScopedAdminMixin
 from programs.models import Activity, ActivityType, Attachment, Program
 
 
@@ -27,7 +28,7 @@ class AttachmentInline(admin.TabularInline):  # type: ignore[type-arg,unused-ign
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Browsing and history only: writes go through the portal's pages, which keep the
     derived indicators' figures current (programs.services)."""
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.admin_scope import ScopedAdminMixin
 from reports.models import ReportJob, ReportSchedule
 
 
 @admin.register(ReportSchedule)
-class ReportScheduleAdmin(admin.ModelAdmin):
+class ReportScheduleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Admins set which province gets which program's monthly report, and on which day."""
 
     list_display = ["program", "unit", "format", "day", "active"]
@@ -14,7 +15,7 @@ class ReportScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(admin.ModelAdmin):
+class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: jobs are made by requests and schedules, never typed in."""
 
     list_display = [

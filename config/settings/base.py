@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_schedules",
         "schedule": 60 * 60,
     },
+    # Member import files left between preview and confirmation past their lifetime
+    # (MEMBER_IMPORT_FILE_SECONDS) are deleted.
+    "members-sweep-import-files": {
+        "task": "members.tasks.sweep_import_files",
+        "schedule": 15 * 60,
+    },
 }
 
 # Progress reports (reports/). A running job writes a heartbeat at every step; one silent for
@@ -266,3 +272,7 @@ IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30 * 60)
 # Admin exports (django-import-export): a leading "=" is never written as a formula. The portal's
 # resources (config.resources) escape "+", "-", "@", tab and CR too, by common.spreadsheet.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# Member import files (personal data) kept between the preview and the confirmation: an hour,
+# then swept (members.import_files).
+MEMBER_IMPORT_FILE_SECONDS = env.int("MEMBER_IMPORT_FILE_SECONDS", default=60 * 60)
