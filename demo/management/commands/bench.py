@@ -266,7 +266,8 @@ class Command(BaseCommand):
             f"districts, {data['legacy_communes']:,} communes; {data['successions']:,} merger "
             f"links; {data['branches']:,} branches; {data['results']:,} results "
             f"({data['results_before_reform']:,} before 2025-07), {data['totals']:,} month "
-            f"totals, {data['first']}..{data['last']} (built in {data['build_seconds']} s)"
+            f"totals, {data['first']}..{data['last']} (built in {data['build_seconds']} s: "
+            f"{data['seconds']})"
         )
         self.stdout.write(f"{'measure':<28} {'p50 ms':>9} {'p95 ms':>9} {'runs':>5}")
         for name, value in figures.items():
