@@ -1,9 +1,17 @@
 """`manage.py bench`: national-scale figures of the pages that matter, on PostgreSQL.
 
-Builds the synthetic dataset of demo.national in the configured database (it removes an
-earlier run's bench data first, and nothing else), then times each request through the whole
-Django stack (middleware, view, template) in this process with persistent connections, as
-gunicorn serves them. Prints p50/p95 in milliseconds; --json prints one JSON object.
+Builds the dataset of demo.national on both maps of the 2025 reform in the configured database
+(it removes an earlier run's bench data first, and nothing else), then times each request
+through the whole Django stack (middleware, view, template) in this process with persistent
+connections, as gunicorn serves them: the dashboards of a province merged in 2025 and of the
+country over three ranges (ending before the reform, after it, and across it), the entry form,
+and one aggregate by the engine against a naive sum in the same run. Prints p50/p95 in
+milliseconds; --json prints one JSON object.
+
+It calls only public functions (the dashboard page, `engine.figure`, `engine.measure`), so it
+times whichever figure rules the code has; the naive sum adds the results of the province's
+subtree and of the old provinces merged into it, and the checks say which of the two sums the
+engine's figure equals ("lineage" or "subtree").
 """
 
 from __future__ import annotations
@@ -17,10 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.test import Client
 from django.urls import reverse
 
+from common.periods import add_months
 from demo import national
 from indicators.cycle import sheet as sheets
 from indicators.figures.engine import figure, measure
@@ -30,6 +39,13 @@ from programs.models import Program
 
 PROGRAM = "CTH"  # the catalogue's program with the most indicators
 COLUMNS = 10
+REFORM = datetime.date(2025, 7, 1)
+# The dashboard's ranges: (period, month) ending before the reform, after it, across it.
+RANGES = {
+    "before": ("luy-ke", datetime.date(2025, 6, 1)),
+    "after": ("thang", datetime.date(2025, 12, 1)),
+    "across": ("luy-ke", datetime.date(2025, 12, 1)),
+}
 
 
 def _timed(fn: Callable[[], object], runs: int) -> dict[str, float]:
@@ -58,7 +74,10 @@ class Command(BaseCommand):
     help = "Build a national-shaped dataset and time dashboards, the entry form and aggregates."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--communes", type=int, default=3321)
+        parser.add_argument(
+            "--communes", type=int, default=national.ALL_COMMUNES,
+            help="whole provinces of the new map (the timed one first) until this many communes",
+        )  # fmt: skip
         parser.add_argument("--months", type=int, default=108)
         parser.add_argument("--branches", type=int, default=10)
         parser.add_argument("--runs", type=int, default=20)
@@ -91,36 +110,44 @@ class Command(BaseCommand):
             .order_by("position")
             .values_list("code", flat=True)[:COLUMNS]
         )
-        province = Unit.objects.filter(level=Level.PROVINCE, code=f"{national.PREFIX}01").get()
+        province = national.timed_province()
         central = Unit.objects.get(level=Level.CENTRAL)
         commune = Unit.objects.get(assignments__user__username="bench.xa")
-        query = f"?ky=luy-ke&thang={last:%Y-%m}&" + "&".join(f"chi_tieu={c}" for c in codes)
+        columns = "&".join(f"chi_tieu={c}" for c in codes)
         timings: dict[str, Any] = {}
         viewer, reviewer, officer = (
             self._client(u) for u in ("bench.tw", "bench.tinh", "bench.xa")
         )
         timings["floor"] = _timed(_get(reviewer, reverse("health")), runs)
-        province_url = reverse("indicators:dashboard", args=[province.pk, PROGRAM]) + query
-        timings["province_dashboard"] = _timed(_get(reviewer, province_url), runs)
-        national_url = reverse("indicators:dashboard", args=[central.pk, PROGRAM]) + query
-        timings["national_dashboard"] = _timed(_get(viewer, national_url), max(5, runs // 2))
+        for name, (period, month) in RANGES.items():
+            query = f"?ky={period}&thang={month:%Y-%m}&{columns}"
+            url = reverse("indicators:dashboard", args=[province.pk, PROGRAM]) + query
+            timings[f"province_dashboard_{name}"] = _timed(_get(reviewer, url), runs)
+        for name, (period, month) in RANGES.items():
+            query = f"?ky={period}&thang={month:%Y-%m}&{columns}"
+            url = reverse("indicators:dashboard", args=[central.pk, PROGRAM]) + query
+            timings[f"national_dashboard_{name}"] = _timed(_get(viewer, url), max(5, runs // 2))
         form_url = reverse("indicators:entry_form", args=[commune.pk, PROGRAM, f"{last:%Y-%m}"])
         timings["form_load"] = _timed(_get(officer, form_url), runs)
         timings["form_save"], correct = self._saves(
             officer, form_url, commune, province, last, runs
         )
-        timings.update(self._aggregates(province, runs))
-        timings["checks"] = {"aggregates_correct_after_save": correct}
+        aggregates, rules = self._aggregates(province, runs)
+        timings.update(aggregates)
+        timings["checks"] = {"aggregates_correct_after_save": correct, "engine_sum_is": rules}
         timings["ratios"] = {
-            "naive_over_engine": round(
-                timings["aggregate_naive"]["p50"] / timings["aggregate_engine"]["p50"], 1
-            ),
-            "province_dashboard_over_floor": round(
-                timings["province_dashboard"]["p50"] / timings["floor"]["p50"], 1
-            ),
-            "national_dashboard_over_floor": round(
-                timings["national_dashboard"]["p50"] / timings["floor"]["p50"], 1
-            ),
+            f"naive_over_engine_{name}": round(
+                timings[f"aggregate_naive_{name}"]["p50"]
+                / timings[f"aggregate_engine_{name}"]["p50"],
+                1,
+            )
+            for name in RANGES
+        } | {
+            f"{scope}_dashboard_over_floor_{name}": round(
+                timings[f"{scope}_dashboard_{name}"]["p50"] / timings["floor"]["p50"], 1
+            )
+            for scope in ("province", "national")
+            for name in RANGES
         }
         timings["dashboard_columns"] = codes
         return timings
@@ -174,8 +201,9 @@ class Command(BaseCommand):
                 return False
         return True
 
-    def _aggregates(self, province: Unit, runs: int) -> dict[str, Any]:
-        """A province x an indicator x the whole phase: the engine against a plain ORM sum."""
+    def _aggregates(self, province: Unit, runs: int) -> tuple[dict[str, Any], dict[str, str]]:
+        """The timed province x an indicator x a range ending before, after and across the
+        reform: the engine against a plain ORM sum over the raw results."""
         indicator = (
             Indicator.objects.filter(rule__in=[Rule.SUM, Rule.CUMULATIVE], level=Level.BRANCH)
             .select_related("program")
@@ -183,29 +211,51 @@ class Command(BaseCommand):
         ) or Indicator.objects.filter(rule=Rule.SUM).select_related("program").first()
         assert indicator is not None
         start = datetime.date(indicator.program.start_year, 1, 1)
-        end = datetime.date(indicator.program.end_year, 12, 1)
-
-        def engine() -> Decimal | None:
-            return measure(indicator, province, start, end).value
-
-        def with_target() -> Decimal | None:
-            return figure(indicator, province, start, end).value
-
-        def naive() -> Decimal | None:
-            rows = Result.objects.filter(
-                indicator=indicator, unit__path__startswith=province.path,
-                month__gte=start, month__lte=end,
-            )  # fmt: skip
-            return rows.aggregate(total=Sum("value"))["total"]
-
-        if engine() != naive():
-            raise CommandError(f"engine {engine()} != naive {naive()} for {indicator.code}")
-        return {
-            "aggregate_indicator": f"{indicator.code} ({indicator.level}, {indicator.rule})",
-            "aggregate_engine": _timed(engine, runs),
-            "aggregate_naive": _timed(naive, runs),
-            "aggregate_with_target": _timed(with_target, runs),
+        ranges = {
+            "before": (start, add_months(REFORM, -1)),
+            "after": (REFORM, datetime.date(2025, 12, 1)),
+            "across": (start, datetime.date(2025, 12, 1)),
         }
+        subtree = Q(unit__path__startswith=province.path)
+        lineage = subtree
+        for merged in national.merged_into(province):
+            lineage |= Q(unit__path__startswith=merged.path)
+        timings: dict[str, Any] = {
+            "aggregate_indicator": f"{indicator.code} ({indicator.level}, {indicator.rule})"
+        }
+        rules = {}
+        for name, (first, last) in ranges.items():
+
+            def engine(first: datetime.date = first, last: datetime.date = last) -> Any:
+                return measure(indicator, province, first, last).value
+
+            def with_target(first: datetime.date = first, last: datetime.date = last) -> Any:
+                return figure(indicator, province, first, last).value
+
+            def naive(
+                first: datetime.date = first, last: datetime.date = last, units: Q = lineage
+            ) -> Decimal | None:
+                rows = Result.objects.filter(
+                    units, indicator=indicator, month__gte=first, month__lte=last
+                )
+                return rows.aggregate(total=Sum("value"))["total"]
+
+            value, whole, own = engine(), naive(), naive(units=subtree)
+            if value == whole == own:
+                rules[name] = "lineage = subtree"  # the range has no result of a merged province
+            elif value == whole:
+                rules[name] = "lineage"
+            elif value == own:
+                rules[name] = "subtree"
+            else:
+                raise CommandError(
+                    f"{name}: engine {value} is neither the lineage's sum {whole} nor the "
+                    f"subtree's {own} for {indicator.code}"
+                )
+            timings[f"aggregate_engine_{name}"] = _timed(engine, runs)
+            timings[f"aggregate_naive_{name}"] = _timed(naive, runs)
+            timings[f"aggregate_with_target_{name}"] = _timed(with_target, runs)
+        return timings, rules
 
     def _print(self, figures: dict[str, Any], as_json: bool) -> None:
         if as_json:
@@ -213,10 +263,13 @@ class Command(BaseCommand):
             return
         data = figures["dataset"]
         self.stdout.write(
-            f"dataset: {data['provinces']} provinces, {data['communes']:,} communes, "
-            f"{data['branches']:,} branches, {data['results']:,} results, "
-            f"{data['totals']:,} month totals, {data['first']}..{data['last']} "
-            f"(built in {data['build_seconds']} s)"
+            f"dataset: new map {data['provinces']} provinces, {data['communes']:,} communes; "
+            f"old map {data['legacy_provinces']} provinces, {data['legacy_districts']:,} "
+            f"districts, {data['legacy_communes']:,} communes; {data['successions']:,} merger "
+            f"links; {data['branches']:,} branches; {data['results']:,} results "
+            f"({data['results_before_reform']:,} before 2025-07), {data['totals']:,} month "
+            f"totals, {data['first']}..{data['last']} (built in {data['build_seconds']} s: "
+            f"{data['seconds']})"
         )
         self.stdout.write(f"{'measure':<28} {'p50 ms':>9} {'p95 ms':>9} {'runs':>5}")
         for name, value in figures.items():
