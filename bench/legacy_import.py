@@ -1,7 +1,7 @@
 """Benchmark of a legacy import (run on demand: `make bench-import`).
 
 In its own PostgreSQL database (BENCH_DATABASE_URL, default "hoilhpn_import_bench"): the
-national-shaped tree of demo.national (34 provinces, 3,321 communes, no branches), then a
+national-shaped tree of bench.national (34 provinces, 3,321 communes, no branches), then a
 100,000-row long file (.xlsx: every commune x the six entered DA939 indicators x 5 months of
 2025), and times:
 - ours: read + plan (the preview), commit (bulk writes, history, month totals, timelines), and
@@ -57,7 +57,7 @@ def timed(label: str, rows: int, work: Callable[[], Any]) -> tuple[float, Any]:
 def clear_results() -> None:
     from django.db import connection
 
-    from demo.national import PREFIX
+    from bench.national import PREFIX
     from indicators.models import MonthTotal, Result, Submission, SubmissionEvent
 
     units = "SELECT id FROM members_unit WHERE code LIKE %s AND is_demo"
@@ -71,8 +71,8 @@ def clear_results() -> None:
 
 
 def rows_of_file() -> list[list[object]]:
+    from bench.national import PREFIX
     from common.periods import add_months
-    from demo.national import PREFIX
     from indicators.models import Indicator
     from members.models import Level, Unit
 
@@ -219,7 +219,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from demo import national
+    from bench import national
 
     call_command("migrate", verbosity=0)
     if national.existing(LAST) is None or "--rebuild" in sys.argv:

@@ -11,7 +11,7 @@ and from `manage.py member_search_indexes`. Idempotent; a new province has no me
 its indexes are built at once.
 
 The national (province_id, name_folded) index of migration 0006 stays for searches across
-provinces (the central union's officers). Measured before and after in members/bench.py.
+provinces (the central union's officers). Measured before and after in bench/members.py.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ ALLOWED = {
     "accounts/selectors.py": "assignments_of lists a user's assignments for their pages; "
     "it grants nothing",
     "demo/services.py": "builds the demo users with their roles (writes, not checks)",
-    "demo/national.py": "builds the benchmark's users with their roles (writes, not checks)",
-    "members/bench.py": "builds the member benchmark's user with a role (writes, not checks)",
+    "bench/national.py": "builds the benchmark's users with their roles (writes, not checks)",
+    "bench/members.py": "builds the member benchmark's user with a role (writes, not checks)",
 }
 
 

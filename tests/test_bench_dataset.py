@@ -1,11 +1,11 @@
-"""The benchmark's national dataset (demo.national) at a tiny size: both maps of the 2025
+"""The benchmark's national dataset (bench.national) at a tiny size: both maps of the 2025
 reform from the package's real units, the merger links, and results on each side of 2025-07-01."""
 
 import datetime
 
 import pytest
 
-from demo import national
+from bench import national
 from indicators.models import MonthTotal, Result
 from members import gazetteer
 from members.models import Level, Unit, UnitSuccession

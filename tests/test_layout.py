@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-PACKAGES = ("accounts", "common", "config", "demo", "home", "imports", "indicators", "jobs",
+PACKAGES = ("accounts", "bench", "common", "config", "demo", "home", "imports", "indicators", "jobs",
             "members", "programs", "reports")  # fmt: skip
 
 

@@ -43,7 +43,7 @@ HEADER = "unit_code,indicator_code,month,value,numerator,denominator"
 # Modules allowed to write results besides the service: seeders of generated datasets (the
 # demo's, the benchmark's), which load rows with no history or timeline by design and
 # rebuild the totals afterwards.
-SEEDERS = {"demo/results.py", "demo/national.py"}
+SEEDERS = {"demo/results.py", "bench/national.py"}
 WRITES = {"create", "bulk_create", "bulk_update", "update", "delete", "get_or_create",
           "update_or_create", "save", "_raw_delete", "raw"}  # fmt: skip
 HISTORY_HELPERS = {"bulk_create_with_history", "bulk_update_with_history"}

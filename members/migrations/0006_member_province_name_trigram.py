@@ -7,7 +7,7 @@ national index of 0003 made it fetch and then discard every other province's mat
 index also answers a search without a province (a GIN index serves any subset of its columns),
 so it replaces 0003's. Chosen over one partial index per province (DDL to keep in step with the
 units) and partitions by province (Django's foreign keys to the member need a plain key).
-Measured before and after in members/bench.py. PostgreSQL only, like 0003.
+Measured before and after in bench/members.py.
 """
 
 from django.contrib.postgres.operations import BtreeGinExtension

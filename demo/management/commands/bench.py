@@ -1,6 +1,6 @@
 """`manage.py bench`: national-scale figures of the pages that matter, on PostgreSQL.
 
-Builds the dataset of demo.national on both maps of the 2025 reform in the configured database
+Builds the dataset of bench.national on both maps of the 2025 reform in the configured database
 (it removes an earlier run's bench data first, and nothing else), then times each request
 through the whole Django stack (middleware, view, template) in this process with persistent
 connections, as gunicorn serves them: the dashboards of a province merged in 2025 and of the
@@ -29,8 +29,8 @@ from django.db.models import Q, Sum
 from django.test import Client
 from django.urls import reverse
 
+from bench import national
 from common.periods import add_months
-from demo import national
 from indicators.cycle import sheet as sheets
 from indicators.figures.engine import figure, measure
 from indicators.models import Indicator, Result, Rule, Submission

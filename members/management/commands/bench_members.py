@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from members import bench
+from bench import members as bench
 
 
 class Command(BaseCommand):
