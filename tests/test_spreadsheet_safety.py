@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from common.spreadsheet import FORMULA_TRIGGERS, safe_cell, safe_text
 from indicators.models import Indicator, Result
 from members.models import Member, Unit
@@ -109,7 +110,13 @@ def test_report_workbook(khanh_hoa, payload_units) -> None:
 
 
 def test_member_register_export(khanh_hoa, payload_units) -> None:
-    response = _client(khanh_hoa.province_reviewer).get(reverse("members:register_export"))
+    # Exporting the register is for the entry and admin roles (accounts.access.EXPORT_MEMBERS).
+    province_admin = factories.AssignmentFactory(
+        user=factories.UserFactory(username="quantri.khanhhoa"),
+        unit=khanh_hoa.province,
+        role=Role.ADMIN,
+    ).user
+    response = _client(province_admin).get(reverse("members:register_export"))
     assert response.status_code == 200
     _assert_no_live_formula(_xlsx_cells(response.content), PAYLOADS + CODES)
 
