@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-PACKAGES = ("accounts", "bench", "common", "config", "demo", "home", "imports", "indicators", "jobs",
-            "members", "programs", "reports")  # fmt: skip
+PACKAGES = ("accounts", "bench", "common", "config", "demo", "home", "imports", "indicators",
+            "jobs", "members", "programs", "reports")  # fmt: skip
 
 
 def _module_name(path: Path) -> str:
