@@ -344,7 +344,7 @@ class MemberExport(models.Model):
     )
     at = models.DateTimeField(_("lúc"), default=timezone.now)
     source = models.CharField(
-        _("xuất từ"), max_length=16, choices=ExportSource.choices, default=ExportSource.REGISTER
+        _("xuất từ"), max_length=16, choices=ExportSource, default=ExportSource.REGISTER
     )
     # The unit the export was of: the branch chosen, else the user's widest unit (None for a
     # superuser's national export). The admin's log of exports is scoped by it.
@@ -387,7 +387,7 @@ class MemberCardView(models.Model):
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi hội")
     )
     source = models.CharField(
-        _("xem từ"), max_length=16, choices=ExportSource.choices, default=ExportSource.REGISTER
+        _("xem từ"), max_length=16, choices=ExportSource, default=ExportSource.REGISTER
     )
 
     class Meta:
