@@ -347,20 +347,7 @@ class SumRule(AggregationRule):
         self, units: Sequence[Unit], start: datetime.date, end: datetime.date
     ) -> dict[int, Figure]:
         """Each unit's sum of its subtree's month totals over the range (one grouped query)."""
-        rows = (
-            MonthTotal.objects.filter(
-                indicator=self.indicator,
-                unit__in=[u.pk for u in units],
-                month__gte=self.first_month(start),
-                month__lte=end,
-                units__gt=0,
-            )
-            .values("unit")
-            .annotate(total=Sum("value"), most=Max("units"))
-        )
-        return {
-            row["unit"]: Figure(value=row["total"], units_reporting=row["most"]) for row in rows
-        }
+        return self.totals_of_ids([u.pk for u in units], start, end)
 
     def measure(self, unit: Unit, start: datetime.date, end: datetime.date) -> Figure:
         if self.reads_totals(unit):
