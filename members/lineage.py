@@ -107,8 +107,18 @@ class Lineage:
 
 
 def lineage(scope: Unit, day: datetime.date) -> Lineage:
-    """The scope's lineage on `day` (see the module's docstring)."""
+    """The scope's lineage on `day` (see the module's docstring), read once per unit object:
+    a page asks it for every figure of the same unit (each indicator, each month), and a unit
+    object lives as long as the request that loaded it, so the answer never outlives a change
+    of the map."""
     day = scope_day(scope, day)
+    known: dict[datetime.date, Lineage] = scope.__dict__.setdefault("_lineages", {})
+    if day not in known:
+        known[day] = _read(scope, day)
+    return known[day]
+
+
+def _read(scope: Unit, day: datetime.date) -> Lineage:
     found = Lineage(scope, day)
     ceased = Q(valid_to__lt=day)
     fields = ("pk", "path", "level", "parent_id")

@@ -91,10 +91,9 @@ def test_the_entry_form_costs_the_same_for_more_branches(results) -> None:
         factories.branch(results.ba_ngoi, number)
 
     assert _queries(page) == before
-    # 39 before the columns that read the lineage (last month and the same month last year of
-    # a new commune come from its predecessors): each commune figure now asks whether its unit
-    # has a lineage. Constant in branches; a per-request lineage cache would bring it back.
-    assert before <= 70
+    # 46: 39 before the columns that read the lineage (last month and the same month last year
+    # of a new commune come from its predecessors). Constant in branches.
+    assert before <= 50
 
 
 def test_the_review_overview_costs_the_same_for_more_communes(results) -> None:
@@ -119,7 +118,7 @@ def test_a_reports_content_costs_the_same_for_more_communes(results) -> None:
     _more_communes(results)
 
     assert _queries(content) == before
-    # Measured at 791, then 1,267 once each figure asks whether its unit has a lineage: the
-    # monthly sheet asks the engine for each indicator's month (17 indicators x 12 months, a
-    # few queries each); it grows with months, never with rows.
-    assert before <= 1300
+    # Measured at 791: the monthly sheet asks the engine for each indicator's month (17
+    # indicators x 12 months, a few queries each); it grows with months, never with rows. The
+    # unit's lineage is read once for all of them (members.lineage).
+    assert before <= 800

@@ -49,14 +49,11 @@ class Reads:
     def __init__(self) -> None:
         self._units: dict[tuple[int, str, datetime.date], list[UnitRow]] = {}
         self._rows: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
-        self._lineages: dict[tuple[int, datetime.date], Lineage] = {}
 
     def lineage(self, parent: Unit, end: datetime.date) -> Lineage:
-        """The parent's lineage on the range's last day (members.lineage), read once."""
-        key = (parent.pk, month_end(end))
-        if key not in self._lineages:
-            self._lineages[key] = lineage(parent, key[1])
-        return self._lineages[key]
+        """The parent's lineage on the range's last day (members.lineage reads it once per
+        unit object)."""
+        return lineage(parent, month_end(end))
 
     def units(self, parent: Unit, level: str, end: datetime.date) -> list[UnitRow]:
         """The units at `level` whose results count under `parent` on the map of the range's
