@@ -26,13 +26,21 @@ def months_between(first: datetime.date, last: datetime.date) -> int:
     return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
 
 
+# The months the portal can speak of: a month outside (year 1, year 9999) is a typing error, and
+# the pages that step a month back or forward would otherwise leave the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def parse_month(text: str) -> datetime.date:
-    """ "2025-06" (or "06/2025") -> 2025-06-01; ValueError otherwise."""
+    """ "2025-06" (or "06/2025") -> 2025-06-01; ValueError otherwise, a year outside
+    FIRST_YEAR..LAST_YEAR included."""
     text = text.strip()
     if "/" in text:
         month, year = text.split("/", 1)
-        return datetime.date(int(year), int(month), 1)
-    year, month = text.split("-", 1)
+    else:
+        year, month = text.split("-", 1)
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise ValueError(f"year out of range: {year}")
     return datetime.date(int(year), int(month), 1)
 
 

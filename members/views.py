@@ -282,7 +282,8 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
     computed from the register."""
     assignments = assignments_of(request.user)
     default_pk = assignments[0].unit.pk if assignments else 0
-    unit = access.unit_or_404(request.user, int(request.GET.get("don_vi") or default_pk or 0))
+    asked = request.GET.get("don_vi", "")
+    unit = access.unit_or_404(request.user, int(asked) if asked.isdigit() else default_pk)
     today = timezone.localdate()
     start = _date_param(request, "tu", datetime.date(today.year, 1, 1))
     end = _date_param(request, "den", today)

@@ -1,0 +1,38 @@
+"""Malformed query parameters give the page or a 404, never a server error."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from common.periods import parse_month
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2025-13", "abc"])
+def test_the_activity_calendar_ignores_a_month_off_the_calendar(khanh_hoa, month) -> None:
+    response = _client(khanh_hoa.commune_officer).get(
+        reverse("programs:activity_calendar"), {"month": month}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("unit", ["abc", "-1", "1.5", ""])
+def test_register_figures_fall_back_to_the_users_unit_on_a_bad_unit(khanh_hoa, unit) -> None:
+    response = _client(khanh_hoa.commune_officer).get(
+        reverse("members:register_figures"), {"don_vi": unit}
+    )
+    assert response.status_code == 200
+    assert response.context["unit"] == khanh_hoa.ba_ngoi
+
+
+@pytest.mark.parametrize("text", ["0001-01", "9999-12", "06/1899"])
+def test_a_month_far_off_the_calendar_is_refused(text) -> None:
+    with pytest.raises(ValueError):
+        parse_month(text)
