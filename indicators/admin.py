@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.http import HttpRequest
-from import_export.admin import ImportExportModelAdmin
 
 from accounts.admin_scope import ScopedAdminMixin
+from common.admin import PortalImportExportAdmin
 from indicators.models import Indicator, Result, Target
 from indicators.resources import IndicatorResource, ResultResource, TargetResource
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportModelAdmin):
+class IndicatorAdmin(PortalImportExportAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["code", "name_vi", "program", "unit", "rule", "level", "periodicity"]
     list_filter = ["program", "rule", "level", "periodicity"]
@@ -18,7 +18,7 @@ class IndicatorAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class TargetAdmin(ScopedAdminMixin, PortalImportExportAdmin):
     resource_classes = [TargetResource]
     list_display = ["indicator", "unit", "period_end", "value", "note"]
     list_filter = ["indicator__program", "period_end", "unit__level"]
@@ -28,7 +28,7 @@ class TargetAdmin(ScopedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class ResultAdmin(ScopedAdminMixin, PortalImportExportAdmin):
     """Results in the long shape: imported (upload, dry-run preview, confirm) and exported;
     changed by hand only through the entry form, which keeps the review's rules. Read-only
     here (no change, add or delete), so that the one writer (indicators.cycle.recording) stays the

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import access
 from accounts.admin_scope import ScopedAdminMixin, admin_user
+from common.admin import PortalImportExportAdmin
 from indicators.figures import coverage
 from members import services
 from members.exports import export_unit
@@ -45,7 +45,7 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class UnitAdmin(ScopedAdminMixin, PortalImportExportAdmin):
     scope_field = "pk"
     resource_classes = [UnitResource]
     # Ordered by path, every unit is followed by its subtree: the list reads as the tree.
@@ -134,7 +134,7 @@ class MemberAdminForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
+class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin, PortalImportExportAdmin):
     """New members of a branch from a file (each checked like the register's form); changes
     through the register's services (personal fields, a move to another branch); no add or
     delete here (the pages add; anonymisation, not deletion, honours a request to erase).

@@ -1,0 +1,19 @@
+"""What every import/export admin of the portal shares."""
+
+from __future__ import annotations
+
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from import_export.admin import ImportExportModelAdmin
+
+
+class PortalImportExportAdmin(ImportExportModelAdmin):
+    """django-import-export's admin, answering a malformed filter in the export page's address
+    as the change list does (back to the list, flagged `?e=1`) instead of a server error."""
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{request.path.rsplit('export/', 1)[0]}?{ERROR_FLAG}=1")
