@@ -174,13 +174,13 @@ class ResultResource(BulkResource):
         return {}  # loaded in before_import, for the file's units only
 
     def _importable_units(self, entries: Any) -> set[int] | None:
-        """The file's units inside the importing user's scope (the units they see: who may
-        import at all is the admin's model permission); None when every unit is (no user: a
-        command; or a superuser)."""
+        """The file's units the importing user may import for (Action.IMPORT, as the legacy
+        import's pages: a viewer with the admin's model permission still imports nothing); None
+        when every unit is (no user: a command; or a superuser)."""
         if self._user is None or access.is_unrestricted(self._user):
             return None
         ids = {e.unit.pk for e in entries}
-        allowed = access.visible_units(self._user).filter(pk__in=ids)
+        allowed = access.units_for(self._user, access.Action.IMPORT).filter(pk__in=ids)
         return set(allowed.values_list("pk", flat=True))
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:

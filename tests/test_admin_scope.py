@@ -302,6 +302,26 @@ def test_an_admin_result_import_refuses_another_provinces_rows(
     assert not Result.objects.filter(month=datetime.date(2025, 5, 1)).exists()
 
 
+def test_an_admin_result_import_needs_the_import_role_not_only_sight(khanh_hoa: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    factories.IndicatorFactory(code="939-01")
+    viewer = Client()
+    viewer.force_login(staff_of(khanh_hoa.province, "xem.khanhhoa", role=Role.VIEWER))
+    headers = "unit_code,indicator_code,month,value,numerator,denominator\n"
+    content = f"{headers}{khanh_hoa.ba_ngoi.code},939-01,2025-05,5,,\n"
+    response = viewer.post(
+        reverse("admin:indicators_result_import"),
+        {"import_file": SimpleUploadedFile("kq.csv", content.encode()), "format": "0",
+         "resource": "0"},
+    )  # fmt: skip
+
+    assert f"bạn không được nhập số liệu cho đơn vị «{khanh_hoa.ba_ngoi.code}»" in (
+        response.content.decode()
+    )
+    assert not Result.objects.filter(month=datetime.date(2025, 5, 1)).exists()
+
+
 def test_catalogue_imports_are_for_superusers(client: Client) -> None:
     assert client.get(reverse("admin:indicators_target_import")).status_code == 403
     assert client.get(reverse("admin:members_unit_import")).status_code == 403

@@ -13,11 +13,13 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import Role
 from indicators.models import Indicator, MonthTotal, Result, Submission, SubmissionState, Target
 from indicators.resources import IndicatorResource, ResultResource, TargetResource
 from members.models import Member, Unit
 from members.resources import MemberResource, UnitResource
 from programs.models import Program
+from tests.factories import AssignmentFactory
 
 HEADERS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator"]
 JUNE = datetime.date(2025, 6, 1)
@@ -77,7 +79,8 @@ def test_results_import_keeps_history_totals_and_is_idempotent(units) -> None:
         ["22333", "939-01", "2025-06", "6", "", ""],
         ["22333", "939-02", "2025-06", "", "3", "4"],
     )
-    result = ResultResource().import_data(data, dry_run=False, user=units.province_reviewer)
+    importer = AssignmentFactory(unit=units.province, role=Role.ADMIN).user  # IMPORT: admins
+    result = ResultResource().import_data(data, dry_run=False, user=importer)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Result.objects.count() == 3
     saved = Result.objects.get(unit=units.ba_ngoi)
