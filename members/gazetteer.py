@@ -7,6 +7,7 @@ of the portal does not depend on the package's types.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from vietnam_provinces import Province, Ward
@@ -80,6 +81,12 @@ def find_province(name_or_code: str) -> Province:
 
 def province_code(code: int) -> str:
     return f"{code:02d}"
+
+
+@functools.cache
+def current_province_names() -> dict[str, str]:
+    """Code -> name of every province on the current map."""
+    return {province_code(p.code.value): p.name for p in Province.iter_all()}
 
 
 def _district_code(code: int) -> str:

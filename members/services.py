@@ -178,7 +178,9 @@ def _load_province(central: Unit, spec: gazetteer.ProvinceSpec, with_legacy: boo
     current = spec.current
     # A legacy province with the current code is the same Union unit, continuing after 2025.
     continuing = [lp for lp in spec.legacy if lp.code == current.code] if with_legacy else []
-    merged_in = [lp for lp in spec.legacy if lp.code != current.code] if with_legacy else []
+    merged_in = (
+        [_as_merged_in(lp) for lp in spec.legacy if lp.code != current.code] if with_legacy else []
+    )
     top = sync_children([(central, [current, *merged_in])], counts)
     province = top[0][0]
     groups: list[tuple[Unit, Sequence[UnitSpec]]] = [
@@ -198,6 +200,17 @@ def _load_province(central: Unit, spec: gazetteer.ProvinceSpec, with_legacy: boo
         successions=links,
         counts=counts,
     )
+
+
+def _as_merged_in(legacy: UnitSpec) -> UnitSpec:
+    """A legacy province merged into this one. When a current province kept its code (Tiền
+    Giang's 82 is Đồng Tháp's now, and part of Tiền Giang went to Tây Ninh), that code's unit
+    is the current province: it keeps the current name and no end date, whichever province is
+    loaded first; only its old districts are brought in here."""
+    name = gazetteer.current_province_names().get(legacy.code)
+    if name is None:
+        return legacy
+    return UnitSpec(legacy.level, legacy.code, name, children=legacy.children)
 
 
 def _link_successions(province: Unit, spec: gazetteer.ProvinceSpec) -> int:

@@ -83,3 +83,15 @@ def test_unknown_province_is_refused_and_nothing_is_written() -> None:
         load_units(["Cao Bằng", "Gotham"])
 
     assert not Unit.objects.exists()
+
+
+def test_a_reused_province_code_stays_the_current_province_whatever_the_order() -> None:
+    # Tiền Giang's code 82 is Đồng Tháp's since 2025, and part of Tiền Giang went to Tây Ninh:
+    # loading Tây Ninh after Đồng Tháp must not turn Đồng Tháp back into the ended Tiền Giang.
+    load_units(["Đồng Tháp"])
+    load_units(["Tây Ninh"])
+
+    dong_thap = Unit.objects.get(level=Level.PROVINCE, code="82")
+    assert (dong_thap.name, dong_thap.valid_to) == ("Tỉnh Đồng Tháp", None)
+    assert dong_thap.is_valid_on(datetime.date(2026, 1, 1))
+    assert Unit.objects.get(level=Level.PROVINCE, code="80").name == "Tỉnh Tây Ninh"
