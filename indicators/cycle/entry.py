@@ -160,13 +160,19 @@ def _stored_totals(entries: Sequence[Entry]) -> dict[tuple[int, int, datetime.da
     return {(u, i, m): v for u, i, m, v in rows if v is not None}
 
 
-def _check_breakdowns(entries: Sequence[Entry]) -> list[Problem]:
+def _check_breakdowns(
+    entries: Sequence[Entry], bad: set[tuple[int, int, datetime.date]]
+) -> list[Problem]:
+    """Breakdowns above their totals, among the entries without an error of their own (`bad`):
+    a total that is itself wrong is no measure, and neither is its saved value then."""
     totals = _stored_totals(entries)
     totals.update({e.key: e.value for e in entries if e.value is not None})
+    for key in bad:
+        totals.pop(key, None)
     problems = []
     for entry in entries:
         part_of = entry.indicator.part_of
-        if part_of is None or entry.value is None:
+        if part_of is None or entry.value is None or entry.key in bad:
             continue
         total = totals.get((entry.unit.pk, part_of.pk, entry.month))
         if total is not None and entry.value > total:
@@ -223,11 +229,22 @@ def _warnings(entries: Sequence[Entry]) -> list[Problem]:
     return warnings
 
 
-def check_entries(entries: Sequence[Entry], *, source: str = "form") -> list[Problem]:
-    """Every problem of a set of entries: blocking errors first, then warnings."""
-    errors = [p for entry in entries for p in _check_entry(entry, source)]
-    if not errors:
-        errors = _check_breakdowns(entries)
+def check_entries(
+    entries: Sequence[Entry], *, source: str = "form", unreadable: Sequence[Problem] = ()
+) -> list[Problem]:
+    """Every problem of a set of entries in one pass, blocking errors first, then warnings:
+    the text that is not a number (`unreadable`, found by the form's reader), each entry's own
+    errors, and the breakdowns above their totals among the entries without errors. So a form
+    with a negative value, a wrong number and a breakdown above its total hears of all three
+    at once, not one round at a time."""
+    unread = {(p.entry.key, p.field) for p in unreadable}
+    errors = list(unreadable) + [
+        p
+        for entry in entries
+        for p in _check_entry(entry, source)
+        if (entry.key, p.field) not in unread
+    ]
+    errors += _check_breakdowns(entries, {p.entry.key for p in errors})
     return errors + _warnings([e for e in entries if not e.is_blank])
 
 
