@@ -122,3 +122,38 @@ def test_nothing_to_write_is_said_and_not_offered(admin_client, khanh_hoa) -> No
     refused = admin_client.post(reverse("imports:import_commit", args=[batch.pk]), follow=True)
     assert "không có gì để ghi" in refused.content.decode()
     assert not Result.objects.exists()
+
+
+def test_an_annual_wide_sheet_previews_without_monthly_warnings(catalog, tmp_path) -> None:
+    """The shape of the sheet of the issue: a province's customary annual report, one row per
+    commune, its communes with a year of monthly figures at 0 (or 1) behind them."""
+    from imports import services
+    from imports.readers.wide import read_wide
+    from members.models import Level, Unit
+    from members.services import load_units
+    from tests.legacy_files import NAME_939_01, NAME_939_06, WideFile
+
+    load_units(["Cao Bằng"])
+    province = Unit.objects.get(level=Level.PROVINCE, code="04")
+    in_2024 = [
+        u
+        for u in Unit.objects.within_any([province]).filter(level=Level.COMMUNE).order_by("path")
+        if u.is_valid_on(D(2024, 1, 1)) and u.is_valid_on(D(2024, 12, 31))
+    ]
+    names = [u.name for u in in_2024]
+    communes = [u for u in in_2024 if names.count(u.name) == 1][:3]
+    names = [u.name for u in communes]
+    for commune in communes:
+        for code in ("939-01", "939-06"):
+            _history(commune, code, {D(2024, m, 1): m % 2 for m in range(1, 12)})
+    path = WideFile(
+        titles=["HỘI LHPN TỈNH CAO BẰNG", "BÁO CÁO KẾT QUẢ NĂM 2024"],
+        indicators=[NAME_939_01, NAME_939_06],
+        rows=[(name, [40, 37, "92%", 6, 5, "83%"]) for name in names],
+    ).save(tmp_path / "nam-2025.xlsx")
+
+    plan = services.plan(read_wide(path))
+
+    assert plan.errors == [] and len(plan.new) == 6
+    assert {e.covers_months for e in plan.new} == {12}
+    assert not [w for w in plan.warnings if "cao bất thường" in w.message], plan.warnings
