@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
+from common.dates import day_from_query
 from home.selectors import predecessor_rows
 from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
 from members import lifespan, selectors
@@ -20,11 +21,9 @@ from programs.models import Program
 
 
 def _day_from(request: AuthenticatedRequest) -> datetime.date:
-    """The date the hierarchy is shown at (?ngay=2024-12-31 shows the pre-2025 map)."""
-    try:
-        return datetime.date.fromisoformat(request.GET.get("ngay", ""))
-    except ValueError:
-        return timezone.localdate()
+    """The date the hierarchy is shown at (?ngay=31/12/2024, or ISO 2024-12-31 from an old link,
+    shows the pre-2025 map)."""
+    return day_from_query(request, "ngay", timezone.localdate())
 
 
 def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object]:

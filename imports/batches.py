@@ -136,7 +136,7 @@ def _planned(batch: ImportBatch) -> services.Plan | None:
             "groups": len(plan.groups),
         },
         errors=services.problem_dicts(plan.errors[:KEPT]),
-        warnings=services.problem_dicts(plan.warnings[:KEPT]),
+        warnings=services.problem_dicts(plan.warnings[:KEPT], grouped=True),
         groups=services.groups_json(plan)[:KEPT],
         period=parsed.period.label if parsed.period else batch.period,
     )
@@ -210,7 +210,9 @@ def start_preview(batch: ImportBatch, rows: int) -> None:
 def start_commit(batch: ImportBatch, user: User) -> None:
     """Commits now (small file) or queues the job; refuses a batch that cannot be committed."""
     if not batch.can_commit:
-        raise services.ImportRefused(_("Lần nhập này không thể ghi (còn lỗi hoặc đã ghi)."))
+        raise services.ImportRefused(
+            _("Lần nhập này không thể ghi (còn lỗi, không có gì để ghi, hoặc đã ghi).")
+        )
     if not _in_job(batch.rows):
         run_commit(batch.pk, user.pk)
         return

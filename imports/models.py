@@ -86,5 +86,16 @@ class ImportBatch(Job):
         return f"{self.original_name} · {self.created_at:%d/%m/%Y %H:%M}"
 
     @property
+    def writes(self) -> int:
+        """How many values committing the previewed file would write (new or changed)."""
+        return sum(
+            int((self.counts.get(kind) or {}).get(status, 0))
+            for kind in ("results", "targets")
+            for status in ("new", "changed")
+        )
+
+    @property
     def can_commit(self) -> bool:
-        return self.state == BatchState.PREVIEWED and not self.errors
+        """Previewed without errors, with something to write: a file whose months are all
+        locked, or that brings nothing new, is not offered for writing."""
+        return self.state == BatchState.PREVIEWED and not self.errors and self.writes > 0

@@ -21,6 +21,8 @@ class Problem:
     row: int | None  # the sheet's 1-based row, or the CSV line; None for the whole file
     column: str  # the column letter ("C"), or "" for the whole row or file
     message: str
+    # What the preview lists it under: the indicator's code, or a kind ("tháng đã khóa").
+    group: str = ""
 
 
 @dataclass(frozen=True)

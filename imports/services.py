@@ -97,8 +97,14 @@ class Plan:
         return len(self.new) + len(self.changed) + len(self.targets)
 
 
-def problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
+def problem_dicts(problems: Iterable[Problem], *, grouped: bool = False) -> list[dict[str, Any]]:
+    """Problems as JSON; `grouped` adds what the preview lists each under (the command's JSON
+    keeps the keys scripts rely on)."""
+    return [
+        {"row": p.row, "column": p.column, "message": p.message}
+        | ({"group": p.group} if grouped else {})
+        for p in problems
+    ]
 
 
 def _objects(parsed: ParsedFile) -> tuple[dict[int, Unit], dict[int, Indicator]]:
@@ -135,7 +141,7 @@ def _check(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) -> None
     cell_of = {id(entry): cell for cell, entry in pairs}
     for problem in check_entries([entry for _cell, entry in pairs], source="import"):
         cell = cell_of[id(problem.entry)]
-        located = Problem(cell.row, cell.column, problem.message)
+        located = Problem(cell.row, cell.column, problem.message, problem.entry.indicator.code)
         (plan.errors if problem.blocking else plan.warnings).append(located)
 
 
@@ -158,6 +164,7 @@ def _plan_results(plan: Plan, pairs: list[tuple[ResultCell, bulk.LoadedEntry]]) 
                         "unit": entry.unit.name,
                         "state": SubmissionState(locked[entry.key].state).label.lower(),
                     },
+                    _("tháng đã khóa"),
                 )
             )
         {"new": plan.new, "changed": plan.changed}.get(status, []).append(entry)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +24,24 @@ from imports.uploads import SizeLimitHandler, limit_uploads
 
 SHOWN_GROUPS = 300
 SHOWN_PROBLEMS = 500
+SHOWN_PER_GROUP = 20  # warnings listed under each indicator (the count says how many in all)
+
+
+def grouped_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The preview's warnings by indicator (or kind), the largest group first, each with its
+    count and its first lines: 176 warnings of one sheet are a few lines, each opened at will."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for warning in warnings:
+        groups.setdefault(str(warning.get("group") or ""), []).append(warning)
+    return [
+        {
+            "label": label or _("Đọc tệp"),
+            "count": len(items),
+            "shown": items[:SHOWN_PER_GROUP],
+            "more": max(0, len(items) - SHOWN_PER_GROUP),
+        }
+        for label, items in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
+    ]
 
 
 def _ensure_may_import(request: AuthenticatedRequest) -> None:
@@ -79,7 +99,8 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "error_count": batch.counts.get("errors", len(batch.errors)),
             "warning_count": batch.counts.get("warnings", len(batch.warnings)),
             "errors": batch.errors[:SHOWN_PROBLEMS],
-            "warnings": batch.warnings[:SHOWN_PROBLEMS],
+            "warning_groups": grouped_warnings(batch.warnings),
+            "warnings_kept": len(batch.warnings),
             "kinds": [
                 (kind, label, batch.counts.get(kind, {}))
                 for kind, label in (("results", _("Kết quả")), ("targets", _("Kế hoạch")))

@@ -8,18 +8,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import DayField
 from members import ethnicities
 from members.models import Household, MemberStatus, Unit, UnitQuerySet
 from members.selectors import FLAG_LABELS, MemberFilter
 from members.services import MemberData
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class MemberForm(forms.Form):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
     birth_year = forms.IntegerField(label=_("Năm sinh"), required=False, min_value=1900)
-    birth_date = forms.DateField(label=_("Ngày sinh (nếu biết)"), required=False, widget=DATE_INPUT)
+    birth_date = DayField(label=_("Ngày sinh (nếu biết)"), required=False)
     ethnicity = forms.ChoiceField(
         label=_("Dân tộc"), choices=ethnicities.ETHNIC_GROUPS, initial=ethnicities.KINH
     )
@@ -30,7 +29,7 @@ class MemberForm(forms.Form):
     )
     has_disability = forms.BooleanField(label=_("Khuyết tật"), required=False)
     is_business_owner = forms.BooleanField(label=_("Chủ cơ sở kinh doanh"), required=False)
-    joined_on = forms.DateField(label=_("Ngày vào Hội"), widget=DATE_INPUT)
+    joined_on = DayField(label=_("Ngày vào Hội"))
 
     def __init__(self, *args: Any, branches: UnitQuerySet | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,12 +56,12 @@ class MemberForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Tình trạng mới"), choices=MemberStatus.choices)
-    on = forms.DateField(label=_("Từ ngày"), widget=DATE_INPUT, initial=timezone.localdate)
+    on = DayField(label=_("Từ ngày"), initial=timezone.localdate)
 
 
 class MoveForm(forms.Form):
     to_branch = forms.ModelChoiceField(label=_("Chuyển đến chi hội"), queryset=Unit.objects.none())
-    on = forms.DateField(label=_("Từ ngày"), widget=DATE_INPUT, initial=timezone.localdate)
+    on = DayField(label=_("Từ ngày"), initial=timezone.localdate)
 
     def __init__(self, *args: Any, branches: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
+from common.dates import day_from_query
 from members import import_files, imports, selectors
 from members.exports import export_members, may_export
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
@@ -270,10 +271,7 @@ def register_export(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _date_param(request: AuthenticatedRequest, name: str, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return default
+    return day_from_query(request, name, default)
 
 
 @login_required

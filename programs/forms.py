@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
+from common.dates import DayField
 from common.numbers import NumberError, parse_number
 from members.models import Level, Unit
 from programs.models import Activity, ActivityType, Program
@@ -48,9 +49,9 @@ class ActivityForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
             "participants_women", "participants_minority", "participants_over35", "ends_on",
             "place", "cost", "funding", "partners", "note",
         ]  # fmt: skip
+        # dd/mm/yyyy whatever the browser's language (common.dates).
+        field_classes = {"starts_on": DayField, "ends_on": DayField}
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 

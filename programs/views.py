@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.http import AuthenticatedRequest
+from common.dates import month_from_query
 from common.periods import add_months, month_start, parse_month
 from members.models import Level
 from programs import selectors, services
@@ -43,7 +44,7 @@ def _filters(request: AuthenticatedRequest) -> dict[str, Any]:
         "unit": access.unit_or_404(request.user, int(unit_pk)) if unit_pk.isdigit() else None,
         "program": selectors.all_programs().filter(code=get.get("program", "")).first(),
         "type_code": get.get("type", ""),
-        "month": _month(get.get("month", "")),
+        "month": month_from_query(request, "month", None),
         "level": get.get("level", "") if get.get("level") in Level.values else "",
     }
 

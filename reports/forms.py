@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
-from common.periods import parse_month, previous_month
+from common.dates import BAD_MONTH, MonthInput, parse_month_text
+from common.periods import previous_month
 from members.models import Level, Unit
 from programs.models import Program
 from reports.models import Format
@@ -30,18 +31,21 @@ class UnitChoice(forms.ModelChoiceField):
 
 
 class MonthField(forms.CharField):
-    """<input type=month>: "2025-06" -> 2025-06-01."""
+    """A month typed as mm/yyyy whatever the browser's language ("06/2025", or ISO "2025-06"
+    from an old link) -> 2025-06-01."""
 
-    widget = forms.TextInput(attrs={"type": "month"})
+    widget = MonthInput
 
     def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        if isinstance(value, datetime.date):
+            return value
         text = super().to_python(value)
         if not text:
             return None
         try:
-            return parse_month(text)
+            return parse_month_text(text)
         except ValueError as exc:
-            raise forms.ValidationError(_("Tháng không hợp lệ (ví dụ 2025-06).")) from exc
+            raise forms.ValidationError(BAD_MONTH) from exc
 
 
 class ReportRequestForm(forms.Form):
@@ -70,8 +74,8 @@ class ReportRequestForm(forms.Form):
         assert isinstance(unit_field, UnitChoice)
         unit_field.queryset = access.visible_units(user).filter(level__in=levels).order_by("path")
         last = previous_month()
-        self.fields["start"].initial = f"{last.year}-01"
-        self.fields["end"].initial = f"{last:%Y-%m}"
+        self.fields["start"].initial = last.replace(month=1)
+        self.fields["end"].initial = last
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -139,3 +139,41 @@ def test_draft_of_another_commune_is_refused(officer, khanh_hoa):
     url = reverse("indicators:entry_draft", args=[khanh_hoa.nha_trang.pk, "CTH", MONTH])
 
     assert officer.post(url, {}).status_code == 404
+
+
+def test_every_error_of_the_form_comes_in_the_first_answer_with_its_field_marked(
+    officer, khanh_hoa
+):
+    """Issue 18: a breakdown above its total was reported only on the next save when another
+    field had an error (a negative value)."""
+    commune = khanh_hoa.ba_ngoi
+    data = {
+        field(commune, "H-01"): "-3",
+        field(commune, "H-04"): "mười",
+        field(commune, "H-05", "numerator"): "800",
+        field(commune, "H-05", "denominator"): "100",
+        field(commune, "H-11"): "10",
+        field(commune, "H-12"): "12",
+    }
+
+    response = officer.post(form_url(commune), data)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Chưa lưu: 4 lỗi cần sửa" in page
+    assert "H-01: không được âm" in page
+    assert "«mười» không phải là số" in page
+    assert "tử số (800) lớn hơn mẫu số (100)" in page
+    assert "H-12: «trong đó» (12) lớn hơn tổng H-11 (10)" in page
+    marked = [
+        field(commune, "H-01"),
+        field(commune, "H-04"),
+        field(commune, "H-05", "numerator"),
+        field(commune, "H-12"),
+    ]
+    for name in marked:
+        before = page.split(f'name="{name}"')[0]
+        assert before[before.rindex('<span class="field') :].startswith(
+            '<span class="field has-error"'
+        ), name
+    assert not Result.objects.exists()

@@ -381,3 +381,69 @@ def test_home_page_shows_the_returned_comment(october, people):
     page = _client(people["officer"]).get(reverse("home:home")).content.decode()
 
     assert "Bị trả lại" in page and "Xem lại 939-02" in page
+
+
+# --- selecting and filtering (issue 18) ----------------------------------------------------------
+
+
+def test_the_rows_are_filtered_by_status(october, people):
+    client = _client(people["district_a"])
+
+    page = client.get(_url(october.nha_trang, october.program), {"status": "late"}).content
+    text = page.decode()
+
+    assert "Phường Lộc Thọ" in text
+    assert "Phường Phước Long" not in text and "Phường Vĩnh Hải" not in text
+    assert '<option value="late" selected>' in text
+
+
+def test_a_province_filtered_by_status_keeps_the_districts_that_have_it(october, people):
+    text = (
+        _client(people["province"])
+        .get(_url(october.province, october.program), {"status": "returned"})
+        .content.decode()
+    )
+
+    assert "Huyện Cam Lâm" in text and "Thành phố Nha Trang" not in text
+
+
+@pytest.mark.parametrize("value", ["bogus", "ON_TIME", "<b>x</b>", "late\x00"])
+def test_a_bad_status_shows_every_row_with_a_message(october, people, value):
+    response = _client(people["district_a"]).get(
+        _url(october.nha_trang, october.program), {"status": value}
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "không có; đang hiện mọi đơn vị" in text
+    assert "Phường Lộc Thọ" in text and "Phường Vĩnh Hải" in text
+    assert "<b>x</b>" not in text
+
+
+def test_select_all_and_on_time_are_offered_with_each_rows_status(october, people):
+    _month(october, october.phuoc_long, SubmissionState.SUBMITTED, "2024-11-02 10:00")
+    text = _client(people["district_a"]).get(_url(october.nha_trang, october.program)).content
+    page = text.decode()
+
+    assert 'id="select-all"' in page and 'id="select-on-time"' in page
+    assert 'id="selected-count"' in page and "js/review.js" in page
+    assert (
+        f'value="{october.phuoc_long.pk}" id="pick-{october.phuoc_long.pk}" data-status="on_time"'
+        in page
+    )
+    assert f'value="{october.loc_tho.pk}" id="pick-{october.loc_tho.pk}" data-status="late"' in page
+
+
+def test_bulk_approve_refuses_a_unit_outside_the_page(october, people):
+    """Selecting all cannot widen the reviewer's scope: an id of the other district's commune
+    added to the post refuses the whole batch."""
+    client = _client(people["district_a"])
+
+    response = client.post(
+        _url(october.nha_trang, october.program) + "?status=late",
+        {"action": "approve", "unit": [october.loc_tho.pk, october.suoi_tan.pk]},
+    )
+
+    assert response["Location"].endswith("?status=late")
+    assert Submission.objects.get(unit=october.loc_tho).state == SubmissionState.SUBMITTED
+    assert Submission.objects.get(unit=october.suoi_tan).state == SubmissionState.SUBMITTED

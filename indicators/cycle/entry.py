@@ -160,13 +160,19 @@ def _stored_totals(entries: Sequence[Entry]) -> dict[tuple[int, int, datetime.da
     return {(u, i, m): v for u, i, m, v in rows if v is not None}
 
 
-def _check_breakdowns(entries: Sequence[Entry]) -> list[Problem]:
+def _check_breakdowns(
+    entries: Sequence[Entry], bad: set[tuple[int, int, datetime.date]]
+) -> list[Problem]:
+    """Breakdowns above their totals, among the entries without an error of their own (`bad`):
+    a total that is itself wrong is no measure, and neither is its saved value then."""
     totals = _stored_totals(entries)
     totals.update({e.key: e.value for e in entries if e.value is not None})
+    for key in bad:
+        totals.pop(key, None)
     problems = []
     for entry in entries:
         part_of = entry.indicator.part_of
-        if part_of is None or entry.value is None:
+        if part_of is None or entry.value is None or entry.key in bad:
             continue
         total = totals.get((entry.unit.pk, part_of.pk, entry.month))
         if total is not None and entry.value > total:
@@ -186,48 +192,79 @@ def _check_breakdowns(entries: Sequence[Entry]) -> list[Problem]:
 
 
 def history_peaks(
-    units: Iterable[Unit], indicators: Iterable[Indicator], month: datetime.date
+    units: Iterable[Unit], indicators: Iterable[Indicator], month: datetime.date, covers: int = 1
 ) -> dict[tuple[int, int], Decimal]:
-    """Each unit's highest value of each indicator over the 12 months before `month`, where it
-    has enough history to judge (MIN_HISTORY months)."""
+    """Each unit's highest figure of each indicator among the earlier figures of the same
+    length: for a month (`covers` 1), the 12 months before `month`, where it has enough history
+    to judge (MIN_HISTORY months); for a period's total (a year's, `covers` 12), the figures of
+    the same length in the MIN_HISTORY periods before, where there is one at least. A year's
+    total is never measured against monthly figures, nor a month against a year's total."""
+    window = 12 if covers == 1 else covers * MIN_HISTORY
+    enough = MIN_HISTORY if covers == 1 else 1
     rows = (
         Result.objects.filter(
             unit__in=list(units),
             indicator__in=list(indicators),
-            month__gte=add_months(month, -12),
+            month__gte=add_months(month, -window),
             month__lt=month,
             value__isnull=False,
+            covers_months=covers,
         )
         .values("unit", "indicator")
         .annotate(peak=Max("value"), months=Count("id"))
     )
-    return {(r["unit"], r["indicator"]): r["peak"] for r in rows if r["months"] >= MIN_HISTORY}
+    return {(r["unit"], r["indicator"]): r["peak"] for r in rows if r["months"] >= enough}
 
 
 def is_unusual(value: Decimal, peak: Decimal) -> bool:
     return value > peak * UNUSUAL_FACTOR and value > peak + UNUSUAL_MARGIN
 
 
+def _covers(entry: Entry) -> int:
+    """How many months the entry's figure covers (a file's period total covers several)."""
+    return int(getattr(entry, "covers_months", 1) or 1)
+
+
 def _warnings(entries: Sequence[Entry]) -> list[Problem]:
     warnings = []
-    for month in {e.month for e in entries}:
-        batch = [e for e in entries if e.month == month and e.value is not None]
-        peaks = history_peaks({e.unit for e in batch}, {e.indicator for e in batch}, month)
+    for month, covers in {(e.month, _covers(e)) for e in entries}:
+        batch = [
+            e for e in entries if (e.month, _covers(e)) == (month, covers) and e.value is not None
+        ]
+        peaks = history_peaks({e.unit for e in batch}, {e.indicator for e in batch}, month, covers)
         for entry in batch:
             peak = peaks.get((entry.unit.pk, entry.indicator.pk))
-            if entry.value is not None and peak is not None and is_unusual(entry.value, peak):
+            if entry.value is None or peak is None or not is_unusual(entry.value, peak):
+                continue
+            if covers == 1:
                 message = _(
                     "cao bất thường so với 12 tháng trước (cao nhất %(peak)s): xin kiểm tra lại"
                 ) % {"peak": format_number(peak)}
-                warnings.append(Problem(entry, "value", message, blocking=False))
+            else:
+                message = _(
+                    "cao bất thường so với các kỳ %(months)s tháng trước (cao nhất %(peak)s): "
+                    "xin kiểm tra lại"
+                ) % {"months": covers, "peak": format_number(peak)}
+            warnings.append(Problem(entry, "value", message, blocking=False))
     return warnings
 
 
-def check_entries(entries: Sequence[Entry], *, source: str = "form") -> list[Problem]:
-    """Every problem of a set of entries: blocking errors first, then warnings."""
-    errors = [p for entry in entries for p in _check_entry(entry, source)]
-    if not errors:
-        errors = _check_breakdowns(entries)
+def check_entries(
+    entries: Sequence[Entry], *, source: str = "form", unreadable: Sequence[Problem] = ()
+) -> list[Problem]:
+    """Every problem of a set of entries in one pass, blocking errors first, then warnings:
+    the text that is not a number (`unreadable`, found by the form's reader), each entry's own
+    errors, and the breakdowns above their totals among the entries without errors. So a form
+    with a negative value, a wrong number and a breakdown above its total hears of all three
+    at once, not one round at a time."""
+    unread = {(p.entry.key, p.field) for p in unreadable}
+    errors = list(unreadable) + [
+        p
+        for entry in entries
+        for p in _check_entry(entry, source)
+        if (entry.key, p.field) not in unread
+    ]
+    errors += _check_breakdowns(entries, {p.entry.key for p in errors})
     return errors + _warnings([e for e in entries if not e.is_blank])
 
 

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
-from common.periods import parse_month
+from common.dates import month_from_query
 from indicators.figures import charts, dashboard, export
 from indicators.figures.dashboard import Period
 from programs.models import Program
@@ -33,10 +33,9 @@ def dashboard_start(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _month(request: AuthenticatedRequest) -> datetime.date:
-    try:
-        return parse_month(request.GET["thang"])
-    except (KeyError, ValueError):
-        return dashboard.last_complete_month()
+    """?thang=11/2026 (or ISO 2026-11 from an old link); a bad value is said and ignored."""
+    default = dashboard.last_complete_month()
+    return month_from_query(request, "thang", default) or default
 
 
 def _period(request: AuthenticatedRequest) -> str:

@@ -16,6 +16,7 @@ from common.periods import add_months, month_start, parse_month, previous_month
 from indicators.cycle import review
 from indicators.cycle import sheet as sheets
 from indicators.cycle.entry import (
+    LARGEST,
     EntryError,
     EntryRefused,
     Problem,
@@ -114,6 +115,7 @@ def _render(
         "months": phase_months(sheet.program),
         "errors": errors,
         "warnings": [sheets.problem_label(p) for p in problems if not p.blocking],
+        "largest": int(LARGEST),  # for the browser's check (static/js/entry.js)
         **_month_context(request, sheet),
         **extra,
     }
@@ -197,9 +199,9 @@ def _posted_version(request: AuthenticatedRequest) -> int | None:
 
 def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool) -> HttpResponse:
     entries, problems = sheets.read_typed(sheet, request.POST)
-    if problems:  # list the other fields' errors too, not only the unreadable ones
+    if problems:  # every error of the form at once, not only the unreadable ones
         return _refused(
-            request, sheet, problems + [p for p in check_entries(entries) if p.blocking]
+            request, sheet, [p for p in check_entries(entries, unreadable=problems) if p.blocking]
         )
     try:
         summary = save_month(

@@ -71,6 +71,34 @@ def _rows_with_rights(
     ]
 
 
+def _status_filter(request: AuthenticatedRequest) -> completeness.MonthStatus | None:
+    """The ?status= the rows are filtered by: one of the month statuses, or none; a value that
+    is not one shows every row with a message (a hand-edited link, say), never an error page."""
+    text = request.GET.get("status", "")
+    if not text:
+        return None
+    try:
+        return completeness.MonthStatus(text)
+    except ValueError:
+        messages.error(
+            request, _("Trạng thái «%(value)s» không có; đang hiện mọi đơn vị.") % {"value": text}
+        )
+        return None
+
+
+def _shown(
+    rows: list[tuple[completeness.Row, bool]], status: completeness.MonthStatus | None
+) -> list[tuple[completeness.Row, bool]]:
+    """The rows of a status: a commune in it, a unit above with a commune in it."""
+    if status is None:
+        return rows
+    return [
+        (row, ok)
+        for row, ok in rows
+        if (row.status == status if row.is_commune else row.counts.of(status) > 0)
+    ]
+
+
 @login_required
 def review_overview(
     request: AuthenticatedRequest, pk: int, program: str, month: str
@@ -83,13 +111,21 @@ def review_overview(
         raise Http404 from exc
     if request.method == "POST":
         _bulk_review(request, unit, program_obj, month_date)
-        return redirect(_overview_url(unit, program_obj, month_date))
+        url = _overview_url(unit, program_obj, month_date)
+        asked = request.GET.get("status", "")
+        if asked in completeness.MonthStatus.values:  # back to the filtered list
+            url += f"?status={asked}"
+        return redirect(url)
     overview = completeness.overview(unit, program_obj, month_date)
-    rows = _rows_with_rights(request, overview)
+    status = _status_filter(request)
+    rows = _shown(_rows_with_rights(request, overview), status)
+    reviewable = [row for row, ok in rows if ok]
     context = {
         "overview": overview,
         "rows": rows,
-        "any_reviewable": any(ok for _row, ok in rows),
+        "status": status,
+        "any_reviewable": bool(reviewable),
+        "any_on_time": any(row.status == completeness.MonthStatus.ON_TIME for row in reviewable),
         "statuses": [(s, s.label, overview.total.of(s)) for s in completeness.MonthStatus],
         "ancestors": access.visible_units(request.user).ancestors_of(unit),
         "programs": Program.objects.order_by("code"),
@@ -110,6 +146,13 @@ def _bulk_review(
     )
     if not submissions:
         messages.error(request, _("Hãy chọn ít nhất một đơn vị đã gửi duyệt."))
+        return
+    if len(submissions) != len(set(ids)):  # a unit of another place, or one that never sent
+        messages.error(
+            request,
+            _("Chưa duyệt/trả lại đơn vị nào: có đơn vị đã chọn không thuộc %(unit)s "
+              "hoặc chưa gửi duyệt.") % {"unit": unit.name},
+        )  # fmt: skip
         return
     try:
         if request.POST.get("action") == "return":

@@ -20,23 +20,46 @@
 
   function field(name) { return form.elements.namedItem(name); }
 
-  function problems(input) {
-    var n = parse(input.value);
-    if (n === null) return [];
+  // The server's rules (indicators.cycle.entry.check_entries), field by field: a number's own
+  // errors first, then a rate's pair (missing half, zero denominator, numerator above it),
+  // then a breakdown above its total, then the warning of an unusual value.
+  var LARGEST = parseFloat(msg.largest);
+  function numberProblems(n) {
     if (isNaN(n)) return [[msg.msgNumber, true]];
     if (n < 0) return [[msg.msgNegative, true]];
     if (n !== Math.floor(n)) return [[msg.msgInteger, true]];
-    var found = [];
+    if (n >= LARGEST) return [[msg.msgLarge, true]];
+    return [];
+  }
+  function valid(input) {  // the field's number when it is one the rules accept, else null
+    if (!input) return null;
+    var n = parse(input.value);
+    return n !== null && numberProblems(n).length === 0 ? n : null;
+  }
+  function numeratorOf(input) {
+    return form.querySelector('input[data-denominator="' + input.name + '"]');
+  }
+
+  function problems(input) {
+    var n = parse(input.value);
     var den = input.dataset.denominator && field(input.dataset.denominator);
+    var num = numeratorOf(input);
+    if (n === null) {
+      if (den && parse(den.value) !== null) return [[msg.msgMissingNum, true]];
+      if (num && parse(num.value) !== null) return [[msg.msgMissingDen, true]];
+      return [];
+    }
+    var found = numberProblems(n);
+    if (found.length) return found;
+    if (num && n === 0 && valid(num) !== null) found.push([msg.msgZero, true]);
     if (den) {
-      var d = parse(den.value);
-      if (d === 0) found.push([msg.msgZero, true]);
-      else if (d !== null && !isNaN(d) && n > d) found.push([msg.msgFraction, true]);
+      var d = valid(den);
+      if (d !== null && d !== 0 && n > d) found.push([msg.msgFraction, true]);
     }
     var total = input.dataset.total && field(input.dataset.total);
     if (total) {
-      var t = parse(total.value);
-      if (t !== null && !isNaN(t) && n > t) found.push([msg.msgBreakdown + " " + input.dataset.totalCode, true]);
+      var t = valid(total);
+      if (t !== null && n > t) found.push([msg.msgBreakdown + " " + input.dataset.totalCode, true]);
     }
     var peak = input.dataset.peak;
     if (peak !== undefined && n > 3 * parseFloat(peak) && n > parseFloat(peak) + 10) {
@@ -55,11 +78,12 @@
     input.setAttribute("aria-invalid", blocking ? "true" : "false");
   }
 
-  // A numerator is re-checked when its denominator changes, a breakdown when its total does.
+  // A rate's two halves are re-checked together, a breakdown when its total changes.
   function related(input) {
     var name = input.name;
     return Array.prototype.filter.call(form.querySelectorAll("input[data-part]"), function (other) {
-      return other.dataset.denominator === name || other.dataset.total === name;
+      return other.dataset.denominator === name || other.dataset.total === name ||
+        other.name === input.dataset.denominator;
     });
   }
 

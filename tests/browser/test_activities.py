@@ -30,7 +30,7 @@ def test_officer_adds_a_training_class_on_a_phone_and_the_month_counts_it(
     page.wait_for_selector("#activity-form")
     assert page.locator("#id_type option:checked").inner_text() == "Tập huấn"
     page.fill("#id_title", "Lớp tập huấn khởi sự kinh doanh cho hội viên")
-    page.fill("#id_starts_on", "2025-10-14")
+    page.fill("#id_starts_on", "14/10/2025")
     page.fill("#id_participants", "35")
     page.fill("#id_participants_women", "40")  # more women than people: refused
     page.click("#activity-form button.primary")

@@ -23,7 +23,7 @@ def test_officer_adds_a_member_and_finds_her_without_diacritics(officer, live_se
     page.fill("#id_birth_year", "1988")
     page.select_option("#id_ethnicity", label="Ê-đê")
     page.check("#id_has_disability")
-    page.fill("#id_joined_on", "2025-03-08")
+    page.fill("#id_joined_on", "08/03/2025")
     page.click("#member-form button[type=submit]")
 
     page.wait_for_selector(".messages .success")

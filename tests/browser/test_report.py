@@ -50,8 +50,8 @@ def test_request_watch_progress_and_download(setup, live_server, page, tmp_path)
     page.get_by_role("link", name="Báo cáo", exact=True).click()
     page.select_option("#id_program", setup["program"])
     page.select_option("#id_unit", setup["unit"])
-    page.fill("#id_start", "2025-01")
-    page.fill("#id_end", "2025-06")
+    page.fill("#id_start", "01/2025")
+    page.fill("#id_end", "06/2025")
     page.check("input[name=format][value=xlsx]")
     # No worker here: the job waits in the queue while the test plays the worker's part.
     with mock.patch("reports.services._enqueue"):
