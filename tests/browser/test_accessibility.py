@@ -90,9 +90,7 @@ class Walk:
 
 
 def _report(walks: list[Walk]) -> None:
-    counts = {
-        label: len(violations) for walk in walks for label, violations in walk.found.items()
-    }
+    counts = {label: len(violations) for walk in walks for label, violations in walk.found.items()}
     print("axe violations per page:", json.dumps(counts, ensure_ascii=False))
     failures = {
         label: violations
