@@ -19,6 +19,7 @@ from PIL import Image
 
 from accounts.models import Role
 from indicators.cycle import review
+from indicators.models import Indicator
 from programs.models import Activity, ActivityType, Program
 from tests import factories
 from tests.browser.helpers import log_in
@@ -190,3 +191,29 @@ def test_the_reviewers_and_admins_pages_have_no_violation(
     admin.check("import preview", "quan-tri-nhap-du-lieu")
     admin.context.close()
     _report([walk, admin])
+
+
+def test_the_keyboard_skips_to_the_content_and_fields_speak_their_indicator(
+    setup, live_server, page
+) -> None:
+    log_in(page, live_server.url, setup["officer"])
+    page.goto(live_server.url + _entry(setup, RETURNED))
+    page.wait_for_selector("#entry-form")
+
+    page.keyboard.press("Tab")  # the first Tab: the skip link, shown while focused
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert skip.is_visible() and skip.bounding_box()["y"] >= 0
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert outline == "3px"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # A field is found by the indicator's name, as a screen reader announces it, and the
+    # reviewer's comment describes the field it names.
+    h01 = Indicator.objects.get(code="H-01")
+    field = page.get_by_label(h01.name_vi, exact=True)
+    assert field.get_attribute("data-code") == "H-01"
+    assert "return-note-text" in field.get_attribute("aria-describedby")
+    note = page.locator("#return-note").bounding_box()
+    assert note["y"] < page.locator("#entry-form").bounding_box()["y"]
