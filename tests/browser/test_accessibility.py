@@ -136,6 +136,7 @@ def setup(khanh_hoa, catalog) -> dict[str, str]:
         "admin": admin.username,
         "commune": str(khanh_hoa.ba_ngoi.pk),
         "province": str(khanh_hoa.province.pk),
+        "h01_name": Indicator.objects.get(code="H-01").name_vi,
     }
 
 
@@ -211,8 +212,7 @@ def test_the_keyboard_skips_to_the_content_and_fields_speak_their_indicator(
 
     # A field is found by the indicator's name, as a screen reader announces it, and the
     # reviewer's comment describes the field it names.
-    h01 = Indicator.objects.get(code="H-01")
-    field = page.get_by_label(h01.name_vi, exact=True)
+    field = page.get_by_label(setup["h01_name"], exact=True)
     assert field.get_attribute("data-code") == "H-01"
     assert "return-note-text" in field.get_attribute("aria-describedby")
     note = page.locator("#return-note").bounding_box()
