@@ -22,11 +22,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# axe-core, pinned in package.json/package-lock.json, for the browser tests' accessibility audit
+# (tests/browser/test_accessibility.py injects node_modules/axe-core/axe.min.js): from npm at
+# install time, never from a CDN. Skipped when npm is missing outside `make test`.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm không có: bỏ qua axe-core (chỉ cần cho kiểm thử trình duyệt) / npm missing: axe-core skipped"; fi
+
 system-packages:
 	@bash bin/system-packages $(if $(filter test pytest,$(MAKECMDGOALS)),test,demo)
 
-install: system-packages $(VENV)/.installed
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0
+install: system-packages $(VENV)/.installed node_modules/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules -v0
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -42,7 +49,7 @@ serve: install
 # Refreshes locale/en/LC_MESSAGES/django.po from the code; tests/test_translations.py then
 # fails on any string left untranslated.
 messages: install
-	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=var -v0
+	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=var --ignore=node_modules -v0
 	@# The creation date changes on every run; dropping it keeps the committed file stable.
 	sed -i '/^"POT-Creation-Date:/d; /^"Report-Msgid-Bugs-To:/d' locale/en/LC_MESSAGES/django.po
 
@@ -68,7 +75,7 @@ test: install lint typecheck messages pytest check-deploy
 
 clean:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.localservices stop; fi
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
 
 # On demand, not in `make test`: the national-scale benchmark (dashboards, entry form,
 # aggregates) in its own PostgreSQL database; `make bench BENCH_ARGS="--reuse --json"` re-times

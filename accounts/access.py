@@ -160,6 +160,17 @@ def may_anywhere(user: User, action: Action) -> bool:
     return is_unrestricted(user) or assignments_for(user, action).exists()
 
 
+def actions_anywhere(user: User) -> frozenset[Action]:
+    """Every action the user may do for some unit (one query): what the menu offers, by the
+    same rules as the pages it leads to."""
+    if not is_active(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Action)
+    roles = set(Assignment.objects.filter(user=user).values_list("role", flat=True))
+    return frozenset(action for action, rule in RULES.items() if roles & rule.roles)
+
+
 def units_for(user: User, action: Action) -> UnitQuerySet:
     """Every unit the user may do `action` for."""
     if not is_active(user):

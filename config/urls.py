@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config.views import health
+from config.views import favicon, health
 
 urlpatterns = [
     path("", include("home.urls")),
@@ -12,8 +11,9 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("imports.urls")),
     path("suc-khoe/", health, name="health"),
-    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("", include("guide.urls")),
+    path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from common.periods import previous_month
 from demo.activities import add_demo_activities
 from demo.results import add_demo_results
 from demo.review import DemoReviewers, add_demo_review_states
+from demo.targets import add_demo_year_targets
 from indicators.catalogue.services import load_catalog
 from indicators.catalogue.targets import is_additive, split_equally
 from indicators.models import Target
@@ -118,6 +119,7 @@ def load_demo() -> DemoSummary:
     accounts = _demo_accounts(provinces)
     states = add_demo_review_states(_reviewers(provinces, accounts), last_month=previous_month())
     members = add_demo_members(provinces, last_day=previous_month() - datetime.timedelta(days=1))
+    add_demo_year_targets(provinces, previous_month().year)
     add_demo_commune_targets(provinces)
     add_demo_activities(provinces)
     return DemoSummary(loads, catalog, created, results, accounts, states, members)

@@ -18,7 +18,9 @@ def test_demo_loads_the_four_seed_provinces_catalogue_and_accounts() -> None:
     provinces = {load.province.code for load in summary.provinces}
     assert provinces == {"56", "04", "22", "46"}
     assert (Program.objects.count(), Indicator.objects.count()) == (4, 33)
-    assert Target.objects.filter(unit__level=Level.PROVINCE).count() == 15
+    province_targets = Target.objects.filter(unit__level=Level.PROVINCE)
+    assert province_targets.exclude(note__startswith="demo:").count() == 15  # the catalogue's
+    _the_default_program_has_targets_this_year(summary)
     _province_targets_are_split_among_communes()
     branches = Unit.objects.filter(level=Level.BRANCH)
     assert branches.exists() and all(b.is_demo for b in branches)
@@ -27,6 +29,21 @@ def test_demo_loads_the_four_seed_provinces_catalogue_and_accounts() -> None:
         assert client.login(username=account.username, password=account.password)
     _the_month_just_ended_is_in_every_review_state(summary)
     _demo_activities_agree_with_the_results()
+
+
+def _the_default_program_has_targets_this_year(summary) -> None:
+    """The dashboard opens on CTH for the month just ended: every seed province has CTH
+    targets for that year, so its cells are not all "chưa giao"."""
+    from common.periods import previous_month
+    from programs.selectors import program_for
+
+    month = previous_month()
+    assert program_for(None, month).code == "CTH"
+    for load in summary.provinces:
+        this_year = Target.objects.filter(
+            unit=load.province, indicator__program__code="CTH", period_end__year=month.year
+        )
+        assert this_year.count() >= 5, load.province.name
 
 
 def _demo_activities_agree_with_the_results() -> None:

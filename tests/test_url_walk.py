@@ -24,7 +24,15 @@ _ID = re.compile(r"<(?:(int|path|str|slug)):(\w*(?:pk|id)\w*)>")
 _ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
 # Non-id arguments: a language code for i18n's set_language and the like; a content type
 # (admin's "view on site") gets every content type's id from the walk's id list.
-_OTHER = {"app_label": ["members", "indicators", "programs", "reports", "accounts"]}
+_OTHER = {
+    "app_label": ["members", "indicators", "programs", "reports", "accounts"],
+    # A password-reset link: user ids 1 and 2 in base 64, a made-up token and the one Django
+    # redirects to once it has moved the token into the session.
+    "uidb64": ["MQ", "Mg"],
+    "token": ["set-password", "cz5zdr-0123456789abcdef"],
+    # The user guide's pages.
+    "role": ["can-bo-xa", "can-bo-tinh", "quan-tri", "khong-co"],
+}
 
 
 def _patterns(

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.menu",
             ],
         },
     },
@@ -257,6 +258,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# E-mail (password resets): the backend from EMAIL_URL (django-environ's e-mail URL, e.g.
+# smtp+tls://user:password@mail.example.vn:587 in production); the leaves set the default:
+# the console in the quick start and the demo, an SMTP server on localhost in production,
+# memory in the tests.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hội LHPN Việt Nam <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A reset link in the mail is good for this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+
+
+def email(url: str) -> dict[str, Any]:
+    """EMAIL_BACKEND, EMAIL_HOST and friends from an e-mail URL."""
+    return {k: v for k, v in env.email_url_config(url).items() if v not in (None, "")}
+
 
 # Legacy imports: what an upload may be before anything parses it (imports.safety).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 2**20)

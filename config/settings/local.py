@@ -7,7 +7,7 @@ import secrets
 from config import localservices
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, database, env
+from .base import VAR_DIR, database, email, env
 
 
 def _local_secret_key() -> str:
@@ -26,3 +26,6 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Password-reset mails are printed by the console (runserver's terminal) unless EMAIL_URL names
+# a server.
+vars().update(email(env.str("EMAIL_URL", default="consolemail://")))

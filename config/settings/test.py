@@ -26,3 +26,5 @@ WHITENOISE_AUTOREFRESH = True
 REPORTS_HOLD_FILE = env.str("REPORTS_HOLD_FILE", default="")
 # axes logs every login at INFO; the tests log in thousands of times.
 AXES_VERBOSE = False
+# Mails stay in django.core.mail.outbox.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

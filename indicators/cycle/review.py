@@ -11,6 +11,7 @@ Every transition and every write is an event on the month's timeline.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import batched
@@ -283,3 +284,35 @@ def record_many_writes(keys: set[FormKey], *, user: User | None, action: str) ->
         ],
         batch_size=2000,
     )
+
+
+@dataclass(frozen=True)
+class ReturnNote:
+    """The reviewer's comment the unit still has to act on, and the indicators it names."""
+
+    event: SubmissionEvent
+    codes: frozenset[str]
+
+
+def return_note(
+    events: Sequence[SubmissionEvent], indicators: Iterable[Indicator]
+) -> ReturnNote | None:
+    """The month's latest return, while the unit has not sent the month again since (events
+    in timeline order), with the codes of the indicators its comment names: by code ("H-11",
+    any case) or by the indicator's full name."""
+    note = None
+    for event in events:
+        if event.action == Action.RETURN:
+            note = event
+        elif event.action in (Action.SUBMIT, Action.APPROVE):
+            note = None
+    if note is None:
+        return None
+    text = note.comment.casefold()
+    named = frozenset(
+        ind.code
+        for ind in indicators
+        if re.search(rf"(?<![\w-]){re.escape(ind.code.casefold())}(?![\w-])", text)
+        or (ind.name_vi and ind.name_vi.casefold() in text)
+    )
+    return ReturnNote(note, named)

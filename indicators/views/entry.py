@@ -87,7 +87,12 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
     ).first()
     state = submission.state if submission else None
     may_enter = access.can_enter(request.user, sheet.unit)
+    events = list(submission.events.select_related("actor")) if submission else []
+    indicators = {c.indicator.pk: c.indicator for c in sheet.cells}.values()
+    note = review.return_note(events, indicators)
     return {
+        "return_note": note,
+        "flagged": note.codes if note else frozenset(),
         "submission": submission,
         "state": state,
         "state_label": SubmissionState(state).label if state else _("Chưa nhập"),
@@ -95,7 +100,7 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         "can_edit": may_enter and state not in review.LOCKED,
         "may_enter": may_enter,
         "can_review": access.can_review(request.user, sheet.unit),
-        "events": submission.events.select_related("actor") if submission else [],
+        "events": events,
         "history": value_history(sheet.unit, sheet.program, sheet.month),
         "version": submission.version if submission else 0,
         "due": review.due_date(sheet.program, sheet.month),

@@ -3,7 +3,7 @@ type, corrects it, saves, and the province's figure changes."""
 
 import pytest
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import entry_field, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +23,12 @@ def test_officer_fills_the_month_and_the_province_figure_changes(people, live_se
     officer.click("text=Nhập số liệu")
     officer.wait_for_selector("#entry-form")
 
-    total = officer.get_by_label("H-11", exact=True)
+    total = entry_field(officer, "H-11")
     total.click()
     officer.keyboard.type("10")
     officer.keyboard.press("Tab")  # to H-12, "of which: women over 35"
     officer.keyboard.type("12")
-    breakdown = officer.get_by_label("H-12", exact=True)
+    breakdown = entry_field(officer, "H-12")
     message = officer.locator(f"#msg-{breakdown.get_attribute('name')}")
     assert "lớn hơn tổng H-11" in message.inner_text()
     assert breakdown.get_attribute("aria-invalid") == "true"
@@ -40,7 +40,7 @@ def test_officer_fills_the_month_and_the_province_figure_changes(people, live_se
 
     officer.wait_for_selector(".messages .success")
     assert "Đã lưu số liệu tháng" in officer.locator(".messages").inner_text()
-    assert officer.get_by_label("H-11", exact=True).input_value() == "10"
+    assert entry_field(officer, "H-11").input_value() == "10"
 
     reviewer = browser.new_context(locale="vi-VN").new_page()
     log_in(reviewer, live_server.url, people["reviewer"])

@@ -16,7 +16,7 @@ from accounts.models import Role
 from imports import batches
 from imports.models import BatchState, ImportBatch
 from tests import factories
-from tests.browser.helpers import log_in
+from tests.browser.helpers import entry_field, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,8 +65,8 @@ def test_admin_uploads_previews_commits_and_sees_the_values(
 
     page.goto(f"{live_server.url}/nhap-lieu/{setup['ba_ngoi']}/DA939/2025-06/")
     page.wait_for_selector("#entry-form")
-    assert page.get_by_label("939-01", exact=True).input_value() == "7"
-    assert page.get_by_label("939-04", exact=True).input_value() == "1.234"
+    assert entry_field(page, "939-01").input_value() == "7"
+    assert entry_field(page, "939-04").input_value() == "1.234"
 
 
 def _in_own_thread(work: Callable[[], object]) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import entry_field, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def test_submit_return_fix_resubmit_approve(people, live_server, browser):
     officer = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}).new_page()
     log_in(officer, live_server.url, people["officer"])
     officer.click("text=Nhập số liệu")
-    officer.get_by_label("H-01", exact=True).fill("3")
+    entry_field(officer, "H-01").fill("3")
     officer.click("#save-submit")
     assert officer.locator("#month-state").inner_text().startswith("Đã gửi duyệt")
     month_url = officer.url
@@ -41,7 +41,7 @@ def test_submit_return_fix_resubmit_approve(people, live_server, browser):
     assert "H-01 còn thiếu 2 hộ ở thôn 1" in reminder.inner_text()
     reminder.locator("a").click()
     assert "H-01 còn thiếu 2 hộ ở thôn 1" in officer.locator("#timeline").inner_text()
-    officer.get_by_label("H-01", exact=True).fill("5")
+    entry_field(officer, "H-01").fill("5")
     officer.click("#save-submit")
     assert officer.locator("#month-state").inner_text().startswith("Đã gửi duyệt")
 
@@ -56,6 +56,6 @@ def test_submit_return_fix_resubmit_approve(people, live_server, browser):
     assert reviewer.locator("#completeness").inner_text() == "50,0%"  # Ba Ngòi of 2 communes
 
     officer.reload()
-    field = officer.get_by_label("H-01", exact=True)
+    field = entry_field(officer, "H-01")
     assert field.input_value() == "5" and field.is_disabled()
     assert officer.locator("#save-submit").count() == 0
