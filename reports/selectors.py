@@ -259,7 +259,7 @@ def report_content(
     step()
     series = []
     for month in months:
-        series.append([figure(ind, unit, month, month, paced=True) for ind in indicators])
+        series.append([figure(ind, unit, month, month) for ind in indicators])
         step()
     sheets = level_sheets(unit, below, [unit, *children], start, end, step)
     return ReportContent(

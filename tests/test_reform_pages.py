@@ -66,7 +66,7 @@ def test_a_month_of_a_phase_target_is_measured_against_its_pace() -> None:
     748.148…; 700 is 93.6% of it and behind; the whole target is in the label's title only."""
     rule = rule_for(factories.IndicatorFactory(rule=Rule.CUMULATIVE))
     figure = rule.judge(Figure(Decimal(700)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 5, 1), paced=True)  # fmt: skip
+                        D(2025, 5, 1))  # fmt: skip
 
     pace = Decimal(800) * 101 / 108
     assert figure.basis == Basis.PACE
@@ -79,7 +79,7 @@ def test_a_month_of_a_phase_target_is_measured_against_its_pace() -> None:
 def test_the_whole_phase_view_is_measured_against_the_whole_target() -> None:
     rule = rule_for(factories.IndicatorFactory(rule=Rule.CUMULATIVE))
     figure = rule.judge(Figure(Decimal(760)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2017, 1, 1), paced=True)  # fmt: skip
+                        D(2017, 1, 1))  # fmt: skip
 
     assert figure.basis == Basis.TARGET and figure.goal == 800
     assert figure.achievement == Decimal(95)  # 760 / 800
@@ -91,11 +91,11 @@ def test_a_month_of_a_yearly_sum_is_a_twelfth_of_the_year() -> None:
     500 due by May; 35 is 35% of it. The year to date (January–May) asks for 500."""
     rule = rule_for(factories.IndicatorFactory(code="H-01", rule=Rule.SUM))
     may = rule.judge(Figure(Decimal(35)), Decimal(1200), D(2025, 12, 31), D(2025, 5, 1),
-                     D(2025, 5, 1), paced=True)  # fmt: skip
+                     D(2025, 5, 1))  # fmt: skip
     to_may = rule.judge(Figure(Decimal(520)), Decimal(1200), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 1, 1), paced=True)  # fmt: skip
+                        D(2025, 1, 1))  # fmt: skip
     quarter = rule.judge(Figure(Decimal(300)), Decimal(1200), D(2025, 12, 31), D(2025, 6, 1),
-                         D(2025, 4, 1), paced=True)  # fmt: skip
+                         D(2025, 4, 1))  # fmt: skip
 
     assert (may.basis, may.goal, may.achievement) == (Basis.PACE, 100, 35)
     assert may.status == Status.BEHIND
@@ -107,7 +107,7 @@ def test_a_month_of_a_yearly_sum_is_a_twelfth_of_the_year() -> None:
 def test_a_stock_is_measured_against_the_level_to_reach() -> None:
     rule = rule_for(factories.IndicatorFactory(code="H-05", rule=Rule.STOCK))
     figure = rule.judge(Figure(Decimal(90)), Decimal(120), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 5, 1), paced=True)  # fmt: skip
+                        D(2025, 5, 1))  # fmt: skip
 
     assert (figure.basis, figure.goal, figure.achievement) == (Basis.LEVEL, 120, 75)
     assert figure.status == Status.BEHIND
@@ -118,16 +118,18 @@ def test_the_dashboard_cell_says_what_it_compares_with() -> None:
 
     rule = rule_for(factories.IndicatorFactory(code="H-01", rule=Rule.SUM))
     may = rule.judge(Figure(Decimal(35)), Decimal(1200), D(2025, 12, 31), D(2025, 5, 1),
-                     D(2025, 5, 1), paced=True)  # fmt: skip
+                     D(2025, 5, 1))  # fmt: skip
 
     assert comparison(may) == "theo tiến độ: 35 / 100 (35%); kế hoạch 1.200 đến 12/2025"
     assert "theo tiến độ</span> 100</td>" in figure_cells([may])
 
 
-def test_a_single_figure_without_a_view_keeps_the_whole_target() -> None:
+def test_a_figure_without_a_start_is_the_whole_target() -> None:
+    """Every figure is judged by the same rule (there is no "unpaced" judge left): only a view
+    that does not say where it starts (a caller with no range) is compared with the whole
+    target."""
     rule = rule_for(factories.IndicatorFactory(rule=Rule.CUMULATIVE))
-    figure = rule.judge(Figure(Decimal(700)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 5, 1))  # fmt: skip
+    figure = rule.judge(Figure(Decimal(700)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1))
 
     assert (figure.basis, figure.goal, figure.achievement) == (Basis.TARGET, 800, Decimal("87.5"))
 

@@ -95,7 +95,6 @@ def build(
         figures_with_rest(
             ind, unit, children, start, end,
             targets={u: t for (i, u), t in targets.items() if i == ind.pk}, reads=reads,
-            paced=True,
         )
         for ind in indicators
     ]  # fmt: skip
@@ -121,7 +120,7 @@ def trend(
         points = [add_months(start, n) for n in range(months_between(start, end))]
     if reads_totals(indicator, unit) and end >= program_start(indicator):
         return _running_totals(indicator, unit, start, points), yearly
-    return [(m, figure(indicator, unit, start, m, paced=True)) for m in points], yearly
+    return [(m, figure(indicator, unit, start, m)) for m in points], yearly
 
 
 def period_totals(
@@ -159,9 +158,7 @@ def _running_totals(
                 running, seen = running + monthly[month], True
             month = add_months(month, 1)
         measured = Figure(value=running if seen else None)
-        result.append(
-            (point, judge(measured, indicator, target, period_end, point, start, paced=True))
-        )
+        result.append((point, judge(measured, indicator, target, period_end, point, start)))
     return result
 
 
