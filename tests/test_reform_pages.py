@@ -6,6 +6,7 @@ entry form's last month and same month last year read them."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -195,6 +196,54 @@ def test_the_entry_form_refuses_a_month_before_the_commune_existed(reform) -> No
 
     assert "Phường Thục Phán không tồn tại vào tháng 06/2025" in response.content.decode()
     assert not Result.objects.exists()
+
+
+def _entry_page(reform, unit: str, month: str) -> str:
+    indicator = factories.IndicatorFactory(code="H-01", rule=Rule.SUM)
+    assignment = factories.AssignmentFactory(unit=reform["province"])  # may enter every commune
+    client = Client()
+    client.force_login(assignment.user)
+    url = reverse("indicators:entry_form", args=[reform[unit].pk, indicator.program.code, month])
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_form_of_a_month_before_the_commune_existed_is_read_only(reform) -> None:
+    page = _entry_page(reform, "thuc_phan", "2025-06")
+
+    notice = page[page.index('id="not-in-month"') :]
+    notice = notice[: notice.index("</section>")]
+    assert (
+        "Phường Thục Phán không tồn tại vào tháng 06/2025 (đơn vị có hiệu lực từ 01/07/2025); "
+        "số liệu trước đó ghi cho đơn vị cũ: Phường Sông Hiến (01273)"
+    ) in notice
+    assert "Trang này chỉ để xem" in notice
+    for old in ("song_hien", "de_tham", "hoa_chung"):  # where June 2025 is entered instead
+        form = reverse("indicators:entry_form", args=[reform[old].pk, "DA939", "2025-06"])
+        assert f'href="{form}"' in notice
+    assert "Lưu số liệu tháng" not in page and "Lưu và gửi duyệt" not in page
+    inputs = re.findall(r'<input type="text"[^>]*>', page)
+    assert inputs and all("disabled" in tag for tag in inputs)
+
+
+def test_the_form_of_a_month_after_the_commune_ended_names_its_successor(reform) -> None:
+    page = _entry_page(reform, "hoa_chung", "2025-08")
+
+    assert "Xã Hòa Chung không tồn tại vào tháng 08/2025" in page
+    assert "đã sáp nhập vào Phường" in page
+    assert "Phường Nùng Trí Cao (01290)" in page and "Phường Thục Phán (01272)" in page
+    for new in ("nung_tri_cao", "thuc_phan"):
+        form = reverse("indicators:entry_form", args=[reform[new].pk, "DA939", "2025-08"])
+        assert f'href="{form}"' in page
+    assert "Lưu số liệu tháng" not in page
+
+
+def test_the_form_of_a_month_the_commune_existed_can_be_saved(reform) -> None:
+    page = _entry_page(reform, "thuc_phan", "2025-07")
+
+    assert 'id="not-in-month"' not in page
+    assert "Lưu số liệu tháng" in page
 
 
 # The lineage where a person sees it.
