@@ -30,6 +30,7 @@ from config.resources import AllOrNothingResource
 from indicators.cycle import bulk, recording
 from indicators.cycle.entry import Entry, check_entries
 from indicators.models import Indicator, Result, Target
+from members import lifespan
 from members.models import Unit
 from programs.models import Program
 
@@ -113,6 +114,9 @@ class UnitCodeWidget(CodeWidget):
         except ValueError:
             return units[0]  # the date column reports its own error
         valid = [u for u in units if u.is_valid_on(day)]
+        if not valid and len(units) == 1:  # the unit's life: its dates, successors, predecessors
+            reason = lifespan.month_message(units[0], day)
+            raise ValueError(_("mã «%(code)s»: %(reason)s") % {"code": value, "reason": reason})
         if len(valid) != 1:
             raise ValueError(
                 _("không có đơn vị mã «%(code)s» hoạt động vào %(day)s")

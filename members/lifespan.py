@@ -98,6 +98,19 @@ def units_for_month(unit: Unit, month: datetime.date) -> list[Unit]:
     return found
 
 
+def stand_ins(unit: Unit, month: datetime.date) -> list[Unit]:
+    """The units that existed in `month` in `unit`'s place, for a month in which it did not:
+    its successors after its end, its predecessors (whole or split) before its start; by
+    name. Empty for a month in which the unit existed."""
+    if existed_in(unit, month):
+        return []
+    if unit.valid_to is not None and month_start(month) > unit.valid_to:
+        found = [link.successor for link in unit.successor_links.select_related("successor")]
+    else:
+        found = [p.unit for p in predecessors_of(unit)]
+    return sorted((u for u in found if existed_in(u, month)), key=lambda u: u.name)
+
+
 def _day(day: datetime.date) -> str:
     return f"{day:%d/%m/%Y}"
 

@@ -30,6 +30,7 @@ from indicators.figures.engine import Figure
 from indicators.figures.rules import rule_for
 from indicators.models import Indicator
 from members.models import Level, Unit
+from reports.labels import goal_label, notes, rest_label
 from reports.selectors import LevelSheet, ReportContent, Row
 
 FIXED_COLUMNS = 3  # STT, Mã, Đơn vị
@@ -74,7 +75,14 @@ def _title_block(ws: Worksheet, content: ReportContent, width: int) -> None:
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center")
 
 
-def _header(ws: Worksheet, indicators: list[Indicator], fixed: int = FIXED_COLUMNS) -> None:
+def _header(
+    ws: Worksheet,
+    indicators: list[Indicator],
+    fixed: int = FIXED_COLUMNS,
+    goals: list[str] | None = None,
+) -> None:
+    """The two header rows; `goals`: each indicator's Kế hoạch label (reports.labels.
+    goal_label), else "Kế hoạch"."""
     top, sub = HEADER_TOP, HEADER_TOP + 1
     labels = (_("STT"), _("Mã đơn vị"), _("Đơn vị"), _("Thuộc"))[:fixed]
     for col, label in enumerate(labels, start=1):
@@ -85,7 +93,8 @@ def _header(ws: Worksheet, indicators: list[Indicator], fixed: int = FIXED_COLUM
         name = f"{indicator.code} {indicator.name_vi} ({indicator.unit})"
         ws.cell(row=top, column=first, value=safe_text(name))
         ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + 2)
-        for offset, label in enumerate((_("Kế hoạch"), _("Thực hiện"), _("Tỷ lệ %"))):
+        goal = goals[i] if goals is not None else _("Kế hoạch")
+        for offset, label in enumerate((goal, _("Thực hiện"), _("Tỷ lệ %"))):
             ws.cell(row=sub, column=first + offset, value=safe_text(label))
     last = fixed + 3 * len(indicators)
     for row in (top, sub):
@@ -120,11 +129,19 @@ def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
     indicators = content.indicators
     width = FIXED_COLUMNS + 3 * len(indicators)
     _title_block(ws, content, width)
-    _header(ws, indicators)
+    _header(ws, indicators, goals=[goal_label(content, i) for i in range(len(indicators))])
     row = HEADER_TOP + 2
     for number, line in enumerate(content.rows, start=1):
         _unit_cells(ws, row, number, line, content)
         _figures(ws, row, indicators, line.figures)
+        row += 1
+    if content.rest is not None:
+        ws.cell(row=row, column=1, value=safe_text(rest_label()))
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
+        _figures(ws, row, indicators, content.rest)
+        for col in range(1, FIXED_COLUMNS + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.font, cell.border = Font(italic=True), BOX
         row += 1
     total_label = _("Tổng cộng (%(unit)s)") % {"unit": content.unit.name}
     ws.cell(row=row, column=1, value=safe_text(total_label))
@@ -133,11 +150,8 @@ def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
     for col in range(1, width + 1):
         cell = ws.cell(row=row, column=col)
         cell.font, cell.fill, cell.border = BOLD, TOTAL_FILL, BOX
-    note = _(
-        "Tổng cộng là số của %(unit)s do hệ thống tính theo quy tắc của từng chỉ tiêu (tỷ lệ: "
-        "tổng tử số / tổng mẫu số; số hiện có: giá trị cuối kỳ), không phải tổng các dòng trên."
-    ) % {"unit": content.unit.name}
-    ws.cell(row=row + 2, column=1, value=safe_text(note)).font = Font(italic=True)
+    for offset, note in enumerate(notes(content), start=2):
+        ws.cell(row=row + offset, column=1, value=safe_text(note)).font = Font(italic=True)
     _frame(ws, FIXED_COLUMNS, width)
 
 

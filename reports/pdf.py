@@ -38,6 +38,7 @@ from common.numbers import format_number
 from indicators.figures.engine import Figure
 from indicators.figures.rules import rule_for
 from indicators.models import Indicator
+from reports.labels import goal_label, notes, rest_label
 from reports.selectors import ReportContent
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -107,7 +108,9 @@ def _table(
     sub: list[object] = ["", "", ""]
     for ind in inds:
         top += [p(f"{ind.code} {ind.name_vi} ({ind.unit})", "head"), "", ""]
-        sub += [p(_("Kế hoạch"), "head"), p(_("Thực hiện"), "head"), p(_("Tỷ lệ %"), "head")]
+    for i in indicators:
+        sub += [p(goal_label(content, i), "head"), p(_("Thực hiện"), "head"),
+                p(_("Tỷ lệ %"), "head")]  # fmt: skip
     data: list[list[object]] = [top, sub]
     for number, row in enumerate(content.rows, start=1):
         name = row.unit.name
@@ -119,6 +122,16 @@ def _table(
         line: list[object] = [p(number, "num"), p(row.unit.code), p(name)]
         for i, ind in zip(indicators, inds, strict=True):
             fig = row.figures[i]
+            line += [
+                p(_value(ind, fig.compared_with), "num"),
+                p(_value(ind, fig.value), "num"),
+                p(_achievement(fig), "num"),
+            ]
+        data.append(line)
+    if content.rest is not None:
+        line = [p(rest_label()), "", ""]
+        for i, ind in zip(indicators, inds, strict=True):
+            fig = content.rest[i]
             line += [
                 p(_value(ind, fig.compared_with), "num"),
                 p(_value(ind, fig.value), "num"),
@@ -152,6 +165,8 @@ def _table(
         ("SPAN", (2, 0), (2, 1)),
         ("SPAN", (0, -1), (2, -1)),
     ]
+    if content.rest is not None:
+        style.append(("SPAN", (0, -2), (2, -2)))
     for k in range(len(inds)):
         first = 3 + 3 * k
         style.append(("SPAN", (first, 0), (first + 2, 0)))
@@ -267,19 +282,7 @@ def build_pdf(content: ReportContent) -> bytes:
             heading = _("Bảng %(n)s/%(count)s") % {"n": number, "count": len(groups)}
             story.append(Paragraph(_text(heading), styles["h2"]))
         story += [_table(content, group, styles), Spacer(1, 4 * mm)]
-    story.append(
-        Paragraph(
-            _text(
-                _(
-                    "Tổng cộng là số của %(unit)s do hệ thống tính theo quy tắc của từng chỉ "
-                    "tiêu (tỷ lệ: tổng tử số / tổng mẫu số; số hiện có: giá trị cuối kỳ), không "
-                    "phải tổng các dòng trên."
-                )
-                % {"unit": content.unit.name}
-            ),
-            styles["note"],
-        )
-    )
+    story += [Paragraph(_text(note), styles["note"]) for note in notes(content)]
     story += [
         PageBreak(),
         Paragraph(

@@ -15,10 +15,12 @@ from accounts import access
 from accounts.models import User
 from accounts.selectors import assignments_of
 from common.periods import add_months, month_end, months_between
+from indicators.figures.dashboard import columns_of, rest_of
 from indicators.figures.engine import LEVEL_RANK, Figure, figure
 from indicators.figures.table import figures_of
 from indicators.models import CollectionLevel, Indicator
 from members.gazetteer import fold
+from members.lineage import scope_day
 from members.models import Level, Unit
 from programs.models import Program
 from reports.models import ReportJob
@@ -57,19 +59,20 @@ def report_job_or_404(user: User, pk: int) -> ReportJob:
     return job
 
 
-def children_in_range(unit: Unit, start: datetime.date, end: datetime.date) -> list[Unit]:
-    """The unit's children that existed at some time in the range: across the 2025 reform both
-    the old districts and the new communes. Those still in force at the range's end come first,
-    each group in alphabetical order as Vietnamese readers expect it (diacritics folded)."""
-    children = Unit.objects.filter(_in_range(start, end), parent=unit)
+def map_day(unit: Unit, end: datetime.date) -> datetime.date:
+    """The day whose map a report over a range ending in month `end` shows (PRODUCT.md,
+    "Figures across the 2025 reform"): the range's last day, or the unit's own last day if it
+    ended before (an old district's report of 2025 shows its communes of June 2025)."""
+    return scope_day(unit, month_end(end))
+
+
+def children_on_last_day(unit: Unit, end: datetime.date) -> list[Unit]:
+    """The report's rows: the unit's children in force on the map of the range's last day
+    (`map_day`), in alphabetical order as Vietnamese readers expect it (diacritics folded).
+    A range across the 2025 reform shows the new communes (their predecessors' figures are in
+    theirs), never the old districts beside them; a range that ends before shows the old map."""
+    children = Unit.objects.filter(parent=unit).valid_on(map_day(unit, end))
     return sorted(children, key=report_order(end))
-
-
-def _in_range(start: datetime.date, end: datetime.date) -> Q:
-    """Units that existed at some time in the months `start`..`end`."""
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=month_end(end))) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=start)
-    )
 
 
 def report_order(end: datetime.date) -> Callable[[Unit], tuple[bool, str, str, str]]:
@@ -107,6 +110,9 @@ class ReportContent:
     indicators: list[Indicator]
     rows: list[Row]
     total: list[Figure]
+    # "Không phân bổ được": what old units split among several rows recorded (a flow's rows
+    # and this one add up to the total); None when nothing is left over (as on the dashboard).
+    rest: list[Figure] | None = None
     months: list[datetime.date] = field(default_factory=list)
     # series[i][j]: the unit's figure for indicator j in months[i] alone (a cumulative
     # indicator: its running total at the end of that month).
@@ -122,9 +128,9 @@ def levels_below(
 
     - Each level under the shallowest of the unit's children down to the commune, with every
       indicator: a province before 2025 (districts as rows) gets its communes; the country gets
-      its districts and communes; a province after the reform (communes as rows) gets nothing
-      more. Across the reform (old districts and new communes as rows) the commune sheet lists
-      every commune of the range, under its district or under the province.
+      its districts and communes; a province after the reform, or over a range that ends after
+      it (communes as rows), gets nothing more. Every sheet shows the map of the range's last
+      day, as the rows do (`units_below`).
     - Then the branches, with only the indicators collected at the branch (no other indicator
       has a figure of its own for a branch), for a province or a district: for the country the
       sheet would hold some 100,000 branches, past what anyone reads in a sheet; a commune's
@@ -143,10 +149,12 @@ def levels_below(
 
 
 def units_below(unit: Unit, level: str, start: datetime.date, end: datetime.date) -> list[Unit]:
-    """The unit's descendants at `level` that existed in the range, with their parents."""
+    """The unit's descendants at `level` in force on the map of the range's last day (as the
+    rows: `map_day`), with their parents."""
     return list(
         Unit.objects.subtree(unit, include_self=False)
-        .filter(_in_range(start, end), level=level)
+        .filter(level=level)
+        .valid_on(map_day(unit, end))
         .select_related("parent")
     )
 
@@ -204,6 +212,22 @@ def figure_rows(
     return [Row(unit, [column[unit.pk] for column in columns]) for unit in units]
 
 
+def main_table(
+    indicators: list[Indicator],
+    unit: Unit,
+    children: list[Unit],
+    start: datetime.date,
+    end: datetime.date,
+    step: Callable[[], None],
+) -> tuple[list[Row], list[Figure] | None, list[Figure]]:
+    """The report's main table, exactly the dashboard's (indicators.figures.dashboard.
+    columns_of): the children's rows, the row "không phân bổ được" (None when no indicator has
+    anything there) and the unit's total, so that a flow's rows add up to its total."""
+    columns = columns_of(indicators, unit, children, start, end, step)
+    rows = [Row(child, [column[child.pk] for column, _r, _t in columns]) for child in children]
+    return rows, rest_of(columns), [total for _c, _r, total in columns]
+
+
 def level_sheets(
     unit: Unit,
     below: list[tuple[str, list[Indicator]]],
@@ -242,7 +266,7 @@ def report_content(
         .select_related("program", "source", "source__program")
         .order_by("position", "code")
     )
-    children = children_in_range(unit, start, end)
+    children = children_on_last_day(unit, end)
     below = levels_below(unit, children, indicators) if levels else []
     months = [add_months(start, i) for i in range(months_between(start, end))]
     steps = len(indicators) + 1 + len(months) + sum(len(shown) for _, shown in below)
@@ -254,12 +278,11 @@ def report_content(
         if progress is not None:
             progress(done, steps)
 
-    rows = figure_rows(indicators, unit, children, start, end, step)
-    total = [figure(ind, unit, start, end) for ind in indicators]
+    rows, rest, total = main_table(indicators, unit, children, start, end, step)
     step()
     series = []
     for month in months:
-        series.append([figure(ind, unit, month, month, paced=True) for ind in indicators])
+        series.append([figure(ind, unit, month, month) for ind in indicators])
         step()
     sheets = level_sheets(unit, below, [unit, *children], start, end, step)
     return ReportContent(
@@ -271,6 +294,7 @@ def report_content(
         indicators=indicators,
         rows=rows,
         total=total,
+        rest=rest,
         months=months,
         series=series,
         levels=sheets,

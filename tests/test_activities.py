@@ -7,11 +7,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from accounts.models import Role
 from indicators.figures import engine, totals
 from indicators.figures.table import figures_with_total
 from indicators.models import Indicator, MonthTotal, Result
+from members.models import UnitSuccession
 from programs.models import Activity, ActivityType, Program
 from programs.services import delete_activity, save_activity
 from tests import factories
@@ -138,3 +140,26 @@ def test_the_form_refuses_a_derived_indicator(khanh_hoa, catalog) -> None:
     [problem] = check_entries([Entry(khanh_hoa.ba_ngoi, ind("939-06"), OCT, value=Decimal(3))])
 
     assert "tính từ các hoạt động" in problem.message
+
+
+def test_an_activity_on_a_day_the_commune_did_not_exist_is_refused_naming_its_successor(
+    khanh_hoa, catalog, province_officer
+) -> None:
+    """PRODUCT.md: nothing is written for a unit when it did not exist (issue 16, item 6)."""
+    old = factories.commune(khanh_hoa.province, "Xã Phước Đồng", "22366")
+    old.valid_to = D(2025, 6, 30)
+    old.save()
+    UnitSuccession.objects.create(
+        predecessor=old, successor=khanh_hoa.nha_trang, effective_on=D(2025, 7, 1)
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        add(province_officer, old, D(2025, 9, 10))
+
+    assert refused.value.message_dict["unit"] == [
+        "Xã Phước Đồng không tồn tại vào 10/09/2025 (đơn vị có hiệu lực đến 30/06/2025); "
+        f"đã sáp nhập vào {khanh_hoa.nha_trang.name} ({khanh_hoa.nha_trang.code})"
+    ]
+    assert not Activity.objects.filter(unit=old).exists()
+    add(province_officer, old, D(2025, 6, 10))  # while it existed: taken
+    assert Activity.objects.filter(unit=old).count() == 1

@@ -26,6 +26,7 @@ import pytest
 
 from common.periods import parse_month
 from indicators.figures import totals
+from indicators.figures.base import Basis
 from indicators.figures.engine import Figure, Status, figure, target_of, values_by_unit
 from indicators.models import CollectionLevel, Indicator, Result, Rule, Target
 from members.models import Level, Unit
@@ -698,12 +699,18 @@ def test_status_achieved_when_the_target_is_reached(
 ) -> None:
     result = fig(startups_with_target, cb.province, "2025-01", "2025-06")
 
-    # 150 + 150 + 80 + 100 + 50 + 100 + 200 = 830 ≥ 800; 100 × 830 / 800 = 103.75.
+    # 150 + 150 + 80 + 100 + 50 + 100 + 200 = 830 ≥ 800. A half year of the 2017–2025 phase is
+    # compared with its pace (PRODUCT.md, sub-period views): 800 × 102 / 108 months = 755.5…,
+    # 100 × 830 / 755.5… = 109.85…; the whole phase so far with the whole target: 103.75.
     assert result.value == 830
     assert result.target == 800
     assert result.target_period_end == end_of(2025)
-    assert result.achievement == Decimal("103.75")
+    assert result.basis == Basis.PACE and result.goal == Decimal(800) * 102 / 108
+    assert result.achievement == 100 * Decimal(830) / (Decimal(800) * 102 / 108)
     assert result.status == Status.ACHIEVED
+    phase = fig(startups_with_target, cb.province, "2017-01", "2025-06")
+    assert (phase.basis, phase.goal, phase.achievement) == (Basis.TARGET, 800, Decimal("103.75"))
+    assert phase.status == Status.ACHIEVED
 
 
 def test_status_on_track_when_ahead_of_the_elapsed_share(
@@ -711,9 +718,11 @@ def test_status_on_track_when_ahead_of_the_elapsed_share(
 ) -> None:
     result = fig(startups_with_target, cb.province, "2018-01", "2018-12")
 
-    # To December 2018: 150 + 100 = 250 ≥ expected 177.7… but < 800; 100 × 250 / 800 = 31.25.
+    # To December 2018: 150 + 100 = 250 ≥ the pace 800 × 24 / 108 = 177.7… but < 800; the
+    # year 2018 is compared with that pace: 100 × 250 / 177.7… = 140.625.
     assert result.value == 250
-    assert result.achievement == Decimal("31.25")
+    assert result.goal == result.expected_by_now == Decimal(800) * 24 / 108
+    assert result.achievement == 100 * Decimal(250) / (Decimal(800) * 24 / 108)  # 140.625
     assert result.status == Status.ON_TRACK
 
 
@@ -722,11 +731,11 @@ def test_status_behind_when_short_of_the_elapsed_share(
 ) -> None:
     result = fig(startups_with_target, cb.province, "2024-01", "2024-12")
 
-    # To December 2024: 150 + 150 + 100 + 50 + 100 = 550 < 800 × 96 / 108 = 711.1…;
-    # 100 × 550 / 800 = 68.75.
+    # To December 2024: 150 + 150 + 100 + 50 + 100 = 550 < 800 × 96 / 108 = 711.1…, the pace
+    # the year 2024 is compared with: 100 × 550 / 711.1… = 77.34375.
     assert result.value == 550
     assert result.expected_by_now == Decimal(800) * 96 / 108
-    assert result.achievement == Decimal("68.75")
+    assert result.achievement == 100 * Decimal(550) / (Decimal(800) * 96 / 108)  # 77.34375
     assert result.status == Status.BEHIND
 
 

@@ -16,10 +16,10 @@ from django.urls import reverse
 from accounts.models import Role
 from indicators.models import Indicator, MonthTotal, Result, Submission, SubmissionState, Target
 from indicators.resources import IndicatorResource, ResultResource, TargetResource
-from members.models import Member, Unit
+from members.models import Member, Unit, UnitSuccession
 from members.resources import MemberResource, UnitResource
 from programs.models import Program
-from tests.factories import AssignmentFactory
+from tests import factories
 
 HEADERS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator"]
 JUNE = datetime.date(2025, 6, 1)
@@ -79,7 +79,8 @@ def test_results_import_keeps_history_totals_and_is_idempotent(units) -> None:
         ["22333", "939-01", "2025-06", "6", "", ""],
         ["22333", "939-02", "2025-06", "", "3", "4"],
     )
-    importer = AssignmentFactory(unit=units.province, role=Role.ADMIN).user  # IMPORT: admins
+    # Importing results is the admin role's (Action.IMPORT).
+    importer = factories.AssignmentFactory(unit=units.province, role=Role.ADMIN).user
     result = ResultResource().import_data(data, dry_run=False, user=importer)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Result.objects.count() == 3
@@ -176,3 +177,26 @@ def test_a_member_import_reaches_only_the_importers_branches(units) -> None:
     request = type("Request", (), {"user": officer})()
     shown = MemberAdmin(Member, admin.site).get_queryset(request)
     assert list(shown) == [mine]
+
+
+def test_the_admins_import_refuses_a_month_in_which_the_unit_did_not_exist(units) -> None:
+    """PRODUCT.md: nothing is written for a unit in a month when it did not exist (issue 16,
+    item 6): the row's error names the unit's dates and its successor."""
+    old = factories.commune(units.province, "Xã Phước Đồng", "22366")
+    old.valid_to = datetime.date(2025, 6, 30)
+    old.save()
+    UnitSuccession.objects.create(
+        predecessor=old, successor=units.nha_trang, effective_on=datetime.date(2025, 7, 1)
+    )
+    data = _data(HEADERS, ["22366", "939-01", "2025-08", "3", "", ""])
+
+    result = ResultResource().import_data(data, dry_run=False)
+
+    [(row, messages)] = _errors(result)
+    assert row == 1 and len(messages) == 1
+    assert (
+        "Xã Phước Đồng không tồn tại vào tháng 08/2025 (đơn vị có hiệu lực đến 30/06/2025)"
+        in (messages[0])
+    )
+    assert f"đã sáp nhập vào {units.nha_trang.name}" in messages[0]
+    assert not Result.objects.exists()

@@ -35,7 +35,9 @@ from indicators.models import (
     SubmissionState,
     Target,
 )
+from members.models import UnitSuccession
 from programs.models import Program
+from tests import factories
 
 HEADER = "unit_code,indicator_code,month,value,numerator,denominator"
 JUNE = datetime.date(2025, 6, 1)
@@ -356,3 +358,26 @@ def test_a_rate_is_located_on_its_numerator(units, tmp_path) -> None:
     assert [(p.row, p.column, p.message) for p in plan.errors] == [
         (2, "E", "tử số (7) lớn hơn mẫu số (5)")
     ]
+
+
+def test_a_month_in_which_the_unit_did_not_exist_is_an_error_naming_its_life(
+    units, tmp_path
+) -> None:
+    """PRODUCT.md: nothing is written for a unit in a month when it did not exist (issue 16,
+    item 6): the preview names the row, the unit's dates and its successor; the commit
+    refuses the file whole."""
+    old = factories.commune(units.province, "Xã Phước Đồng", "22366")
+    old.valid_to = datetime.date(2025, 6, 30)
+    old.save()
+    UnitSuccession.objects.create(
+        predecessor=old, successor=units.nha_trang, effective_on=datetime.date(2025, 7, 1)
+    )
+    plan = _preview(_csv(tmp_path, "22366,939-01,2025-06,3,,", "22366,939-01,2025-08,3,,"))
+
+    assert [(p.row, p.column, p.message) for p in plan.errors] == [
+        (3, "A", "mã «22366»: Xã Phước Đồng không tồn tại vào tháng 08/2025 (đơn vị có hiệu lực "
+         f"đến 30/06/2025); đã sáp nhập vào {units.nha_trang.name} ({units.nha_trang.code})"),
+    ]  # fmt: skip
+    with pytest.raises(services.ImportRefused):
+        services.commit(plan, user=None)
+    assert not Result.objects.exists()

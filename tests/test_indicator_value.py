@@ -95,7 +95,11 @@ def startups(tree: dict[str, Unit]) -> Indicator:
 def test_json_gives_value_target_achievement_and_units_reporting(startups: Indicator) -> None:
     data = run_json("--unit", "04", "--indicator", "939-01", "--from", "2025-01", "--to", "2025-06")
 
-    # Running total to June 2025: 1500 + 30 = 1530 (August is after the range); 1530 / 800.
+    # Running total to June 2025: 1500 + 30 = 1530 (August is after the range). The half year
+    # of the 2017–2025 phase is compared with its pace: 800 × 102 / 108 months = 755.5…,
+    # 1530 / 755.5… = 202.5% (the whole target, 800, is given beside it).
+    goal = data.pop("goal")
+    assert goal == pytest.approx(800 * 102 / 108)
     assert data == {
         "unit": "04",
         "unit_used": {"name": "Tỉnh Cao Bằng", "code": "04", "valid_from": None, "valid_to": None},
@@ -104,17 +108,29 @@ def test_json_gives_value_target_achievement_and_units_reporting(startups: Indic
         "to": "2025-06",
         "value": 1530,
         "target": 800,
-        "achievement": 191.25,
+        "compared_with": "pace",
+        "achievement": 202.5,
         "units_reporting": 1,
     }
+
+
+def test_the_whole_phase_is_compared_with_the_whole_target(startups: Indicator) -> None:
+    data = run_json("--unit", "04", "--indicator", "939-01", "--from", "2017-01", "--to", "2025-12")
+
+    # 1500 + 30 + 20 = 1550 over the whole phase, against the whole target: 1550 / 800.
+    assert (data["compared_with"], data["goal"], data["achievement"]) == ("whole", 800, 193.75)
+    output = run("--unit", "04", "--indicator", "939-01", "--from", "2017-01", "--to", "2025-12")
+    assert "So sánh với: cả kế hoạch" in output and "Tỷ lệ đạt: 193,75%" in output
 
 
 def test_json_numbers_are_json_numbers(startups: Indicator) -> None:
     data = run_json("--unit", "04", "--indicator", "939-01", "--from", "2025-07", "--to", "2025-09")
 
-    # 1500 + 30 + 20 = 1550, from two units (the old ward and the new one), one per month.
+    # 1500 + 30 + 20 = 1550, from two units (the old ward and the new one), one per month;
+    # against the pace to September 2025, 800 × 105 / 108.
     assert data["value"] == 1550 and isinstance(data["value"], int)
-    assert data["achievement"] == 193.75 and isinstance(data["achievement"], float)
+    assert data["achievement"] == pytest.approx(1550 * 100 / (800 * 105 / 108))
+    assert isinstance(data["achievement"], float)
     assert data["units_reporting"] == 1
 
 
@@ -167,7 +183,8 @@ def test_plain_output_in_vietnamese_number_format(startups: Indicator) -> None:
     assert "Tỉnh Cao Bằng (04)" in output
     assert "Thực hiện: 1.530 người" in output
     assert "Kế hoạch: 800 người (đến hết năm 2025)" in output
-    assert "Tỷ lệ đạt: 191,25%" in output
+    assert "So sánh với: kế hoạch theo tiến độ đến hết tháng 06/2025: 755,56 người" in output
+    assert "Tỷ lệ đạt: 202,5%" in output
     assert "Số đơn vị báo cáo: 1" in output
 
 

@@ -23,7 +23,7 @@ from indicators.cycle.entry import Entry
 from indicators.cycle.results_csv import ResultsFileError, load_results, read_results_csv
 from indicators.models import Indicator, Result
 from members.gazetteer import LEGACY_END, REFORM_DATE
-from members.models import Level, Unit
+from members.models import Level, Unit, UnitSuccession
 from tests import factories
 
 HEADER = "unit_code,indicator_code,month,value,numerator,denominator"
@@ -249,10 +249,31 @@ def test_every_problem_is_listed_at_once_and_nothing_is_written(
         f"{FILE}, dòng 6, cột «indicator_code»: không có chỉ tiêu mã «939-99»",
         f"{FILE}, dòng 7, cột «month»: «tháng 7» không phải là tháng (viết 2025-07)",
         f"{FILE}, dòng 7, cột «value»: «ba» không phải là số",
-        f"{FILE}, dòng 8, cột «unit_code»: không có đơn vị mã «01267» hoạt động trong tháng "
-        "07/2025 (mã này là của: Phường Sông Hiến)",
+        f"{FILE}, dòng 8, cột «unit_code»: mã «01267»: Phường Sông Hiến không tồn tại vào tháng "
+        "07/2025 (đơn vị có hiệu lực đến 30/06/2025)",
         f"{FILE}, dòng 9, cột «numerator»: tử số (9) lớn hơn mẫu số (5)",
         f"{FILE}, dòng 10, cột «unit_code»: không được để trống",
+    ]
+    assert not Result.objects.exists()
+
+
+def test_a_month_in_which_the_unit_did_not_exist_is_refused_naming_its_life(
+    cao_bang: CaoBang, tmp_path: Path
+) -> None:
+    """PRODUCT.md: a value can only be written for a unit in a month when the unit existed;
+    the refusal names the unit's dates and where its figures go (its successor after its end,
+    its predecessors before its start)."""
+    UnitSuccession.objects.create(
+        predecessor=cao_bang.song_hien, successor=cao_bang.nung_tri_cao, effective_on=REFORM_DATE
+    )
+    path = _csv(tmp_path, "01267,939-01,2025-08,3,,", "01279,939-01,2025-06,4,,")
+
+    assert _problems(path) == [
+        f"{FILE}, dòng 2, cột «unit_code»: mã «01267»: Phường Sông Hiến không tồn tại vào tháng "
+        "08/2025 (đơn vị có hiệu lực đến 30/06/2025); đã sáp nhập vào Phường Nùng Trí Cao (01279)",
+        f"{FILE}, dòng 3, cột «unit_code»: mã «01279»: Phường Nùng Trí Cao không tồn tại vào "
+        "tháng 06/2025 (đơn vị có hiệu lực từ 01/07/2025); số liệu trước đó ghi cho đơn vị cũ: "
+        "Phường Sông Hiến (01267)",
     ]
     assert not Result.objects.exists()
 

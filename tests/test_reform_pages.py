@@ -6,6 +6,7 @@ entry form's last month and same month last year read them."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -66,7 +67,7 @@ def test_a_month_of_a_phase_target_is_measured_against_its_pace() -> None:
     748.148…; 700 is 93.6% of it and behind; the whole target is in the label's title only."""
     rule = rule_for(factories.IndicatorFactory(rule=Rule.CUMULATIVE))
     figure = rule.judge(Figure(Decimal(700)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 5, 1), paced=True)  # fmt: skip
+                        D(2025, 5, 1))  # fmt: skip
 
     pace = Decimal(800) * 101 / 108
     assert figure.basis == Basis.PACE
@@ -79,7 +80,7 @@ def test_a_month_of_a_phase_target_is_measured_against_its_pace() -> None:
 def test_the_whole_phase_view_is_measured_against_the_whole_target() -> None:
     rule = rule_for(factories.IndicatorFactory(rule=Rule.CUMULATIVE))
     figure = rule.judge(Figure(Decimal(760)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2017, 1, 1), paced=True)  # fmt: skip
+                        D(2017, 1, 1))  # fmt: skip
 
     assert figure.basis == Basis.TARGET and figure.goal == 800
     assert figure.achievement == Decimal(95)  # 760 / 800
@@ -91,11 +92,11 @@ def test_a_month_of_a_yearly_sum_is_a_twelfth_of_the_year() -> None:
     500 due by May; 35 is 35% of it. The year to date (January–May) asks for 500."""
     rule = rule_for(factories.IndicatorFactory(code="H-01", rule=Rule.SUM))
     may = rule.judge(Figure(Decimal(35)), Decimal(1200), D(2025, 12, 31), D(2025, 5, 1),
-                     D(2025, 5, 1), paced=True)  # fmt: skip
+                     D(2025, 5, 1))  # fmt: skip
     to_may = rule.judge(Figure(Decimal(520)), Decimal(1200), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 1, 1), paced=True)  # fmt: skip
+                        D(2025, 1, 1))  # fmt: skip
     quarter = rule.judge(Figure(Decimal(300)), Decimal(1200), D(2025, 12, 31), D(2025, 6, 1),
-                         D(2025, 4, 1), paced=True)  # fmt: skip
+                         D(2025, 4, 1))  # fmt: skip
 
     assert (may.basis, may.goal, may.achievement) == (Basis.PACE, 100, 35)
     assert may.status == Status.BEHIND
@@ -107,7 +108,7 @@ def test_a_month_of_a_yearly_sum_is_a_twelfth_of_the_year() -> None:
 def test_a_stock_is_measured_against_the_level_to_reach() -> None:
     rule = rule_for(factories.IndicatorFactory(code="H-05", rule=Rule.STOCK))
     figure = rule.judge(Figure(Decimal(90)), Decimal(120), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 5, 1), paced=True)  # fmt: skip
+                        D(2025, 5, 1))  # fmt: skip
 
     assert (figure.basis, figure.goal, figure.achievement) == (Basis.LEVEL, 120, 75)
     assert figure.status == Status.BEHIND
@@ -118,16 +119,18 @@ def test_the_dashboard_cell_says_what_it_compares_with() -> None:
 
     rule = rule_for(factories.IndicatorFactory(code="H-01", rule=Rule.SUM))
     may = rule.judge(Figure(Decimal(35)), Decimal(1200), D(2025, 12, 31), D(2025, 5, 1),
-                     D(2025, 5, 1), paced=True)  # fmt: skip
+                     D(2025, 5, 1))  # fmt: skip
 
     assert comparison(may) == "theo tiến độ: 35 / 100 (35%); kế hoạch 1.200 đến 12/2025"
     assert "theo tiến độ</span> 100</td>" in figure_cells([may])
 
 
-def test_a_single_figure_without_a_view_keeps_the_whole_target() -> None:
+def test_a_figure_without_a_start_is_the_whole_target() -> None:
+    """Every figure is judged by the same rule (there is no "unpaced" judge left): only a view
+    that does not say where it starts (a caller with no range) is compared with the whole
+    target."""
     rule = rule_for(factories.IndicatorFactory(rule=Rule.CUMULATIVE))
-    figure = rule.judge(Figure(Decimal(700)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1),
-                        D(2025, 5, 1))  # fmt: skip
+    figure = rule.judge(Figure(Decimal(700)), Decimal(800), D(2025, 12, 31), D(2025, 5, 1))
 
     assert (figure.basis, figure.goal, figure.achievement) == (Basis.TARGET, 800, Decimal("87.5"))
 
@@ -193,6 +196,54 @@ def test_the_entry_form_refuses_a_month_before_the_commune_existed(reform) -> No
 
     assert "Phường Thục Phán không tồn tại vào tháng 06/2025" in response.content.decode()
     assert not Result.objects.exists()
+
+
+def _entry_page(reform, unit: str, month: str) -> str:
+    indicator = factories.IndicatorFactory(code="H-01", rule=Rule.SUM)
+    assignment = factories.AssignmentFactory(unit=reform["province"])  # may enter every commune
+    client = Client()
+    client.force_login(assignment.user)
+    url = reverse("indicators:entry_form", args=[reform[unit].pk, indicator.program.code, month])
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_form_of_a_month_before_the_commune_existed_is_read_only(reform) -> None:
+    page = _entry_page(reform, "thuc_phan", "2025-06")
+
+    notice = page[page.index('id="not-in-month"') :]
+    notice = notice[: notice.index("</section>")]
+    assert (
+        "Phường Thục Phán không tồn tại vào tháng 06/2025 (đơn vị có hiệu lực từ 01/07/2025); "
+        "số liệu trước đó ghi cho đơn vị cũ: Phường Sông Hiến (01273)"
+    ) in notice
+    assert "Trang này chỉ để xem" in notice
+    for old in ("song_hien", "de_tham", "hoa_chung"):  # where June 2025 is entered instead
+        form = reverse("indicators:entry_form", args=[reform[old].pk, "DA939", "2025-06"])
+        assert f'href="{form}"' in notice
+    assert "Lưu số liệu tháng" not in page and "Lưu và gửi duyệt" not in page
+    inputs = re.findall(r'<input type="text"[^>]*>', page)
+    assert inputs and all("disabled" in tag for tag in inputs)
+
+
+def test_the_form_of_a_month_after_the_commune_ended_names_its_successor(reform) -> None:
+    page = _entry_page(reform, "hoa_chung", "2025-08")
+
+    assert "Xã Hòa Chung không tồn tại vào tháng 08/2025" in page
+    assert "đã sáp nhập vào Phường" in page
+    assert "Phường Nùng Trí Cao (01290)" in page and "Phường Thục Phán (01272)" in page
+    for new in ("nung_tri_cao", "thuc_phan"):
+        form = reverse("indicators:entry_form", args=[reform[new].pk, "DA939", "2025-08"])
+        assert f'href="{form}"' in page
+    assert "Lưu số liệu tháng" not in page
+
+
+def test_the_form_of_a_month_the_commune_existed_can_be_saved(reform) -> None:
+    page = _entry_page(reform, "thuc_phan", "2025-07")
+
+    assert 'id="not-in-month"' not in page
+    assert "Lưu số liệu tháng" in page
 
 
 # The lineage where a person sees it.

@@ -45,7 +45,8 @@ def test_every_figure_in_the_workbook_equals_the_engines(workbook, khanh_hoa) ->
                 planned, actual, rate = (
                     sheet.cell(row=row, column=col + k).value for k in range(3)
                 )
-                assert planned == (None if f.target is None else pytest.approx(float(f.target)))
+                goal = f.compared_with  # the pace in a view inside the target's period
+                assert planned == (None if goal is None else pytest.approx(float(goal)))
                 assert actual == (None if f.value is None else pytest.approx(float(f.value)))
                 assert rate == (
                     None if f.achievement is None else pytest.approx(float(f.achievement) / 100)
@@ -55,8 +56,18 @@ def test_every_figure_in_the_workbook_equals_the_engines(workbook, khanh_hoa) ->
 def test_hand_computed_figures_of_the_small_tree(workbook) -> None:
     sheet = workbook["Tiến độ"]
     total = FIRST_ROW + 2
-    # 939-01 (cumulative): 4 + 6 + 5 = 15 of a target of 40 -> 37.5%.
-    assert [sheet.cell(row=total, column=c).value for c in (4, 5, 6)] == [40, 15, 0.375]
+    # 939-01 (cumulative): 4 + 6 + 5 = 15. The target, 40 by the end of the 2017–2025 phase,
+    # is due at 40 x 102 / 108 = 37.78 by June 2025, the pace a half year is compared with:
+    # 15 / 37.78 = 39.7%.
+    pace = 40 * 102 / 108
+    assert [sheet.cell(row=total, column=c).value for c in (4, 5, 6)] == [
+        pytest.approx(pace),
+        15,
+        pytest.approx(15 / pace),
+    ]
+    assert sheet.cell(row=7, column=4).value == "Kế hoạch theo tiến độ"
+    notes = [sheet.cell(row=r, column=1).value or "" for r in range(total + 1, total + 6)]
+    assert any(n.startswith("Kế hoạch theo tiến độ: phần kế hoạch") for n in notes)
     # 939-02 (rate): (30 + 10) / (40 + 20) = 66.7%, never the mean of 75% and 50%.
     assert sheet.cell(row=total, column=8).value == pytest.approx(200 / 3)
 
@@ -69,10 +80,12 @@ def test_layout_title_headers_frozen_panes_and_formats(workbook) -> None:
     assert "từ tháng 01/2025 đến tháng 06/2025" in sheet["A4"].value
     assert [sheet.cell(row=6, column=c).value for c in (1, 2, 3)] == ["STT", "Mã đơn vị", "Đơn vị"]
     assert sheet.cell(row=6, column=4).value.startswith("939-01 Số phụ nữ khởi sự")
-    assert [sheet.cell(row=7, column=c).value for c in (4, 5, 6)] == [
-        "Kế hoạch",
+    # 939-01's target is paced (a half year of its phase); 939-02 has no target.
+    assert [sheet.cell(row=7, column=c).value for c in (4, 5, 6, 7)] == [
+        "Kế hoạch theo tiến độ",
         "Thực hiện",
         "Tỷ lệ %",
+        "Kế hoạch",
     ]
     assert "D6:F6" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet.freeze_panes == "D8"

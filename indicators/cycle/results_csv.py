@@ -40,6 +40,7 @@ from indicators.cycle import recording
 from indicators.cycle.entry import Entry, EntryError, Problem, SaveSummary, check_entries
 from indicators.figures.rules import rule_for
 from indicators.models import Indicator
+from members import lifespan
 from members.models import Unit
 
 COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator"]
@@ -225,6 +226,11 @@ class RowReader:
         }
         if valid:
             message = _("mã «%(code)s» ứng với nhiều đơn vị trong tháng %(month)s: %(units)s")
+        elif len(known[code]) == 1:  # the unit's life: its dates, its successors or predecessors
+            reason = lifespan.month_message(known[code][0], month)
+            message = _("mã «%(code)s»: %(reason)s") % {"code": code, "reason": reason}
+            self.error("unit_code", message)
+            return None
         else:
             message = _(
                 "không có đơn vị mã «%(code)s» hoạt động trong tháng %(month)s "

@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from indicators.models import Indicator
 from members.models import Level
 
@@ -40,6 +42,17 @@ class Basis:
     TARGET = "target"
     PACE = "pace"
     LEVEL = "level"
+
+
+def basis_caption(basis: str) -> str:
+    """The words before a goal that is not the whole target, wherever it is shown (the
+    dashboard's cells, the report's columns): "theo tiến độ" (a flow's pace by the view's
+    end) or "mức cần đạt" (a level to reach by the target's end); "" for the whole target."""
+    if basis == Basis.PACE:
+        return _("theo tiến độ")
+    if basis == Basis.LEVEL:
+        return _("mức cần đạt")
+    return ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ series behind the charts. Every figure is the engine's, read live (indicators.fi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,29 +84,51 @@ class Dashboard:
         return sorted(pairs, key=lambda p: (p[1].achievement is None, -(p[1].achievement or 0)))
 
 
+Column = tuple[dict[int, Figure], Figure | None, Figure]  # children's, "rest", the total
+
+
+def columns_of(
+    indicators: list[Indicator],
+    unit: Unit,
+    children: list[Unit],
+    start: datetime.date,
+    end: datetime.date,
+    step: Callable[[], None] | None = None,
+) -> list[Column]:
+    """A table of the unit's children x indicators over the range, one column per indicator
+    (indicators.figures.table.figures_with_rest): each child's figure, the row "không phân bổ
+    được" (what split old units recorded) and the unit's total, the targets read in two
+    queries and each indicator's rows once. The dashboard's table and the report's main table
+    both are this; `step` is called after each column (a report's progress)."""
+    targets = targets_of_many(indicators, [*children, unit], end)
+    reads = Reads()
+    reads.prefetch([i for i in indicators if reads_rows(i, children)], unit, start, end)
+    columns = []
+    for ind in indicators:
+        own = {u: t for (i, u), t in targets.items() if i == ind.pk}
+        columns.append(figures_with_rest(ind, unit, children, start, end, own, reads))
+        if step is not None:
+            step()
+    return columns
+
+
+def rest_of(columns: list[Column]) -> list[Figure] | None:
+    """The row "không phân bổ được" of a table, None when no column has anything there."""
+    rest = [r for _c, r, _t in columns]
+    return [r or Figure(value=None) for r in rest] if any(r is not None for r in rest) else None
+
+
 def build(
     unit: Unit, program: Program, indicators: list[Indicator], period: str, month: datetime.date
 ) -> Dashboard:
     start, end = period_range(program, period, month)
     children = list(current_children(unit, add_months(end, 1) - datetime.timedelta(days=1)))
-    targets = targets_of_many(indicators, [*children, unit], end)
-    reads = Reads()
-    reads.prefetch([i for i in indicators if reads_rows(i, children)], unit, start, end)
-    columns = [
-        figures_with_rest(
-            ind, unit, children, start, end,
-            targets={u: t for (i, u), t in targets.items() if i == ind.pk}, reads=reads,
-            paced=True,
-        )
-        for ind in indicators
-    ]  # fmt: skip
+    columns = columns_of(indicators, unit, children, start, end)
     rows = [Row(child, [column[child.pk] for column, _r, _t in columns]) for child in children]
     total = Row(unit, [own for _c, _r, own in columns])
-    rest = [r for _c, r, _t in columns]
     counts = completeness.counts_for(unit, program, end)
     board = Dashboard(unit, program, indicators, period, start, end, rows, total, counts)
-    if any(r is not None for r in rest):
-        board.rest = [r or Figure(value=None) for r in rest]
+    board.rest = rest_of(columns)
     return board
 
 
@@ -121,7 +144,7 @@ def trend(
         points = [add_months(start, n) for n in range(months_between(start, end))]
     if reads_totals(indicator, unit) and end >= program_start(indicator):
         return _running_totals(indicator, unit, start, points), yearly
-    return [(m, figure(indicator, unit, start, m, paced=True)) for m in points], yearly
+    return [(m, figure(indicator, unit, start, m)) for m in points], yearly
 
 
 def period_totals(
@@ -159,9 +182,7 @@ def _running_totals(
                 running, seen = running + monthly[month], True
             month = add_months(month, 1)
         measured = Figure(value=running if seen else None)
-        result.append(
-            (point, judge(measured, indicator, target, period_end, point, start, paced=True))
-        )
+        result.append((point, judge(measured, indicator, target, period_end, point, start)))
     return result
 
 

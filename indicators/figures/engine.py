@@ -80,13 +80,10 @@ def judge(
     period_end: datetime.date | None,
     end: datetime.date,
     start: datetime.date | None = None,
-    *,
-    paced: bool = False,
 ) -> Figure:
     """The figure of the view `start`..`end` against its target: achievement, pace and status
-    (with `paced`, a view inside the target's period against its pace, see
-    AggregationRule.judge)."""
-    return rule_for(indicator).judge(figure, target, period_end, end, start, paced=paced)
+    (a view inside the target's period against its pace, see AggregationRule.judge)."""
+    return rule_for(indicator).judge(figure, target, period_end, end, start)
 
 
 def measure_from_start(
@@ -104,12 +101,11 @@ def figure(
     unit: Unit,
     start: datetime.date,
     end: datetime.date,
-    *,
-    paced: bool = False,
 ) -> Figure:
-    """The figure of `indicator` for `unit` (any level) over the months `start`..`end`; with
-    `paced`, a view inside the target's period is measured against its pace (a dashboard's
-    or a report's month)."""
+    """The figure of `indicator` for `unit` (any level) over the months `start`..`end`, judged
+    against the target for this view (AggregationRule.judge): a view inside the target's
+    period (a month, a quarter, a year of a phase) against its pace, the whole period against
+    the whole target; `Figure.basis` says which."""
     start, end = month_start(start), month_start(end)
     if end < start:
         raise ValueError("the range ends before it starts")
@@ -119,4 +115,4 @@ def figure(
     else:
         measured = rule.measure(unit, max(start, program_start(indicator)), end)
     target, period_end = rule.target_of(unit, end)
-    return rule.judge(measured, target, period_end, end, start, paced=paced)
+    return rule.judge(measured, target, period_end, end, start)

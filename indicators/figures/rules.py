@@ -257,22 +257,20 @@ class AggregationRule:
         period_end: datetime.date | None,
         end: datetime.date,
         start: datetime.date | None = None,
-        *,
-        paced: bool = False,
     ) -> Figure:
         """The figure of the view `start`..`end` against its target: achievement, pace and
-        status. The pace counts the view's own months (`expected_by`). With `paced` (the
-        dashboard's and the report's month, quarter and year views) achievement divides by
-        the view's goal: the whole target for a view of the target's whole period (or of it
-        so far), its pace for a sub-period (`basis`), so a month is never measured against a
-        whole phase. Without it, by the whole target (a single figure over a chosen range).
-        The status is the same either way: achieved at the whole target, on track at the
-        pace, behind below."""
+        status; the one place that decides what a view is compared with, for every figure
+        shown (the single figure, the dashboard, the report, `indicator_value`). The pace
+        counts the view's own months (`expected_by`). Achievement divides by the view's goal:
+        the whole target for a view of the target's whole period (or of it so far), its pace
+        for a sub-period (a month, a quarter, a year of a phase: `basis`), so a month is never
+        measured against a whole phase; `basis` says which, for the label. The status: achieved
+        at the whole target, on track at the pace, behind below."""
         if target is None or period_end is None:
             status = Status.NO_DATA if figure.value is None else Status.NO_TARGET
             return replace(figure, status=status)
         expected = self.expected_by(target, period_end, end, start)
-        basis = self.basis(period_end, end, start) if paced else Basis.TARGET
+        basis = self.basis(period_end, end, start)
         goal = expected if basis == Basis.PACE and expected is not None else target
         achievement = HUNDRED * figure.value / goal if figure.value is not None and goal else None
         if figure.value is None:

@@ -280,13 +280,13 @@ def targets_for(
 def figures_with_total(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
-    reads: Reads | None = None, paced: bool = False,
+    reads: Reads | None = None,
 ) -> tuple[dict[int, Figure], Figure]:  # fmt: skip
     """Each child's figure of `indicator` over the range, judged against its target, and the
     parent's own figure computed from the same rows. `targets` (unit id -> target), when
     given, saves the two target queries (see targets_of_many); `reads`, shared by the columns
-    of a page, reads each unit list and each indicator's rows once; `paced`: see
-    AggregationRule.judge."""
+    of a page, reads each unit list and each indicator's rows once. Each figure is judged
+    against the target for the view (AggregationRule.judge: a sub-period against its pace)."""
     start, end = month_start(start), month_start(end)
     measured = _measures(indicator, parent, children, start, end, reads or Reads())
     if targets is None:
@@ -296,7 +296,7 @@ def figures_with_total(
     def judged(unit: Unit, key: int) -> Figure:
         target, period_end = targets.get(unit.pk, (None, None))
         found = measured.get(key, Figure(value=None))
-        return rule.judge(found, target, period_end, end, start, paced=paced)
+        return rule.judge(found, target, period_end, end, start)
 
     return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
 
@@ -304,7 +304,7 @@ def figures_with_total(
 def figures_with_rest(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
-    reads: Reads | None = None, paced: bool = False,
+    reads: Reads | None = None,
 ) -> tuple[dict[int, Figure], Figure | None, Figure]:  # fmt: skip
     """figures_with_total with the row "không phân bổ được" between the children and the
     total: what belongs to the parent itself on the range's last day (old units split among
@@ -312,7 +312,7 @@ def figures_with_rest(
     its own. With it the rows of a flow add up to the total."""
     reads = reads or Reads()
     children_figures, total = figures_with_total(
-        indicator, parent, children, start, end, targets, reads, paced
+        indicator, parent, children, start, end, targets, reads
     )
     start, end = month_start(start), month_start(end)
     if reads.lineage(parent, end).is_empty or end < program_start(indicator):

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from common.numbers import format_number
-from indicators.figures.base import Basis
+from indicators.figures.base import Basis, basis_caption
 from indicators.figures.engine import Figure, Status
 
 register = template.Library()
@@ -24,11 +24,7 @@ def _number(value: Decimal | None) -> str:
 def caption(figure: Figure) -> str:
     """The word before the goal when it is not the whole target: "theo tiến độ" (a flow's pace
     by the view's end) or "mức cần đạt" (a level to reach by the target's end)."""
-    if figure.basis == Basis.PACE:
-        return _("theo tiến độ")
-    if figure.basis == Basis.LEVEL:
-        return _("mức cần đạt")
-    return ""
+    return basis_caption(figure.basis)
 
 
 def comparison(figure: Figure) -> str:

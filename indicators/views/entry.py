@@ -28,6 +28,7 @@ from indicators.cycle.entry import (
 )
 from indicators.models import EntryDraft, Submission, SubmissionState
 from indicators.selectors import value_history
+from members import lifespan
 from members.models import Level, Unit
 from programs.models import Program
 from programs.selectors import program_for
@@ -90,14 +91,22 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
     events = list(submission.events.select_related("actor")) if submission else []
     indicators = {c.indicator.pk: c.indicator for c in sheet.cells}.values()
     note = review.return_note(events, indicators)
+    existed = lifespan.existed_in(sheet.unit, sheet.month)
     return {
         "return_note": note,
         "flagged": note.codes if note else frozenset(),
+        # A month in which the unit did not exist: a page to read, with where to enter instead.
+        "not_in_month": None if existed else lifespan.month_message(sheet.unit, sheet.month),
+        "stand_ins": [
+            u
+            for u in lifespan.stand_ins(sheet.unit, sheet.month)
+            if u.level == Level.COMMUNE and access.can_see(request.user, u)
+        ],
         "submission": submission,
         "state": state,
         "state_label": SubmissionState(state).label if state else _("Chưa nhập"),
         "locked": state in review.LOCKED,
-        "can_edit": may_enter and state not in review.LOCKED,
+        "can_edit": existed and may_enter and state not in review.LOCKED,
         "may_enter": may_enter,
         "can_review": access.can_review(request.user, sheet.unit),
         "events": events,
@@ -135,7 +144,11 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
     # A save needs only the cells; the form is shown again with every detail if refused.
     sheet = sheets.build_sheet(unit, program_obj, month_date, details=request.method != "POST")
     if request.method != "POST":
-        editable = access.can_enter(request.user, unit) and not _is_locked(sheet)
+        editable = (
+            access.can_enter(request.user, unit)
+            and lifespan.existed_in(unit, month_date)
+            and not _is_locked(sheet)
+        )
         return _render(request, sheet, draft_shown=editable and sheets.show_draft(sheet))
     action = request.POST.get("action", "save")
     if action in REVIEW_ACTIONS:

@@ -4,7 +4,10 @@
     python manage.py indicator_value --unit 01273 --indicator H-04 --from 01/2025 --to 6/2025 --json
 
 A thin shell over indicators.figures.engine.figure: parsing and lookups are the small functions
-below.
+below. Achievement is measured against the target for the view (AggregationRule.judge): a range
+inside the target's period (a month, a quarter, a year of a phase) against its pace, the whole
+period against the whole target; the output says which ("compared_with": "pace" or "whole", and
+"goal", what the achievement divides by).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from common.numbers import format_number
 from common.periods import month_end, parse_month
+from indicators.figures.base import Basis
 from indicators.figures.engine import Figure, figure
 from indicators.models import Indicator
 from members.models import Unit
@@ -101,6 +105,15 @@ def unit_used(unit: Unit) -> dict[str, str | None]:
     }
 
 
+def compared_with(result: Figure) -> str | None:
+    """What the achievement divides by: "pace" (the share of the target due by the range's
+    end) or "whole" (the whole target; for a stock or a rate, the level to reach by its end);
+    None without a target."""
+    if result.goal is None:
+        return None
+    return "pace" if result.basis == Basis.PACE else "whole"
+
+
 def as_json(
     unit_code: str,
     indicator_code: str,
@@ -118,6 +131,8 @@ def as_json(
             "to": f"{end:%Y-%m}",
             "value": json_number(result.value),
             "target": json_number(result.target),
+            "compared_with": compared_with(result),
+            "goal": json_number(result.goal),
             "achievement": json_number(result.achievement),
             "units_reporting": result.units_reporting,
         },
@@ -143,12 +158,21 @@ def as_text(
     achievement = (
         f"{format_number(result.achievement, 2)}%" if result.achievement is not None else "—"
     )
+    basis = None
+    if compared_with(result) == "pace" and result.goal is not None:
+        basis = _("kế hoạch theo tiến độ đến hết tháng %(month)s: %(goal)s") % {
+            "month": f"{end:%m/%Y}",
+            "goal": f"{format_number(result.goal, 2)}{percent}{measure}",
+        }
+    elif compared_with(result) == "whole":
+        basis = _("cả kế hoạch")
     lines = [
         _("Đơn vị: %(name)s (%(code)s)") % {"name": unit.name, "code": unit.code},
         _("Chỉ tiêu: %(code)s %(name)s") % {"code": indicator.code, "name": indicator.name_vi},
         _("Kỳ: %(start)s – %(end)s") % {"start": f"{start:%m/%Y}", "end": f"{end:%m/%Y}"},
         _("Thực hiện: %(value)s") % {"value": value},
         _("Kế hoạch: %(target)s") % {"target": target},
+        *([_("So sánh với: %(basis)s") % {"basis": basis}] if basis else []),
         _("Tỷ lệ đạt: %(achievement)s") % {"achievement": achievement},
         _("Số đơn vị báo cáo: %(count)s")
         % {"count": format_number(Decimal(result.units_reporting))},
