@@ -41,6 +41,6 @@ def _worker_alive(sender: Any = None, **kwargs: Any) -> None:
     try:
         conn, client = broker_client()
         with conn:
-            client.setex(f"{WORKER_ALIVE_PREFIX}{hostname}", WORKER_ALIVE_TTL, int(time.time()))
+            client.set(f"{WORKER_ALIVE_PREFIX}{hostname}", int(time.time()), ex=WORKER_ALIVE_TTL)
     except Exception:  # the broker is down: the health check says so already
         _last_alive = 0.0

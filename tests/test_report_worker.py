@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -33,6 +31,7 @@ from openpyxl import load_workbook
 
 from reports import services
 from reports.models import Format, ReportJob, State
+from tests.brokers import app_broker, own_redis
 from tests.report_data import add_results, month
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -189,59 +188,6 @@ def test_a_job_whose_worker_is_killed_completes_within_seconds_after_a_restart(
     assert recovered < 60, f"recovered in {recovered:.0f} s"
     made = job.xlsx_file.open("rb").read()
     assert _values(made) == _clean_run(program)  # the same report as a run never killed
-
-
-@contextmanager
-def own_redis(folder: Path) -> Iterator[tuple[str, Callable[[], None], Callable[[], None]]]:
-    """A redis-server of the test's own on a socket in `folder`: its URL, start and stop."""
-    sock = folder / "redis.sock"
-    servers: list[subprocess.Popen[bytes]] = []
-
-    def start() -> None:
-        command = [
-            shutil.which("redis-server") or "/usr/bin/redis-server", "--port", "0",
-            "--unixsocket", str(sock), "--unixsocketperm", "700", "--save", "",
-            "--appendonly", "no", "--dir", str(folder),
-        ]  # fmt: skip
-        servers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
-        ends = time.monotonic() + 20
-        while time.monotonic() < ends:
-            try:
-                if redis.Redis(unix_socket_path=str(sock), socket_timeout=1).ping():
-                    return
-            except redis.exceptions.ConnectionError:
-                time.sleep(0.1)
-        pytest.fail("the test's redis-server did not start")
-
-    def stop() -> None:
-        for server in servers:
-            if server.poll() is None:
-                server.terminate()
-                server.wait(timeout=20)
-
-    try:
-        yield f"redis+socket://{sock}", start, stop
-    finally:
-        stop()
-
-
-@contextmanager
-def app_broker(url: str) -> Iterator[None]:
-    """The test process sends its messages to `url` (its connection pools made afresh)."""
-    from config.celery_app import app
-
-    def reset() -> None:
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    before = app.conf.CELERY_BROKER_URL
-    app.conf.CELERY_BROKER_URL = url
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.CELERY_BROKER_URL = before
-        reset()
 
 
 def test_a_report_asked_for_while_the_broker_is_down_is_made_when_it_is_back(
