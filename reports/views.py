@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -17,7 +17,7 @@ from reports.forms import ReportRequestForm
 from reports.models import State
 from reports.selectors import my_reports, report_job_or_404
 
-QUEUE_DOWN_MESSAGE = _lazy(
+QUEUE_DOWN_MESSAGE = gettext_lazy(
     "Hàng đợi xử lý nền tạm thời không kết nối được. Yêu cầu của bạn đã được lưu (không có gì "
     "bị mất) và báo cáo sẽ tự được tạo khi hàng đợi hoạt động trở lại."
 )
