@@ -256,3 +256,29 @@ def sweep_stuck_batches() -> list[int]:
     if ids:
         logger.warning("re-queued or re-sent import batches %s", ids)
     return ids
+
+
+def is_stuck(batch: ImportBatch) -> bool:
+    """Active but silent for IMPORT_STALE_SECONDS (its worker died), or queued and never taken
+    by the broker (down when it was sent): the sweep takes it soon, the retry need not wait."""
+    if lifecycle.is_stale(batch, timezone.now(), settings.IMPORT_STALE_SECONDS):
+        return True
+    return batch.state == BatchState.QUEUED and batch.dispatched_at is None
+
+
+def can_retry(batch: ImportBatch) -> bool:
+    return batch.state == BatchState.FAILED or is_stuck(batch)
+
+
+def retry(batch: ImportBatch, user: User) -> bool:
+    """A failed or stuck batch runs its step again (a commit's is planned afresh against the
+    database as it is now); a batch that moved meanwhile is left alone."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not can_retry(locked) or not lifecycle.requeue(locked):
+            return False
+        if locked.step == "commit":
+            ImportBatch.objects.filter(pk=locked.pk).update(commit_by=user)
+            locked.commit_by = user
+        transaction.on_commit(lambda: dispatch(locked))
+    return True
