@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 
 def vietnamese_first(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
@@ -13,6 +14,24 @@ def vietnamese_first(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
 
     def middleware(request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return get_response(request)
+
+    return middleware
+
+
+def refuse_nul_in_query(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """A NUL character is never part of a valid query parameter, and PostgreSQL refuses it in
+    any text it is given: a query string carrying one is answered 400 with the parameter's name
+    (forms already refuse it in posted fields), before a view hands it to the database."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                name = key.replace("\x00", "")[:50]
+                message = _(
+                    "Yêu cầu không hợp lệ: tham số “%(name)s” chứa ký tự không được phép (NUL)."
+                ) % {"name": name}
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return get_response(request)
 
     return middleware

@@ -144,8 +144,18 @@ def _planned(batch: ImportBatch) -> services.Plan | None:
 
 
 def run_preview(batch_id: int) -> str:
+    """Reads and plans the file: a queued batch, or one whose preview went silent (its worker
+    died); any other (previewed, committing, committed: a late second message) is left alone."""
     batch = ImportBatch.objects.select_related("unit", "program").get(pk=batch_id)
-    lifecycle.start(batch, BatchState.PREVIEWING, progress=5)
+    if not lifecycle.claim_or_retake(
+        batch,
+        BatchState.PREVIEWING,
+        claimable=[BatchState.QUEUED],
+        retakable=[BatchState.PREVIEWING],
+        after=settings.IMPORT_STALE_SECONDS,
+        progress=5,
+    ):
+        return batch.state
     if _planned(batch) is not None:
         lifecycle.finish(batch, BatchState.PREVIEWED)
     return batch.state
@@ -202,9 +212,7 @@ def start_preview(batch: ImportBatch, rows: int) -> None:
     if not _in_job(rows):
         run_preview(batch.pk)
         return
-    from imports.tasks import preview_import
-
-    transaction.on_commit(lambda: preview_import.delay(batch.pk))
+    transaction.on_commit(lambda: dispatch(batch))
 
 
 def start_commit(batch: ImportBatch, user: User) -> None:
@@ -216,7 +224,63 @@ def start_commit(batch: ImportBatch, user: User) -> None:
     if not _in_job(batch.rows):
         run_commit(batch.pk, user.pk)
         return
-    from imports.tasks import commit_import
-
     lifecycle.requeue(batch)
-    transaction.on_commit(lambda: commit_import.delay(batch.pk, user.pk))
+    ImportBatch.objects.filter(pk=batch.pk).update(step="commit", commit_by=user)
+    batch.step, batch.commit_by = "commit", user
+    transaction.on_commit(lambda: dispatch(batch))
+
+
+def dispatch(batch: ImportBatch) -> bool:
+    """Sends the batch's queued step to a worker through the outbox (jobs.lifecycle.dispatch):
+    with the broker down it stays queued, and the sweep sends it when the broker is back."""
+    from imports.tasks import commit_import, preview_import
+
+    if batch.step == "commit":
+        return lifecycle.dispatch(batch, lambda: commit_import.delay(batch.pk, batch.commit_by_id))
+    return lifecycle.dispatch(batch, lambda: preview_import.delay(batch.pk))
+
+
+def sweep_stuck_batches() -> list[int]:
+    """Batches whose preview or commit went silent for IMPORT_STALE_SECONDS (the worker died;
+    a commit's transaction died with it, nothing was written) run their step again; queued
+    ones the broker never took are sent again."""
+
+    def enqueue(batch: ImportBatch) -> None:
+        transaction.on_commit(lambda: dispatch(batch))
+
+    ids = lifecycle.sweep(
+        ImportBatch,
+        after=settings.IMPORT_STALE_SECONDS,
+        enqueue=enqueue,
+        grace=settings.JOBS_DISPATCH_GRACE,
+        lost_after=settings.JOBS_LOST_MESSAGE_AFTER,
+    )
+    if ids:
+        logger.warning("re-queued or re-sent import batches %s", ids)
+    return ids
+
+
+def is_stuck(batch: ImportBatch) -> bool:
+    """Active but silent for IMPORT_STALE_SECONDS (its worker died), or queued and never taken
+    by the broker (down when it was sent): the sweep takes it soon, the retry need not wait."""
+    if lifecycle.is_stale(batch, timezone.now(), settings.IMPORT_STALE_SECONDS):
+        return True
+    return batch.state == BatchState.QUEUED and batch.dispatched_at is None
+
+
+def can_retry(batch: ImportBatch) -> bool:
+    return batch.state == BatchState.FAILED or is_stuck(batch)
+
+
+def retry(batch: ImportBatch, user: User) -> bool:
+    """A failed or stuck batch runs its step again (a commit's is planned afresh against the
+    database as it is now); a batch that moved meanwhile is left alone."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not can_retry(locked) or not lifecycle.requeue(locked):
+            return False
+        if locked.step == "commit":
+            ImportBatch.objects.filter(pk=locked.pk).update(commit_by=user)
+            locked.commit_by = user
+        transaction.on_commit(lambda: dispatch(locked))
+    return True

@@ -76,6 +76,17 @@ class ImportBatch(Job):
     # Per unit and indicator: the preview's table (imports.services.Plan.groups).
     groups = models.JSONField(_("chi tiết"), default=list)
     committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
+    # Which run the job's message asks for ("preview" or "commit"), and for a commit who asked
+    # for it: what the sweep needs to send a lost or never-sent message again.
+    step = models.CharField(max_length=8, default="preview", editable=False)
+    commit_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("lần nhập dữ liệu")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("nhap-du-lieu/<int:pk>/trang-thai/", views.import_status, name="import_status"),
     path("nhap-du-lieu/<int:pk>/ghi/", views.import_commit, name="import_commit"),
     path("nhap-du-lieu/<int:pk>/tep/", views.import_file, name="import_file"),
+    path("nhap-du-lieu/<int:pk>/chay-lai/", views.import_retry, name="import_retry"),
 ]

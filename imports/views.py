@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -42,6 +43,11 @@ def grouped_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for label, items in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
     ]
+
+QUEUE_DOWN_MESSAGE = gettext_lazy(
+    "Hàng đợi xử lý nền tạm thời không kết nối được. Tệp đã được lưu (không có gì bị mất) và "
+    "sẽ tự được xử lý khi hàng đợi hoạt động trở lại."
+)
 
 
 def _ensure_may_import(request: AuthenticatedRequest) -> None:
@@ -79,6 +85,8 @@ def _import_list(request: AuthenticatedRequest, limit: SizeLimitHandler) -> Http
             form.add_error("file", str(exc))
         else:
             batches.start_preview(batch, rows)
+            if batch.state == BatchState.QUEUED and batch.dispatched_at is None:
+                messages.warning(request, QUEUE_DOWN_MESSAGE)
             return redirect("imports:import_detail", pk=batch.pk)
     return render(
         request, "imports/import_list.html", {"form": form, "jobs": batches_for(request.user)}
@@ -94,6 +102,8 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "imports/import_detail.html",
         {
             "batch": batch,
+            "stuck": batches.is_stuck(batch),
+            "can_retry": batches.can_retry(batch),
             "groups": batch.groups[:SHOWN_GROUPS],
             "more_groups": max(0, batch.counts.get("groups", 0) - SHOWN_GROUPS),
             "error_count": batch.counts.get("errors", len(batch.errors)),
@@ -137,6 +147,21 @@ def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         batch.refresh_from_db()
         if batch.state == BatchState.COMMITTED:
             messages.success(request, _("Đã ghi số liệu của tệp vào hệ thống."))
+    return redirect("imports:import_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A failed or stuck batch (its worker died, or the queue was down) runs its step again."""
+    _ensure_may_import(request)
+    batch = batch_or_404(request.user, pk)
+    if batches.retry(batch, request.user):
+        batch.refresh_from_db()
+        if batch.state == BatchState.QUEUED and batch.dispatched_at is None:
+            messages.warning(request, QUEUE_DOWN_MESSAGE)
+        else:
+            messages.success(request, _("Đã đưa lần nhập vào hàng chờ để chạy lại."))
     return redirect("imports:import_detail", pk=batch.pk)
 
 

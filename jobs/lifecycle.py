@@ -17,15 +17,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Callable, Collection
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
+import kombu.exceptions
+import redis.exceptions
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+# What sending a message raises when the broker cannot be reached (kombu wraps most of them).
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+)
 
 # What a step may change on the job object it was given, reloaded when the row did not move.
 LIFECYCLE_FIELDS = (
@@ -172,8 +186,68 @@ def requeue[J: Job](
         "error": "",
         "finished_at": None,
         "heartbeat_at": now or timezone.now(),
+        "dispatched_at": None,
     }
     return _write(job, rows, queued)
+
+
+def dispatch[J: Job](job: J, send: Callable[[], object]) -> bool:
+    """Sends the job's message (`send`) and records that the broker took it (the outbox's
+    acknowledgement). The broker unreachable: False, and the job stays queued without the
+    acknowledgement, for the sweep to send again once the broker is back. Nothing is lost."""
+    try:
+        send()
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "%s %s: broker unreachable, left for the sweep: %r", job._meta.label, job.pk, exc
+        )
+        return False
+    now = timezone.now()
+    _rows(job).filter(dispatched_at__isnull=True).update(dispatched_at=now)
+    job.dispatched_at = now
+    return True
+
+
+def undelivered_q(model: type[Job], now: datetime.datetime, *, grace: int, lost_after: int) -> Q:
+    """Queued jobs whose message must be sent again: never acknowledged by the broker (`grace`
+    seconds after they were queued, so that a request's own sending is not raced), or
+    acknowledged `lost_after` seconds ago and still not taken (the message was lost)."""
+    queued_before = Q(heartbeat_at__lt=stale_limit(now, grace)) | Q(
+        heartbeat_at__isnull=True, created_at__lt=stale_limit(now, grace)
+    )
+    never_sent = Q(dispatched_at__isnull=True) & queued_before
+    lost = Q(dispatched_at__lt=stale_limit(now, lost_after))
+    return Q(state=model.QUEUED) & (never_sent | lost)
+
+
+@contextlib.contextmanager
+def heartbeat(model: type[Job], pk: int, *, every: float, enabled: bool = True) -> Iterator[None]:
+    """While the body runs, a thread writes the job's heartbeat every `every` seconds (only
+    while the job is in a running state), so that a long step (a PDF, a commit's transaction)
+    never looks like a dead worker, and a dead worker stops the heartbeat at once."""
+    if not enabled:
+        yield
+        return
+    running = [state for state in model.ACTIVE_STATES if state != model.QUEUED]
+    stop = threading.Event()
+
+    def beat_until_stopped() -> None:
+        try:
+            while not stop.wait(every):
+                rows = model._default_manager.filter(pk=pk, state__in=running)
+                rows.update(heartbeat_at=timezone.now())
+        except Exception:  # a missed beat only makes the job look stale sooner
+            logger.exception("heartbeat of %s %s stopped", model._meta.label, pk)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat_until_stopped, name=f"heartbeat-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 10)
 
 
 def sweep[J: Job](
@@ -181,16 +255,24 @@ def sweep[J: Job](
     *,
     after: int,
     enqueue: Callable[[J], None],
+    grace: int = 10,
+    lost_after: int = 15 * 60,
     now: datetime.datetime | None = None,
 ) -> list[int]:
-    """Requeues every stale job of `model` and hands each to `enqueue` (which sends its message
-    on commit). Rows another sweep holds are skipped, so two sweeps never requeue a job twice."""
+    """Requeues every job of `model` whose run stopped beating for `after` seconds, and sends
+    again the queued jobs the broker never took (the outbox, `undelivered_q`); each goes to
+    `enqueue` (which sends its message on commit). Rows another sweep holds are skipped, so two
+    sweeps never requeue a job twice."""
     now = now or timezone.now()
+    running = [state for state in model.ACTIVE_STATES if state != model.QUEUED]
+    dead = Q(state__in=running) & stale_q(model, stale_limit(now, after))
+    undelivered = undelivered_q(model, now, grace=grace, lost_after=lost_after)
     swept = []
     with transaction.atomic():
-        stale = model._default_manager.filter(stale_q(model, stale_limit(now, after)))
-        for job in stale.select_for_update(skip_locked=True):
-            requeue(job, now=now)
+        rows = model._default_manager.filter(dead | undelivered).order_by("pk")
+        for job in rows.select_for_update(skip_locked=True):
+            if job.state != model.QUEUED:
+                requeue(job, now=now)
             enqueue(job)
             swept.append(job.pk)
     return swept

@@ -33,6 +33,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
     # Written at every step of a run: an active job silent for long has lost its worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The outbox's acknowledgement: when the broker took the job's message. A queued job without
+    # it (the broker was down when it was asked for) is sent again by the sweep.
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True

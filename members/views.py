@@ -50,11 +50,18 @@ PERSONAL_FIELDS = (
 )
 
 
+# Far beyond the last page of the largest register (20 million members: 400,000 pages), and an
+# offset PostgreSQL takes (a bigger number overflowed its integer: a server error).
+LAST_PAGE = 1_000_000
+
+
 def _page_number(request: AuthenticatedRequest) -> int:
+    """?trang=: a page number from 1 to LAST_PAGE; anything else is page 1."""
     try:
-        return max(1, int(request.GET.get("trang", "1")))
+        number = int(request.GET.get("trang", "1"))
     except ValueError:
         return 1
+    return number if 1 <= number <= LAST_PAGE else 1
 
 
 @login_required

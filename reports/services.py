@@ -49,10 +49,12 @@ def check_period(program: Program, start: datetime.date, end: datetime.date) -> 
 
 def _enqueue(job: ReportJob) -> None:
     """Hands the job to Celery once the transaction that made it has committed (a worker must
-    find the row). Eager (no REDIS_URL): it runs right there, in this process."""
+    find the row), through the outbox: a broker that cannot be reached leaves the job queued
+    without `dispatched_at`, and the sweep sends it when the broker is back. Eager (no
+    REDIS_URL): it runs right there, in this process."""
     from reports.tasks import generate_report
 
-    transaction.on_commit(lambda: generate_report.delay(job.pk))
+    transaction.on_commit(lambda: lifecycle.dispatch(job, lambda: generate_report.delay(job.pk)))
 
 
 def request_report(
@@ -94,11 +96,25 @@ def request_report(
     return job, True
 
 
+def is_stuck(job: ReportJob, now: datetime.datetime | None = None) -> bool:
+    """Active, but silent for REPORTS_STALE_AFTER (its worker died, or its message never left:
+    the sweep takes it soon; the retry button need not wait)."""
+    return lifecycle.is_stale(job, now or timezone.now(), settings.REPORTS_STALE_AFTER) or (
+        job.state == State.QUEUED and job.dispatched_at is None and job.pk is not None
+    )
+
+
+def can_retry(job: ReportJob) -> bool:
+    return job.state == State.FAILED or is_stuck(job)
+
+
 def retry_job(job: ReportJob) -> ReportJob:
-    """A failed job goes back to the queue, keeping its number and its place in the list."""
+    """A failed or stuck job goes back to the queue, keeping its number and its place in the
+    list (a job that moved meanwhile is left alone)."""
     with transaction.atomic():
-        if lifecycle.requeue(job, only_from=[State.FAILED]):
-            _enqueue(job)
+        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+        if can_retry(locked) and lifecycle.requeue(locked):
+            _enqueue(locked)
     job.refresh_from_db()
     return job
 
@@ -133,14 +149,21 @@ def render_files(content: ReportContent, format: str) -> dict[str, bytes]:
 
 def run_job(job_id: int) -> str:
     """Makes the job's files. Safe to call again for the same job at any point: a done (or
-    failed) job is left alone; a queued or running one is made again from the start (a running
-    job is taken at once, not only when stale: its message comes back only when the worker that
-    had it died, and making a report twice is harmless)."""
+    failed) job is left alone, and so is one another worker is running (its heartbeat is
+    fresh: a second message of the same job, sent by the outbox or redelivered by the broker);
+    a queued one, or a running one silent for REPORTS_STALE_AFTER (its worker died), is made
+    from the start."""
     job = ReportJob.objects.select_related("program", "unit").filter(pk=job_id).first()
     if job is None:
         logger.warning("report job %s does not exist (deleted?): nothing to do", job_id)
         return "missing"
-    if not lifecycle.claim_or_retake(job, State.RUNNING, claimable=ACTIVE_STATES):
+    if not lifecycle.claim_or_retake(
+        job,
+        State.RUNNING,
+        claimable=[State.QUEUED],
+        retakable=[State.RUNNING],
+        after=settings.REPORTS_STALE_AFTER,
+    ):
         return str(job.state)
     last = -1
 
@@ -180,9 +203,16 @@ def run_job(job_id: int) -> str:
 def sweep_stuck_jobs(now: datetime.datetime | None = None) -> list[int]:
     """Jobs whose worker died (running, no heartbeat for REPORTS_STALE_AFTER seconds) and jobs
     queued as long with no worker taking them (a lost message) are queued again."""
-    ids = lifecycle.sweep(ReportJob, after=settings.REPORTS_STALE_AFTER, enqueue=_enqueue, now=now)
+    ids = lifecycle.sweep(
+        ReportJob,
+        after=settings.REPORTS_STALE_AFTER,
+        enqueue=_enqueue,
+        grace=settings.JOBS_DISPATCH_GRACE,
+        lost_after=settings.JOBS_LOST_MESSAGE_AFTER,
+        now=now,
+    )
     if ids:
-        logger.warning("re-queued stuck report jobs %s", ids)
+        logger.warning("re-queued or re-sent report jobs %s", ids)
     return ids
 
 

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -16,6 +17,10 @@ from reports.forms import ReportRequestForm
 from reports.models import State
 from reports.selectors import my_reports, report_job_or_404
 
+QUEUE_DOWN_MESSAGE = gettext_lazy(
+    "Hàng đợi xử lý nền tạm thời không kết nối được. Yêu cầu của bạn đã được lưu (không có gì "
+    "bị mất) và báo cáo sẽ tự được tạo khi hàng đợi hoạt động trở lại."
+)
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
@@ -44,6 +49,8 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
         else:
             if not created:
                 messages.info(request, _("Báo cáo này đang được tạo: xem tiến độ bên dưới."))
+            elif job.state == State.QUEUED and job.dispatched_at is None:
+                messages.warning(request, QUEUE_DOWN_MESSAGE)
             return redirect("reports:report_detail", pk=job.pk)
     elif request.method == "GET" and request.GET.get("unit"):
         form.initial["unit"] = request.GET["unit"]
@@ -57,7 +64,11 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = report_job_or_404(request.user, pk)
-    return render(request, "reports/report_detail.html", {"job": job})
+    return render(
+        request,
+        "reports/report_detail.html",
+        {"job": job, "stuck": services.is_stuck(job), "can_retry": services.can_retry(job)},
+    )
 
 
 @login_required
@@ -95,7 +106,10 @@ def report_download(request: AuthenticatedRequest, pk: int, ext: str) -> FileRes
 @require_POST
 def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = report_job_or_404(request.user, pk)
-    if job.state == State.FAILED:
-        services.retry_job(job)
-        messages.success(request, _("Đã đưa báo cáo vào hàng chờ để tạo lại."))
+    if services.can_retry(job):
+        job = services.retry_job(job)
+        if job.state == State.QUEUED and job.dispatched_at is None:
+            messages.warning(request, QUEUE_DOWN_MESSAGE)
+        else:
+            messages.success(request, _("Đã đưa báo cáo vào hàng chờ để tạo lại."))
     return redirect("reports:report_detail", pk=job.pk)

@@ -202,3 +202,64 @@ def test_a_commit_whose_worker_died_is_retaken_by_the_redelivered_job(
     ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=an_hour_ago)
     assert batches.run_commit(batch.pk, None) == BatchState.COMMITTED
     assert Result.objects.get().value == 7
+
+
+def test_a_failed_batch_is_run_again_from_its_page(
+    client, khanh_hoa, admins, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import DatabaseError
+
+    client.force_login(admins["khanh_hoa"])
+    _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
+    batch = ImportBatch.objects.get()
+    with mock.patch("indicators.cycle.bulk.write_targets", side_effect=DatabaseError("ổ đĩa đầy")):
+        client.post(reverse("imports:import_commit", args=[batch.pk]))
+    page = client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
+    assert 'id="batch-retry"' in page
+    retry = reverse("imports:import_retry", args=[batch.pk])
+    client.force_login(admins["cao_bang"])
+    assert client.post(retry).status_code == 404  # scoped like the page
+    client.force_login(admins["khanh_hoa"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry)  # the file is read and planned again (in-process here)
+    batch.refresh_from_db()
+    assert (batch.state, batch.error) == (BatchState.PREVIEWED, "")
+    client.post(reverse("imports:import_commit", args=[batch.pk]))
+    assert Result.objects.get().value == 7
+
+
+def test_a_commit_whose_worker_died_is_sent_again_by_the_sweep(
+    client, khanh_hoa, admins, settings, django_capture_on_commit_callbacks
+) -> None:
+    """The job's heartbeat stopped 40 s ago (IMPORT_STALE_SECONDS is 30): the sweep re-sends
+    the commit, with who asked for it, and the next run writes the file once."""
+    import datetime
+
+    from django.utils import timezone
+
+    from imports import batches
+
+    settings.IMPORT_INLINE_ROWS = 0
+    client.force_login(admins["khanh_hoa"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
+    batch = ImportBatch.objects.get()
+    # The worker takes it, then dies.
+    with (
+        mock.patch("imports.tasks.commit_import.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(reverse("imports:import_commit", args=[batch.pk]))
+    silent = timezone.now() - datetime.timedelta(seconds=40)
+    ImportBatch.objects.filter(pk=batch.pk).update(state=BatchState.COMMITTING, heartbeat_at=silent)
+    page = client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
+    assert 'id="batch-stuck"' in page and 'id="batch-retry"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert batches.sweep_stuck_batches() == [batch.pk]
+    batch.refresh_from_db()
+    assert (batch.state, batch.attempts, batch.commit_by) == (
+        BatchState.COMMITTED, 2, admins["khanh_hoa"],
+    )  # fmt: skip
+    assert Result.objects.get().value == 7

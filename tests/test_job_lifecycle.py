@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import kombu.exceptions
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -279,3 +281,65 @@ def test_existing_batches_keep_their_reason_and_last_move() -> None:
     assert (running.heartbeat_at, running.finished_at, running.attempts) == (T0, None, 0)
     # And the latest state again, for the tests that follow.
     MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_a_message_the_broker_did_not_take_leaves_the_job_for_the_sweep(job: Job) -> None:
+    def broker_down() -> None:
+        raise kombu.exceptions.OperationalError("Error 111 connecting to redis. Refused.")
+
+    assert not lifecycle.dispatch(job, broker_down)
+    assert (_stored(job).state, _stored(job).dispatched_at) == ("queued", None)
+    sent: list[int] = []
+    assert lifecycle.dispatch(job, lambda: sent.append(job.pk))
+    assert sent == [job.pk] and _stored(job).dispatched_at is not None
+
+
+def test_the_sweep_sends_again_the_queued_jobs_the_broker_never_took(
+    kind: Kind, khanh_hoa: object
+) -> None:
+    unsent, sent_ok, lost = (kind.make(khanh_hoa) for _ in range(3))
+    for job in (unsent, sent_ok, lost):
+        lifecycle.requeue(job, now=T0)
+    type(sent_ok)._default_manager.filter(pk=sent_ok.pk).update(dispatched_at=_seconds(50))
+    type(lost)._default_manager.filter(pk=lost.pk).update(dispatched_at=_seconds(1))
+    sent: list[Job] = []
+
+    def sweep(at: int) -> list[int]:
+        return lifecycle.sweep(
+            kind.model, after=60, enqueue=sent.append, grace=10, lost_after=100, now=_seconds(at)
+        )
+
+    assert sweep(5) == []  # the request's own sending is not raced
+    assert sweep(20) == [unsent.pk]  # the broker was down when it was asked for
+    assert sweep(110) == [unsent.pk, lost.pk]  # and a message taken but never run: lost
+    # Re-sent, not requeued: still queued, never started.
+    assert (_stored(unsent).state, _stored(unsent).attempts) == ("queued", 0)
+    assert [j.pk for j in sent] == [unsent.pk, unsent.pk, lost.pk]
+
+
+def test_a_running_job_beats_while_its_run_is_busy(job: Job, kind: Kind) -> None:
+    lifecycle.start(job, kind.running, now=T0)
+    with lifecycle.heartbeat(type(job), job.pk, every=0.2):
+        time.sleep(1)
+    beaten = _stored(job).heartbeat_at
+    assert beaten is not None and beaten > T0 + datetime.timedelta(days=1)
+    lifecycle.finish(job, kind.done, now=_seconds(10))
+    with lifecycle.heartbeat(type(job), job.pk, every=0.2):
+        time.sleep(0.5)
+    assert _stored(job).heartbeat_at == _seconds(10)  # an ended job is not beaten
+
+
+def test_a_second_message_of_a_running_job_is_refused_until_it_is_silent(
+    job: Job, kind: Kind
+) -> None:
+    lifecycle.claim_or_retake(job, kind.running, claimable=["queued"], now=T0)
+
+    def again(at: int) -> bool:
+        return lifecycle.claim_or_retake(
+            job, kind.running, claimable=["queued"], retakable=[kind.running], after=30,
+            now=_seconds(at),
+        )  # fmt: skip
+
+    assert not again(20)  # the first run is alive: nothing twice
+    assert again(31)  # its worker died: the second run takes over
+    assert _stored(job).attempts == 2

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from reports.models import ReportJob, State
@@ -139,6 +141,31 @@ def test_failed_job_shows_the_reason_and_retries_from_the_page(khanh_hoa, done_j
     client.post(reverse("reports:report_retry", args=[done_job.pk]))
     done_job.refresh_from_db()
     assert done_job.state == State.DONE
+
+
+def test_a_stuck_job_offers_the_retry_and_a_live_one_does_not(khanh_hoa, done_job) -> None:
+    """A running job whose heartbeat stopped (its worker died) can be retried from its page
+    at once; one that is beating cannot (it would run twice); another province's user gets
+    404 on both the page and the retry."""
+    now = timezone.now()
+    ReportJob.objects.filter(pk=done_job.pk).update(state=State.RUNNING, heartbeat_at=now)
+    client = client_for(khanh_hoa.province_reviewer)
+    page = client.get(reverse("reports:report_detail", args=[done_job.pk])).content.decode()
+    assert 'id="retry"' not in page
+    client.post(reverse("reports:report_retry", args=[done_job.pk]))
+    assert ReportJob.objects.get(pk=done_job.pk).state == State.RUNNING  # left alone
+
+    ReportJob.objects.filter(pk=done_job.pk).update(heartbeat_at=now - timedelta(minutes=2))
+    page = client.get(reverse("reports:report_detail", args=[done_job.pk])).content.decode()
+    assert 'id="job-stuck"' in page and 'id="retry"' in page
+    stranger = factories.UserFactory(username="caobang.xem")
+    factories.AssignmentFactory(user=stranger, unit=khanh_hoa.cao_bang, role=Role.VIEWER)
+    retry = reverse("reports:report_retry", args=[done_job.pk])
+    assert client_for(stranger).post(retry).status_code == 404
+
+    client.post(retry)
+    done_job.refresh_from_db()
+    assert (done_job.state, done_job.attempts) == (State.DONE, 2)
 
 
 def test_requesting_again_while_running_opens_the_running_job(khanh_hoa, catalog) -> None:

@@ -86,3 +86,19 @@ def test_test_only_knobs_stay_out_of_production() -> None:
 
     for knob in ("REPORTS_HOLD_FILE", "MD5PasswordHasher", "WHITENOISE_AUTOREFRESH"):
         assert knob not in source + base
+
+
+def test_connections_are_checked_and_jobs_recover_within_a_minute() -> None:
+    """Every environment's database checks a kept connection before reusing it; a dead job is
+    noticed in tens of seconds (a heartbeat a few times within the stale limit, a sweep more
+    often than that), not after the broker's two-hour redelivery."""
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.JOBS_HEARTBEAT_SECONDS * 3 <= settings.REPORTS_STALE_AFTER <= 60
+    assert settings.JOBS_HEARTBEAT_SECONDS * 3 <= settings.IMPORT_STALE_SECONDS <= 60
+    assert settings.JOBS_SWEEP_SECONDS <= 30
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["reports.tasks.sweep_stuck_jobs"] == settings.JOBS_SWEEP_SECONDS
+    assert schedule["imports.tasks.sweep_stuck_batches"] == settings.JOBS_SWEEP_SECONDS
+    assert settings.CELERY_VISIBILITY_TIMEOUT >= 60 * 60  # longer than the longest report

@@ -91,6 +91,7 @@ def test_every_url_with_another_provinces_ids_shows_none_of_its_data(khanh_hoa: 
                 text = body.decode("utf-8", "replace")
                 if response.status_code == 200 and MARK in text:
                     leaks.append(f"{path}?{params}")
-                assert response.status_code < 500, path
+                # The health check answers 503 by design here: no Celery worker runs.
+                assert response.status_code < 500 or path == "/suc-khoe/", path
     assert walked > 500
     assert leaks == []

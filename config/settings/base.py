@@ -56,9 +56,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The database or the broker unreachable: the 503 page (a safe request tried once more).
+    "config.unavailable.unavailable",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.vietnamese_first",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.refuse_nul_in_query",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -181,14 +184,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TRACK_STARTED = True
 # A worker takes one message at a time: a long report does not hold others back in its prefetch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Report tasks acknowledge their message only when they end (acks_late, reports/tasks.py), so a
-# worker killed mid-job leaves the message unacknowledged in Redis, which hands it out again once
-# the visibility timeout has passed since delivery. Deliberately 2 hours: longer than the longest
-# report (a national one; README, "Progress reports"), or Redis would hand a running
-# job to a second worker; short enough that a killed worker's job comes back the same morning.
-# The sweep below finds dead jobs sooner, by their heartbeat. Tests start workers with a few
-# seconds to see the redelivery happen.
+# Jobs (reports, imports) acknowledge their message only when they end (acks_late), so a worker
+# killed mid-job leaves the message unacknowledged in Redis, which hands it out again once the
+# visibility timeout has passed since delivery. That is NOT how a dead worker's job comes back:
+# a running job writes its heartbeat every JOBS_HEARTBEAT_SECONDS and the sweep below, every
+# JOBS_SWEEP_SECONDS, re-sends a job silent for REPORTS_STALE_AFTER / IMPORT_STALE_SECONDS:
+# about half a minute. The redelivery is a second, slow way back, so its timeout stays long
+# (2 hours, longer than the longest report): a short one would hand a long-running job's message
+# to a second worker mid-run. Harmless now (a job whose heartbeat is fresh is never taken twice:
+# jobs.lifecycle.claim_or_retake), but wasted work.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+# Sending a message with the broker down: a few quick tries, then the outbox (the job stays
+# queued without dispatched_at and the sweep sends it later), instead of holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # How often a worker looks for messages past their visibility timeout: every 10th call of a
@@ -196,12 +210,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
+# Background jobs (jobs.lifecycle): a running job's heartbeat, how often beat sweeps, how long a
+# queued job may wait for the broker's acknowledgement before the sweep sends it again, and how
+# long a message the broker took may wait for a worker before it is taken for lost.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=5)
+JOBS_SWEEP_SECONDS = env.float("JOBS_SWEEP_SECONDS", default=15)
+JOBS_DISPATCH_GRACE = env.int("JOBS_DISPATCH_GRACE", default=10)
+JOBS_LOST_MESSAGE_AFTER = env.int("JOBS_LOST_MESSAGE_AFTER", default=30 * 60)
 CELERY_BEAT_SCHEDULE = {
-    # Jobs stuck in "running" (their worker died: no heartbeat for REPORTS_STALE_AFTER) and jobs
-    # left "queued" whose message was lost go back to the queue.
+    # Jobs stuck in "running" (their worker died: no heartbeat for REPORTS_STALE_AFTER) go
+    # back to the queue, and queued jobs the broker never took (down when they were asked for)
+    # are sent again: the outbox.
     "reports-sweep-stuck-jobs": {
         "task": "reports.tasks.sweep_stuck_jobs",
-        "schedule": 5 * 60,
+        "schedule": JOBS_SWEEP_SECONDS,
+    },
+    "imports-sweep-stuck-batches": {
+        "task": "imports.tasks.sweep_stuck_batches",
+        "schedule": JOBS_SWEEP_SECONDS,
     },
     # Scheduled monthly reports (reports.ReportSchedule, edited in the admin). Each run makes the
     # reports that are due and not yet made, so running hourly rather than daily only means a
@@ -218,9 +244,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Progress reports (reports/). A running job writes a heartbeat at every step; one silent for
-# this many seconds is taken for dead and re-queued by the sweep.
-REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=15 * 60)
+# Progress reports (reports/). A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS;
+# one silent for this many seconds is taken for dead and re-queued by the sweep.
+REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=30)
 # Behind the production proxy, which terminates TLS (docker-compose.yml sets HTTPS=1).
 HTTPS = env.bool("HTTPS", default=False)
 if HTTPS:
@@ -281,9 +307,10 @@ IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=200)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 2**20)
 # Files with more rows than this are previewed and committed by a Celery job, with progress.
 IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=5_000)
-# A commit that has not moved for this long died with its worker; a redelivered job retakes it
-# (far above the longest commit, about 10 s for 200,000 rows).
-IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30 * 60)
+# A preview or commit whose heartbeat (every JOBS_HEARTBEAT_SECONDS, written by a thread even
+# inside a commit's long transaction) has not moved for this long died with its worker; the
+# sweep sends it again and the next run retakes it.
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30)
 
 # Admin exports (django-import-export): a leading "=" is never written as a formula. The portal's
 # resources (config.resources) escape "+", "-", "@", tab and CR too, by common.spreadsheet.

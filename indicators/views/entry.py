@@ -68,7 +68,11 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     communes = (
         access.units_for(request.user, access.Action.ENTER).filter(level=Level.COMMUNE).current()
     )
-    unit = communes.filter(pk=request.GET.get("unit") or 0).first() or communes.first()
+    asked = request.GET.get("unit", "")
+    # ?unit= a commune's id; anything else (not a number) means the officer's first commune.
+    unit = (communes.filter(pk=int(asked)).first() if asked.isdecimal() else None) or (
+        communes.first()
+    )
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
         return redirect("home:home")
