@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a request that waited too long is answered "busy" at once.
+    "config.shedding.ShedWhenQueuedTooLong",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.vietnamese_first",
     "django.middleware.locale.LocaleMiddleware",
@@ -249,6 +251,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 SESSION_COOKIE_HTTPONLY = True
+
+# Load shedding (config.shedding): a page asked for that waited longer than this in the queue
+# (proxy's X-Request-Start or gunicorn's stamp) is answered 503 "busy, try again in
+# SHED_RETRY_AFTER_SECONDS" at once. Saves and submissions are never shed.
+SHED_AFTER_SECONDS = env.float("SHED_AFTER_SECONDS", default=2.0)
+SHED_RETRY_AFTER_SECONDS = env.int("SHED_RETRY_AFTER_SECONDS", default=10)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
