@@ -28,7 +28,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # answering while one of them is busy, so this only catches a wedged process).
 timeout = 30
 graceful_timeout = 30
-keepalive = 5
+# Longer than a person's pause between two pages (and than the proxy's idle connections): with
+# gunicorn's 5 s, a connection closed by the server just as the next request went out on it
+# surfaced as "connection reset" errors under `make load`. Idle connections cost a gthread
+# worker no thread.
+keepalive = 75
 # Workers are replaced now and then (with a jitter so they do not all restart at once), which
 # bounds any slow growth of memory.
 max_requests = 5000

@@ -11,7 +11,8 @@ neither, nothing is shed.
 Only what can be asked again without loss is shed: pages that read (GET, HEAD), and the posts
 of views marked `@sheddable` (the login, the autosave of a draft, which the page sends again).
 A save, a submission, an approval or a report request is always served, however late: the
-officer's typing is never thrown away.
+officer's typing is never thrown away; nor is the page that follows it and says what was done
+(it carries the messages cookie).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -100,6 +102,7 @@ class ShedWhenQueuedTooLong:
         if (
             request.method in SAFE_METHODS
             and not request.path.startswith(NEVER_SHED)
+            and CookieStorage.cookie_name not in request.COOKIES
             and waited_too_long(request)
         ):
             return busy_response(request)

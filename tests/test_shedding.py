@@ -75,6 +75,14 @@ def test_a_page_that_did_not_wait_is_served():
 
 
 @pytest.mark.django_db
+def test_the_page_after_an_action_saying_what_was_done_is_never_shed():
+    client = Client()
+    client.cookies["messages"] = "anything"  # Django's cookie of messages to show
+    response = client.get(reverse("login"), HTTP_X_REQUEST_START=f"t={LONG_AGO}")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_the_health_check_is_never_shed():
     response = Client().get(reverse("health"), HTTP_X_REQUEST_START=f"t={LONG_AGO}")
     assert response.status_code != 503

@@ -105,7 +105,7 @@ class PortalUser(HttpUser):
                     response.failure("503 busy (shed)")
                     time.sleep(int(response.headers.get("Retry-After", "10")))
                     continue
-                if "/dang-nhap/" in response.url:
+                if "/dang-nhap/" in (response.url or "/dang-nhap/"):
                     response.failure("login refused")
                 return
 
@@ -123,13 +123,20 @@ class Officer(PortalUser):
         self.username = f"load.xa.{self.number}"
         self.months = list(MONTHS)
         self.login()
+        self.unit: str | None = None
+        self.find_unit()
+
+    def find_unit(self) -> None:
         start = self.client.get(f"/nhap-lieu/?program={PROGRAM}", name="entry start")
         found = re.search(r"/nhap-lieu/(\d+)/", start.url or "")
         self.unit = found.group(1) if found else None
 
     @task
     def month(self) -> None:
-        if not self.unit or not self.months:
+        if not self.unit:  # the first page was "busy": ask again
+            self.find_unit()
+            return
+        if not self.months:
             self.wait()
             return
         month = self.months[0]
@@ -155,7 +162,7 @@ class Officer(PortalUser):
                     response_length=0, exception=None, context={},
                 )  # fmt: skip
                 return
-            if r.status_code == 200 and "/dang-nhap/" not in r.url:
+            if r.status_code == 200 and "/dang-nhap/" not in (r.url or "/dang-nhap/"):
                 _record(self.username, url, fields)
         self.wait()
         page = self.client.get(url, name="entry form")
@@ -179,14 +186,18 @@ class Reviewer(PortalUser):
         self.number = _next("tinh", REVIEWERS)
         self.username = f"load.tinh.{self.number}"
         self.login()
+        self.find_pages()
+
+    def find_pages(self) -> None:
         start = self.client.get(f"/duyet/?program={PROGRAM}", name="review start")
-        self.overview = start.url.split(self.host, 1)[-1] if start.ok else None
+        self.overview = (start.url or "").split(self.host, 1)[-1] if start.ok else None
         dash = self.client.get(f"/theo-doi/?program={PROGRAM}", name="dashboard start")
-        self.dashboard = dash.url.split(self.host, 1)[-1] if dash.ok else None
+        self.dashboard = (dash.url or "").split(self.host, 1)[-1] if dash.ok else None
 
     @task(2)
     def approve(self) -> None:
         if not self.overview:
+            self.find_pages()
             return
         for month in MONTHS:
             url = re.sub(r"/\d{4}-\d{2}/", f"/{month}/", self.overview)

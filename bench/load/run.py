@@ -68,7 +68,7 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare(officers: int) -> dict[str, int]:
+def prepare(officers: int, hasher: str) -> dict[str, int]:
     """The demo, the load accounts and the load months opened again. Returns the counts."""
     import django
 
@@ -95,7 +95,9 @@ def prepare(officers: int) -> dict[str, int]:
         .valid_on(today)
         .order_by("path")
     )
-    encoded = make_password(PASSWORD)  # one hash (production's hasher) for every load account
+    # One hash for every load account, by the measured code's hasher (its first one, or as
+    # given: the baseline's PBKDF2 for main's code).
+    encoded = make_password(PASSWORD, hasher=hasher or "default")
     plan = [(f"load.xa.{n + 1}", Role.ENTRY, communes[n % len(communes)]) for n in range(officers)]
     plan += [(f"load.tinh.{n + 1}", Role.REVIEWER, p) for n, p in enumerate(provinces)]
     plan += [(f"load.bc.{n + 1}", Role.VIEWER, p) for n, p in enumerate(provinces)]
@@ -138,6 +140,9 @@ class Servers:
             "REPORTS_STALE_AFTER": os.environ.get("REPORTS_STALE_AFTER", str(15 * 60)),
             "PYTHONPATH": str(code),
             "LOG_LEVEL": "WARNING",
+            # Every virtual user comes from 127.0.0.1: django-axes would lock the address out
+            # for everyone after a few failed logins.
+            "AXES_FAILURE_LIMIT": "1000000",
         }
 
     def _log(self, name: str) -> int:
@@ -412,13 +417,14 @@ def main() -> None:
     parser.add_argument("--label", default="current")
     parser.add_argument("--no-faults", action="store_true")
     parser.add_argument("--officers", type=int, default=255)
+    parser.add_argument("--hasher", default="", help="e.g. pbkdf2_sha256 for main's code")
     args = parser.parse_args()
     if not LOCUST.exists():
         raise SystemExit("Locust is missing: `make load` installs it in var/locust.")
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     ensure_database(os.environ["DATABASE_URL"])
-    counts = prepare(args.officers)
+    counts = prepare(args.officers, args.hasher)
     label_dir = VAR / args.label
     shutil.rmtree(label_dir, ignore_errors=True)
     label_dir.mkdir(parents=True)
