@@ -83,6 +83,7 @@ def main() -> None:
         ("autosave (POST)", lambda: officer.post(form + "nhap/", fields)),
         ("review overview (GET)", lambda: reviewer.get(overview)),
         ("dashboard (GET)", lambda: reviewer.get(dashboard)),
+        ("home after login (GET)", lambda: officer.get("/")),
         ("floor: login page (GET)", lambda: anonymous.get("/dang-nhap/")),
     ]
     print(f"hasher: {settings.PASSWORD_HASHERS[0]}; sessions: {settings.SESSION_ENGINE}")
