@@ -77,7 +77,7 @@ def busy_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON for the page's scripts, otherwise templates/busy.html (no
     session, no user, no query: it must cost next to nothing)."""
     retry = settings.SHED_RETRY_AFTER_SECONDS
-    if "application/json" in request.META.get("HTTP_ACCEPT", "") or request.path.endswith("/nhap/"):
+    if "application/json" in request.headers.get("accept", "") or request.path.endswith("/nhap/"):
         body = json.dumps(
             {"error": _("Hệ thống đang quá tải, chưa ghi được bản nháp.")},
             ensure_ascii=False,
