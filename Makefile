@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import clean
+.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import load load-cpu clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
@@ -102,3 +102,22 @@ bench-entry: install
 # django-import-export resource, on PostgreSQL.
 bench-import: install
 	$(BIN)/python bench/legacy_import.py
+
+# On demand, not in `make test`: the deadline day under load (bench/load/run.py). Locust, in a
+# virtualenv of its own (var/locust), against gunicorn (config/gunicorn.py) + the checkout's
+# PostgreSQL (database hoilhpn_load, the demo) + a Redis of its own + one Celery worker, in
+# stages of users, then with a web worker and the Celery worker killed mid-run.
+# `make load LOAD_ARGS="--stages 50,150,300 --seconds 90"`; a baseline from another checkout:
+# `LOAD_ARGS="--code DIR --label baseline --gunicorn-args '--workers 4 --config python:config.gunicorn'"`.
+LOAD_ARGS ?=
+var/locust/bin/locust: bench/load/requirements.txt
+	$(PYTHON) -m venv var/locust
+	var/locust/bin/pip install --quiet -r bench/load/requirements.txt
+	touch $@
+
+load: install var/locust/bin/locust
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
+
+# On demand: where the CPU goes per request (queries, cProfile) on the load database.
+load-cpu: install
+	$(BIN)/python bench/load/cpu.py $(LOAD_ARGS)

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a request that waited too long is answered "busy" at once.
+    "config.shedding.ShedWhenQueuedTooLong",
     # The database or the broker unreachable: the 503 page (a safe request tried once more).
     "config.unavailable.unavailable",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -146,6 +148,14 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
+# Argon2id at OWASP's parameters (config.passwords: about a tenth of PBKDF2's cost per login);
+# PBKDF2 hashes made before still verify and are rehashed at the next login.
+PASSWORD_HASHERS = [
+    "config.passwords.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -276,6 +286,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 SESSION_COOKIE_HTTPONLY = True
+
+# Load shedding (config.shedding): a page asked for that waited longer than this in the queue
+# (proxy's X-Request-Start or gunicorn's stamp) is answered 503 "busy, try again in
+# SHED_RETRY_AFTER_SECONDS" at once. Saves and submissions are never shed.
+SHED_AFTER_SECONDS = env.float("SHED_AFTER_SECONDS", default=2.0)
+SHED_RETRY_AFTER_SECONDS = env.int("SHED_RETRY_AFTER_SECONDS", default=10)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -17,7 +17,7 @@ from indicators.cycle.entry import Entry, Problem, history_peaks
 from indicators.cycle.register import register_figures
 from indicators.figures import engine
 from indicators.figures.rules import rule_for
-from indicators.figures.table import targets_of_many
+from indicators.figures.table import shared_reads, targets_of_many
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
 from members import lifespan
 from members.models import Level, Unit
@@ -205,7 +205,13 @@ def build_sheet(
 ) -> Sheet:
     """The month's form. Without `details` (a save: only the cells and their saved figures are
     needed) it skips last month, the history peaks, targets, year-to-date and the register;
-    `with_details` adds them when the form has to be shown again."""
+    `with_details` adds them when the form has to be shown again. The figures of its cells
+    share their reads (the subtree's units and rows are read once, not once per indicator)."""
+    with shared_reads():
+        return _build_sheet(unit, program, month, details=details)
+
+
+def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details: bool) -> Sheet:
     indicators = entered_indicators(program)
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]

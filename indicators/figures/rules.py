@@ -104,9 +104,9 @@ def _through_table(
     """The unit's figure from the table computation (`measures` with no children) when old
     units count in it on the range's last day (members.lineage), else None: the one-unit
     reads below know nothing of lineage and stay the fast path for every other range."""
-    from indicators.figures.table import Reads
+    from indicators.figures.table import current_reads
 
-    reads = Reads()
+    reads = current_reads()
     if reads.lineage(unit, end).is_empty:
         return None
     return rule.measures(unit, [], start, end, reads).get(ALL, Figure(value=None))

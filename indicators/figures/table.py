@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.db.models import F, Q, Sum, Window
@@ -196,6 +198,30 @@ class Reads:
             if unit in children:
                 by_indicator[indicator].append((unit, children[unit], v, n, d))
         return by_indicator
+
+
+_SHARED: ContextVar[Reads | None] = ContextVar("shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[Reads]:
+    """One Reads for every figure computed inside (a page's, which writes nothing meanwhile),
+    so that the one-unit figures of the engine read the subtree's units and rows once rather
+    than once per indicator; a nested use shares the outer one."""
+    outer = _SHARED.get()
+    if outer is not None:
+        yield outer
+        return
+    token = _SHARED.set(Reads())
+    try:
+        yield _SHARED.get() or Reads()
+    finally:
+        _SHARED.reset(token)
+
+
+def current_reads() -> Reads:
+    """The Reads of the enclosing `shared_reads`, or a new one."""
+    return _SHARED.get() or Reads()
 
 
 def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:

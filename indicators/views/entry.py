@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from common.periods import add_months, month_start, parse_month, previous_month
+from config.shedding import sheddable
 from indicators.cycle import review
 from indicators.cycle import sheet as sheets
 from indicators.cycle.entry import (
@@ -248,6 +249,7 @@ def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool)
     return redirect(_form_url(sheet.unit, sheet.program, sheet.month))
 
 
+@sheddable
 @login_required
 @require_POST
 def entry_draft(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:

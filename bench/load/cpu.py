@@ -1,0 +1,125 @@
+"""Where the CPU goes per request of the deadline day (`make load-profile`, on demand).
+
+On the load database of bench/load/run.py (made by `make load` first), through Django's test
+client with the production middleware: for the login, the entry form (load, save, autosave),
+the review overview and the dashboard, the time per request (median of --runs), the number of
+queries, and cProfile's heaviest functions (cumulative), so that the cost of queries, template
+rendering, middleware, sessions and the password hasher can be told apart.
+
+    .venv/bin/python bench/load/cpu.py [--runs 10] [--top 25] [--only NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.load.run import MONTHS, PASSWORD, PROGRAM, database_url  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--sql", action="store_true", help="print each request's queries")
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("CONN_MAX_AGE", "60")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+
+    # Clients kept: each new test client builds the middleware again (whitenoise scans the
+    # static files), which a gunicorn worker does once.
+    officer, reviewer, anonymous = Client(), Client(), Client()
+    month = MONTHS[-1]
+
+    def login(client: Client, username: str) -> Callable[[], object]:
+        def run() -> object:
+            client.logout()
+            return client.post("/dang-nhap/", {"username": username, "password": PASSWORD})
+
+        return run
+
+    login(officer, "load.xa.1")()
+    login(reviewer, "load.tinh.1")()
+    form = officer.get(f"/nhap-lieu/?program={PROGRAM}&month={month}")["Location"]
+    html = officer.get(form).content.decode()
+    fields = dict(re.findall(r'<input type="text"[^>]*?name="([^"]+)" value="([^"]*)"', html))
+    fields["version"] = re.search(r'name="version" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    overview = reviewer.get(f"/duyet/?program={PROGRAM}&month={month}")["Location"]
+    dashboard = reviewer.get(f"/theo-doi/?program={PROGRAM}")["Location"]
+
+    def save() -> object:
+        response = officer.post(form, fields | {"action": "save"})
+        page = officer.get(form).content.decode()
+        fields["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+        return response
+
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("login (POST)", login(anonymous, "load.xa.2")),
+        ("entry form (GET)", lambda: officer.get(form)),
+        ("entry save (POST) + GET", save),
+        ("autosave (POST)", lambda: officer.post(form + "nhap/", fields)),
+        ("review overview (GET)", lambda: reviewer.get(overview)),
+        ("dashboard (GET)", lambda: reviewer.get(dashboard)),
+        ("home after login (GET)", lambda: officer.get("/")),
+        ("floor: login page (GET)", lambda: anonymous.get("/dang-nhap/")),
+    ]
+    print(f"hasher: {settings.PASSWORD_HASHERS[0]}; sessions: {settings.SESSION_ENGINE}")
+    for name, fn in cases:
+        if args.only and args.only not in name:
+            continue
+        fn()  # warm
+        queries: list[str] = []
+
+        def count(
+            execute: Callable, sql: str, *rest: object, queries: list[str] = queries
+        ) -> object:
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            fn()
+        samples = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - started) * 1000)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(max(1, args.runs // 2)):
+            fn()
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+        print(f"\n=== {name}: median {statistics.median(samples):.1f} ms, {len(queries)} queries")
+        if args.sql:
+            for sql in queries:
+                print("   SQL", sql[:230].replace("\n", " "))
+        body = out.getvalue().split("ncalls", 1)[-1]
+        print("ncalls" + "\n".join(line[:160] for line in body.splitlines()))
+
+
+if __name__ == "__main__":
+    main()
