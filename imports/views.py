@@ -44,6 +44,7 @@ def grouped_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for label, items in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
     ]
 
+
 QUEUE_DOWN_MESSAGE = gettext_lazy(
     "Hàng đợi xử lý nền tạm thời không kết nối được. Tệp đã được lưu (không có gì bị mất) và "
     "sẽ tự được xử lý khi hàng đợi hoạt động trở lại."
