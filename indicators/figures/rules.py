@@ -662,9 +662,13 @@ class CoverageRule(AggregationRule):
         source, threshold = self.source, self.threshold
         day = month_end(end)
         # Old units count in their successors' figures: the coverage totals keep each unit's
-        # own events only, so the live computation answers.
+        # own events only, so the live computation answers when an old unit at the level is
+        # held by a unit at the level (merged communes, for a coverage of communes). When none
+        # is (branches: an old branch belongs to a commune), the units counted are those in
+        # force on the day with their own values alone, which the totals answer.
         lineage = reads.lineage(parent, end)
-        rolled = self.shares(parent, children, start, end, day) if lineage.is_empty else None
+        held = not lineage.is_empty and lineage.holds(self.indicator.level)
+        rolled = None if held else self.shares(parent, children, start, end, day)
         if rolled is not None:
             if parent.pk in rolled:
                 rolled[ALL] = rolled.pop(parent.pk)
