@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from members.models import PATH_SEP, Level, Unit, UnitSuccession
 
@@ -99,6 +99,11 @@ class Lineage:
     # Whether old branches may have been left out of `old` (see the class's docstring).
     lean: bool = False
     leaves: dict[int, str] = field(default_factory=dict)  # left-out old branch -> its place
+    # The old units whose flows move between the rows of a table, by (parent, level, rows):
+    # the columns of a page ask for the same (indicators.figures.rules.SumRule).
+    moves: dict[tuple[int, str, tuple[int, ...]], list[tuple[int, int | None, int | None]]] = field(
+        default_factory=dict
+    )
 
     @property
     def is_empty(self) -> bool:
@@ -188,18 +193,18 @@ def _read(scope: Unit, day: datetime.date) -> Lineage:
     for root in roots:
         where |= Q(predecessor__path__startswith=root)
     links: dict[int, list[tuple[int, str]]] = {}
-    linked_levels = set()
+    linked_levels: dict[int, str] = {}
     for pred, level, succ, path in UnitSuccession.objects.filter(
         where, predecessor__valid_to__lt=day, effective_on__lte=day
     ).values_list("predecessor", "predecessor__level", "successor", "successor__path"):
         links.setdefault(pred, []).append((succ, path))
-        linked_levels.add(level)
+        linked_levels[pred] = level
     # Old branches without links of their own are left out when no old unit below a branch
     # is linked (see Lineage): their place is their parent's, computed on demand.
-    lean = not linked_levels & set(_BELOW_BRANCH)
+    lean = not set(linked_levels.values()) & set(_BELOW_BRANCH)
     units = Unit.objects.filter(found.where()).exclude(pk=scope.pk).filter(ceased)
-    linked = Exists(UnitSuccession.objects.filter(predecessor=OuterRef("pk")))
-    kept = units.exclude(Q(level=Level.BRANCH) & ~linked) if lean else units
+    linked = [pk for pk, level in linked_levels.items() if level == Level.BRANCH]
+    kept = units.filter(~Q(level=Level.BRANCH) | Q(pk__in=linked)) if lean else units
     rows = list(kept.values_list(*fields))
     if lean and any(level in _BELOW_BRANCH for _pk, _path, level, _parent in rows):
         lean = False  # an old unit below a branch: its branch's place decides its own

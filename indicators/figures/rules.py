@@ -410,18 +410,23 @@ class SumRule(AggregationRule):
             child = child_on(path, parent)
             return child if child in row_keys else parent.pk
 
-        moves: list[tuple[int, int | None, int | None]] = []  # old unit, into, out of
-        for old in history.old.values():
-            if LEVEL_RANK[old.level] > level:
-                continue  # below the level: no result of its own
-            into = row_of(history.home[old.pk])
-            if old.parent_id in history.old:
-                out = row_of(history.home[old.parent_id])
-            else:
-                out = row_of(parent_path(old.path))
-            if into != out:
-                moves.append((old.pk, into, out))
-        levels = {old.pk: old.level for old in history.old.values()}
+        # The moves depend on the rows and the level only: the columns of a page share them.
+        memo_key = (parent.pk, self.indicator.level, tuple(sorted(row_keys)))
+        if memo_key not in history.moves:
+            found_moves: list[tuple[int, int | None, int | None]] = []  # old unit, into, out of
+            for old in history.old.values():
+                if LEVEL_RANK[old.level] > level:
+                    continue  # below the level: no result of its own
+                into = row_of(history.home[old.pk])
+                if old.parent_id in history.old:
+                    out = row_of(history.home[old.parent_id])
+                else:
+                    out = row_of(parent_path(old.path))
+                if into != out:
+                    found_moves.append((old.pk, into, out))
+            history.moves[memo_key] = found_moves
+        moves = history.moves[memo_key]
+        levels = {pk: history.old[pk].level for pk, _i, _o in moves}
         above = [c.pk for c in valid] + [parent.pk]
         above += [pk for pk, _i, _o in moves if LEVEL_RANK[levels[pk]] < level]
         amounts = {pk: (f.value or Decimal(0), f.units_reporting) for pk, f in
