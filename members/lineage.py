@@ -65,6 +65,9 @@ def child_on(path: str, parent: Unit) -> int:
 def common_path(paths: list[str]) -> str:
     """The path of the lowest unit holding every unit of `paths` (their longest common prefix
     of whole ids)."""
+    first = paths[0] if paths else ""
+    if all(p == first for p in paths):  # most often: one successor, or children gone alike
+        return first
     split = [p.strip(PATH_SEP).split(PATH_SEP) for p in paths]
     common: list[str] = []
     for parts in zip(*split, strict=False):

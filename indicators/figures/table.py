@@ -276,6 +276,28 @@ def targets_for(
     return {unit: target for (_i, unit), target in found.items()}
 
 
+def _table(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None,
+    reads: Reads, paced: bool,
+) -> tuple[dict[int, Figure], Figure, dict[int, Figure]]:  # fmt: skip
+    """figures_with_total with the rule's measures, whose key `parent.pk` is the parent's
+    own row (figures_with_rest): measured once for both."""
+    start, end = month_start(start), month_start(end)
+    measured = _measures(indicator, parent, children, start, end, reads)
+    if targets is None:
+        targets = targets_for(indicator, [*children, parent], end)
+    rule = rule_for(indicator)
+
+    def judged(unit: Unit, key: int) -> Figure:
+        target, period_end = targets.get(unit.pk, (None, None))
+        found = measured.get(key, Figure(value=None))
+        return rule.judge(found, target, period_end, end, start, paced=paced)
+
+    children_figures = {child.pk: judged(child, child.pk) for child in children}
+    return children_figures, judged(parent, ALL), measured
+
+
 def figures_with_total(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
@@ -286,18 +308,8 @@ def figures_with_total(
     given, saves the two target queries (see targets_of_many); `reads`, shared by the columns
     of a page, reads each unit list and each indicator's rows once; `paced`: see
     AggregationRule.judge."""
-    start, end = month_start(start), month_start(end)
-    measured = _measures(indicator, parent, children, start, end, reads or Reads())
-    if targets is None:
-        targets = targets_for(indicator, [*children, parent], end)
-    rule = rule_for(indicator)
-
-    def judged(unit: Unit, key: int) -> Figure:
-        target, period_end = targets.get(unit.pk, (None, None))
-        found = measured.get(key, Figure(value=None))
-        return rule.judge(found, target, period_end, end, start, paced=paced)
-
-    return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
+    found = _table(indicator, parent, children, start, end, targets, reads or Reads(), paced)
+    return found[0], found[1]
 
 
 def figures_with_rest(
@@ -310,14 +322,12 @@ def figures_with_rest(
     several children), None when the parent has no lineage then (the old map) or nothing of
     its own. With it the rows of a flow add up to the total."""
     reads = reads or Reads()
-    children_figures, total = figures_with_total(
+    children_figures, total, measured = _table(
         indicator, parent, children, start, end, targets, reads, paced
     )
-    start, end = month_start(start), month_start(end)
+    end = month_start(end)
     if reads.lineage(parent, end).is_empty or end < program_start(indicator):
         return children_figures, None, total
-    start = max(start, program_start(indicator))
-    measured = rule_for(indicator).measures(parent, children, start, end, reads)
     rest = measured.get(parent.pk)
     return children_figures, rest if rest is not None and rest.value is not None else None, total
 
