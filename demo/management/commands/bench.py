@@ -37,7 +37,7 @@ from common.periods import add_months
 from indicators.cycle import sheet as sheets
 from indicators.figures.engine import figure, measure
 from indicators.models import Indicator, Result, Rule, Submission
-from members.models import Level, Unit
+from members.models import Level, Unit, UnitSuccession
 from programs.models import Program
 
 PROGRAM = "CTH"  # the catalogue's program with the most indicators
@@ -300,11 +300,11 @@ class Command(BaseCommand):
         for links, pk in sorted(first.items()):
             commune = Unit.objects.get(pk=pk)
             # The old communes wholly merged into it (a split one belongs to the province).
-            whole = (
-                Unit.objects.filter(successor_links__successor=commune)
-                .annotate(successors=Count("successor_links", distinct=True))
-                .filter(successors=1)
-            )
+            theirs = UnitSuccession.objects.filter(
+                predecessor__successor_links__successor=commune
+            ).exclude(successor=commune)
+            split = set(theirs.values_list("predecessor", flat=True))
+            whole = Unit.objects.filter(successor_links__successor=commune).exclude(pk__in=split)
             paths = [commune.path, *whole.values_list("path", flat=True)]
             where = Q()
             for path in paths:
