@@ -139,7 +139,7 @@ class Command(BaseCommand):
         timings.update(aggregates)
         timings["predecessors"] = self._predecessors(runs, last)
         timings["province_mergers"] = self._province_mergers(
-            reviewer, columns, max(5, runs // 2), last
+            viewer, columns, max(5, runs // 2), last
         )
         timings["checks"] = {"aggregates_correct_after_save": correct, "engine_sum_is": rules}
         timings["ratios"] = {
