@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from members.models import PATH_SEP, Unit, UnitSuccession
+from members.models import PATH_SEP, Level, Unit, UnitSuccession
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,9 @@ def child_on(path: str, parent: Unit) -> int:
 def common_path(paths: list[str]) -> str:
     """The path of the lowest unit holding every unit of `paths` (their longest common prefix
     of whole ids)."""
+    first = paths[0] if paths else ""
+    if all(p == first for p in paths):  # most often: one successor, or children gone alike
+        return first
     split = [p.strip(PATH_SEP).split(PATH_SEP) for p in paths]
     common: list[str] = []
     for parts in zip(*split, strict=False):
@@ -81,29 +84,81 @@ def scope_day(unit: Unit, day: datetime.date) -> datetime.date:
 
 @dataclass
 class Lineage:
-    """The old units that matter to `scope` on `day` and where each belongs (`home`)."""
+    """The old units that matter to `scope` on `day` and where each belongs (`home`).
+
+    `old` leaves out the old branches without merger links of their own (there are ten times
+    as many as old communes: 100,000 on the national map) when no old unit below them exists:
+    such a branch belongs where its parent belongs, and it moves no figure from one row to
+    another, so only the callers that list a level's units meet them, and they ask `place`
+    (which remembers the answer in `leaves`, for `is_old` and `holder`)."""
 
     scope: Unit
     day: datetime.date
     old: dict[int, OldUnit] = field(default_factory=dict)
     home: dict[int, str] = field(default_factory=dict)  # old unit id -> path of its place
+    levels: dict[str, str] = field(default_factory=dict)  # place path -> its level
+    # The paths of the whole old trees outside the scope whose units have a successor in it.
+    roots: list[str] = field(default_factory=list)
+    # Whether old branches may have been left out of `old` (see the class's docstring).
+    lean: bool = False
+    leaves: dict[int, str] = field(default_factory=dict)  # left-out old branch -> its place
+    # The old units whose flows move between the rows of a table, by (parent, level, rows):
+    # the columns of a page ask for the same (indicators.figures.rules.SumRule).
+    moves: dict[tuple[int, str, tuple[int, ...]], list[tuple[int, int | None, int | None]]] = field(
+        default_factory=dict
+    )
 
     @property
     def is_empty(self) -> bool:
-        return not self.old
+        return not self.old and not self.lean
 
     def inside(self, path: str) -> bool:
         return path.startswith(self.scope.path)
 
+    def where(self) -> Q:
+        """The units that matter to the scope: its subtree and the old trees of `roots`."""
+        found = Q(path__startswith=self.scope.path)
+        for root in self.roots:
+            found |= Q(path__startswith=root)
+        return found
+
+    def ceased(self, valid_to: datetime.date | None) -> bool:
+        """Whether a unit of `where` with this last day is an old unit on the day."""
+        return valid_to is not None and valid_to < self.day
+
+    def place(self, pk: int, path: str, parent_id: int | None) -> str:
+        """The path of the unit in force that holds old unit `pk` (any old unit, whether in
+        `old` or left out of it)."""
+        if pk in self.home:
+            return self.home[pk]
+        if pk not in self.leaves:
+            parent = self.home.get(parent_id) if parent_id is not None else None
+            self.leaves[pk] = parent if parent is not None else parent_path(path)
+        return self.leaves[pk]
+
+    def is_old(self, pk: int) -> bool:
+        """Whether `pk` is an old unit (one left out of `old` only once `place` met it)."""
+        return pk in self.old or pk in self.leaves
+
+    def holds(self, level: str) -> bool:
+        """Whether some old unit at `level` is held by a unit at `level` in the scope (a
+        merged commune by its new commune): only then does a figure that counts the units
+        at `level` (a coverage) differ from the same figure over the units in force alone.
+        A left-out old branch belongs where its parent does: a commune's place, never a
+        branch (a branch's parent is no branch)."""
+        for pk, old in self.old.items():
+            place = self.home.get(pk, "")
+            if old.level == level and self.levels.get(place) == level and self.inside(place):
+                return True
+        return False
+
     def holder(self, pk: int, level: str) -> int | None:
         """The unit in force at `level` that holds old unit `pk` wholly (what a stock or a
         rate falls back to), or None when it belongs higher (split) or elsewhere."""
-        place = self.home.get(pk)
+        place = self.home.get(pk) or self.leaves.get(pk)
         if place is None or not self.inside(place) or self.levels.get(place) != level:
             return None
         return path_pk(place)
-
-    levels: dict[str, str] = field(default_factory=dict)  # place path -> its level
 
 
 def lineage(scope: Unit, day: datetime.date) -> Lineage:
@@ -122,7 +177,6 @@ def _read(scope: Unit, day: datetime.date) -> Lineage:
     found = Lineage(scope, day)
     ceased = Q(valid_to__lt=day)
     fields = ("pk", "path", "level", "parent_id")
-    rows = list(Unit.objects.subtree(scope, include_self=False).filter(ceased).values_list(*fields))
     incoming = list(
         UnitSuccession.objects.filter(successor__path__startswith=scope.path, effective_on__lte=day)
         .exclude(predecessor__path__startswith=scope.path)
@@ -137,26 +191,41 @@ def _read(scope: Unit, day: datetime.date) -> Lineage:
             top = next(i for i, pk in enumerate(ids) if pk in old_ids or i == len(ids) - 1)
             roots.append(PATH_SEP + PATH_SEP.join(map(str, ids[: top + 1])) + PATH_SEP)
         roots = sorted(set(roots))
-        outer = Q()
-        for root in roots:
-            outer |= Q(path__startswith=root)
-        rows += list(Unit.objects.filter(outer, ceased).values_list(*fields))
-    if not rows:
-        return found
-    found.old = {pk: OldUnit(pk, path, level, parent) for pk, path, level, parent in rows}
+    found.roots = roots
     where = Q(predecessor__path__startswith=scope.path)
     for root in roots:
         where |= Q(predecessor__path__startswith=root)
     links: dict[int, list[tuple[int, str]]] = {}
-    for pred, succ, path in UnitSuccession.objects.filter(
+    linked_levels: dict[int, str] = {}
+    for pred, level, succ, path in UnitSuccession.objects.filter(
         where, predecessor__valid_to__lt=day, effective_on__lte=day
-    ).values_list("predecessor", "successor", "successor__path"):
+    ).values_list("predecessor", "predecessor__level", "successor", "successor__path"):
         links.setdefault(pred, []).append((succ, path))
+        linked_levels[pred] = level
+    # Old branches without links of their own are left out when no old unit below a branch
+    # is linked (see Lineage): their place is their parent's, computed on demand.
+    lean = not set(linked_levels.values()) & set(_BELOW_BRANCH)
+    units = Unit.objects.filter(found.where()).exclude(pk=scope.pk).filter(ceased)
+    linked = [pk for pk, level in linked_levels.items() if level == Level.BRANCH]
+    kept = units.filter(~Q(level=Level.BRANCH) | Q(pk__in=linked)) if lean else units
+    rows = list(kept.values_list(*fields))
+    if lean and any(level in _BELOW_BRANCH for _pk, _path, level, _parent in rows):
+        lean = False  # an old unit below a branch: its branch's place decides its own
+        rows = list(units.values_list(*fields))
+    if lean:
+        found.lean = bool(rows) or units.filter(level=Level.BRANCH).exists()
+    if not rows:
+        return found
+    found.old = {pk: OldUnit(pk, path, level, parent) for pk, path, level, parent in rows}
     _place_all(found, links)
     places = {path_pk(p) for p in found.home.values() if p}
     levels = dict(Unit.objects.filter(pk__in=places).values_list("path", "level"))
     found.levels = levels
     return found
+
+
+# The levels below a branch (its groups): a lean lineage has none of them old.
+_BELOW_BRANCH = (Level.GROUP,)
 
 
 def _place_all(found: Lineage, links: dict[int, list[tuple[int, str]]]) -> None:

@@ -408,18 +408,23 @@ class SumRule(AggregationRule):
             child = child_on(path, parent)
             return child if child in row_keys else parent.pk
 
-        moves: list[tuple[int, int | None, int | None]] = []  # old unit, into, out of
-        for old in history.old.values():
-            if LEVEL_RANK[old.level] > level:
-                continue  # below the level: no result of its own
-            into = row_of(history.home[old.pk])
-            if old.parent_id in history.old:
-                out = row_of(history.home[old.parent_id])
-            else:
-                out = row_of(parent_path(old.path))
-            if into != out:
-                moves.append((old.pk, into, out))
-        levels = {old.pk: old.level for old in history.old.values()}
+        # The moves depend on the rows and the level only: the columns of a page share them.
+        memo_key = (parent.pk, self.indicator.level, tuple(sorted(row_keys)))
+        if memo_key not in history.moves:
+            found_moves: list[tuple[int, int | None, int | None]] = []  # old unit, into, out of
+            for old in history.old.values():
+                if LEVEL_RANK[old.level] > level:
+                    continue  # below the level: no result of its own
+                into = row_of(history.home[old.pk])
+                if old.parent_id in history.old:
+                    out = row_of(history.home[old.parent_id])
+                else:
+                    out = row_of(parent_path(old.path))
+                if into != out:
+                    found_moves.append((old.pk, into, out))
+            history.moves[memo_key] = found_moves
+        moves = history.moves[memo_key]
+        levels = {pk: history.old[pk].level for pk, _i, _o in moves}
         above = [c.pk for c in valid] + [parent.pk]
         above += [pk for pk, _i, _o in moves if LEVEL_RANK[levels[pk]] < level]
         amounts = {pk: (f.value or Decimal(0), f.units_reporting) for pk, f in
@@ -660,9 +665,13 @@ class CoverageRule(AggregationRule):
         source, threshold = self.source, self.threshold
         day = month_end(end)
         # Old units count in their successors' figures: the coverage totals keep each unit's
-        # own events only, so the live computation answers.
+        # own events only, so the live computation answers when an old unit at the level is
+        # held by a unit at the level (merged communes, for a coverage of communes). When none
+        # is (branches: an old branch belongs to a commune), the units counted are those in
+        # force on the day with their own values alone, which the totals answer.
         lineage = reads.lineage(parent, end)
-        rolled = self.shares(parent, children, start, end, day) if lineage.is_empty else None
+        held = not lineage.is_empty and lineage.holds(self.indicator.level)
+        rolled = None if held else self.shares(parent, children, start, end, day)
         if rolled is not None:
             if parent.pk in rolled:
                 rolled[ALL] = rolled.pop(parent.pk)

@@ -65,21 +65,31 @@ class Reads:
         history = self.lineage(parent, end)
         key = (parent.pk, level, history.day)
         if key not in self._units:
-            units = Unit.objects.subtree(parent).filter(level=level)
-            found = []
-            for pk, path, valid_from, valid_to in units.values_list(
-                "pk", "path", "valid_from", "valid_to"
-            ):
-                if pk in history.old:
-                    continue
-                found.append((pk, child_of(path, parent), valid_from, valid_to))
-            old_day = history.day - datetime.timedelta(days=1)  # never counted on the day
-            for old in history.old.values():
-                place = history.home[old.pk]
-                if old.level == level and place and history.inside(place):
-                    found.append((old.pk, child_of(place, parent), None, old_day))
-            self._units[key] = found
+            self._units[key] = [
+                (pk, child, valid_from, valid_to)
+                for pk, child, valid_from, valid_to in self._placed(parent, [level], end)
+            ]
         return self._units[key]
+
+    def _placed(self, parent: Unit, levels: Sequence[str], end: datetime.date) -> list[UnitRow]:
+        """The units at `levels` that count under `parent` on the range's last day, each with
+        the id of the child it goes to; an old unit by its place, with no first day and the
+        day before the last as its last (never counted on the day)."""
+        history = self.lineage(parent, end)
+        units = Unit.objects.filter(level__in=levels)
+        units = units.filter(history.where()) if not history.is_empty else units.subtree(parent)
+        old_day = history.day - datetime.timedelta(days=1)
+        found: list[UnitRow] = []
+        for pk, path, parent_id, valid_from, valid_to in units.values_list(
+            "pk", "path", "parent_id", "valid_from", "valid_to"
+        ):
+            if not history.is_empty and history.ceased(valid_to):
+                place = history.place(pk, path, parent_id)
+                if place and history.inside(place):
+                    found.append((pk, child_of(place, parent), None, old_day))
+            elif history.inside(path):
+                found.append((pk, child_of(path, parent), valid_from, valid_to))
+        return found
 
     def held_rows(
         self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
@@ -94,11 +104,11 @@ class Reads:
             return rows
         level = indicator.level
         adds_up = rule_for(indicator).adds_up
-        own = {row[0] for row in rows if row[0] not in history.old}
+        own = {row[0] for row in rows if not history.is_old(row[0])}
         merged: dict[int, list[Decimal | None]] = {}
         child: dict[int, int] = {}
         for unit, key, *amounts in rows:
-            if unit in history.old:
+            if history.is_old(unit):
                 holder = history.holder(unit, level)
                 if holder is None or (holder in own and not adds_up):
                     continue
@@ -114,18 +124,7 @@ class Reads:
         """The subtree's units above `level` (a province, its districts): id -> child id; an
         old unit by its place, as in `units`."""
         above = [lvl for lvl in Level.values if LEVEL_RANK[lvl] < LEVEL_RANK[level]]
-        units = Unit.objects.subtree(parent).filter(level__in=above)
-        history = self.lineage(parent, end)
-        found = {
-            pk: child_of(path, parent)
-            for pk, path in units.values_list("pk", "path")
-            if pk not in history.old
-        }
-        for old in history.old.values():
-            place = history.home[old.pk]
-            if old.level in above and place and history.inside(place):
-                found[old.pk] = child_of(place, parent)
-        return found
+        return {pk: child for pk, child, _f, _t in self._placed(parent, above, end)}
 
     def rows(
         self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
@@ -303,6 +302,28 @@ def targets_for(
     return {unit: target for (_i, unit), target in found.items()}
 
 
+def _table(
+    indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
+    end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None,
+    reads: Reads,
+) -> tuple[dict[int, Figure], Figure, dict[int, Figure]]:  # fmt: skip
+    """figures_with_total with the rule's measures, whose key `parent.pk` is the parent's
+    own row (figures_with_rest): measured once for both."""
+    start, end = month_start(start), month_start(end)
+    measured = _measures(indicator, parent, children, start, end, reads)
+    if targets is None:
+        targets = targets_for(indicator, [*children, parent], end)
+    rule = rule_for(indicator)
+
+    def judged(unit: Unit, key: int) -> Figure:
+        target, period_end = targets.get(unit.pk, (None, None))
+        found = measured.get(key, Figure(value=None))
+        return rule.judge(found, target, period_end, end, start)
+
+    children_figures = {child.pk: judged(child, child.pk) for child in children}
+    return children_figures, judged(parent, ALL), measured
+
+
 def figures_with_total(
     indicator: Indicator, parent: Unit, children: Sequence[Unit], start: datetime.date,
     end: datetime.date, targets: dict[int, tuple[Decimal, datetime.date]] | None = None,
@@ -313,18 +334,8 @@ def figures_with_total(
     given, saves the two target queries (see targets_of_many); `reads`, shared by the columns
     of a page, reads each unit list and each indicator's rows once. Each figure is judged
     against the target for the view (AggregationRule.judge: a sub-period against its pace)."""
-    start, end = month_start(start), month_start(end)
-    measured = _measures(indicator, parent, children, start, end, reads or Reads())
-    if targets is None:
-        targets = targets_for(indicator, [*children, parent], end)
-    rule = rule_for(indicator)
-
-    def judged(unit: Unit, key: int) -> Figure:
-        target, period_end = targets.get(unit.pk, (None, None))
-        found = measured.get(key, Figure(value=None))
-        return rule.judge(found, target, period_end, end, start)
-
-    return {child.pk: judged(child, child.pk) for child in children}, judged(parent, ALL)
+    found = _table(indicator, parent, children, start, end, targets, reads or Reads())
+    return found[0], found[1]
 
 
 def figures_with_rest(
@@ -337,14 +348,12 @@ def figures_with_rest(
     several children), None when the parent has no lineage then (the old map) or nothing of
     its own. With it the rows of a flow add up to the total."""
     reads = reads or Reads()
-    children_figures, total = figures_with_total(
+    children_figures, total, measured = _table(
         indicator, parent, children, start, end, targets, reads
     )
-    start, end = month_start(start), month_start(end)
+    end = month_start(end)
     if reads.lineage(parent, end).is_empty or end < program_start(indicator):
         return children_figures, None, total
-    start = max(start, program_start(indicator))
-    measured = rule_for(indicator).measures(parent, children, start, end, reads)
     rest = measured.get(parent.pk)
     return children_figures, rest if rest is not None and rest.value is not None else None, total
 

@@ -5,7 +5,9 @@ Builds the dataset of bench.national on both maps of the 2025 reform in the conf
 through the whole Django stack (middleware, view, template) in this process with persistent
 connections, as gunicorn serves them: the dashboards of a province merged in 2025 and of the
 country over three ranges (ending before the reform, after it, and across it), the entry form,
-and one aggregate by the engine against a naive sum in the same run. Prints p50/p95 in
+and one aggregate by the engine against a naive sum in the same run; then how the cost grows
+with the number of predecessors (one new commune's flow with 1, 2, 3... old communes merged
+into it, against a naive sum; province dashboards with few and many mergers). Prints p50/p95 in
 milliseconds; --json prints one JSON object.
 
 It calls only public functions (the dashboard page, `engine.figure`, `engine.measure`), so it
@@ -20,12 +22,13 @@ import datetime
 import json
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.test import Client
 from django.urls import reverse
 
@@ -34,7 +37,7 @@ from common.periods import add_months
 from indicators.cycle import sheet as sheets
 from indicators.figures.engine import figure, measure
 from indicators.models import Indicator, Result, Rule, Submission
-from members.models import Level, Unit
+from members.models import Level, Unit, UnitSuccession
 from programs.models import Program
 
 PROGRAM = "CTH"  # the catalogue's program with the most indicators
@@ -134,6 +137,10 @@ class Command(BaseCommand):
         )
         aggregates, rules = self._aggregates(province, runs)
         timings.update(aggregates)
+        timings["predecessors"] = self._predecessors(runs, last)
+        timings["province_mergers"] = self._province_mergers(
+            viewer, columns, max(5, runs // 2), last
+        )
         timings["checks"] = {"aggregates_correct_after_save": correct, "engine_sum_is": rules}
         timings["ratios"] = {
             f"naive_over_engine_{name}": round(
@@ -257,6 +264,104 @@ class Command(BaseCommand):
             timings[f"aggregate_with_target_{name}"] = _timed(with_target, runs)
         return timings, rules
 
+    def _predecessors(self, runs: int, last: datetime.date) -> list[dict[str, Any]]:
+        """How one new commune's figure over a range across the reform grows with the number
+        of its predecessors: for each number of merger links the dataset has, the first new
+        commune with that many, the engine's figure of a commune-level flow (H-01, read from
+        the results of the commune and its old communes) and of a branch-level flow (H-09, read
+        from month totals), each against a naive ORM sum over the raw results of the commune's
+        and its predecessors' subtrees."""
+        program = Program.objects.get(code=PROGRAM)
+        flows = {
+            level: Indicator.objects.filter(
+                program=program, level=level, rule=Rule.SUM, part_of__isnull=True
+            )
+            .select_related("program")
+            .order_by("position")
+            .first()
+            for level in (Level.COMMUNE, Level.BRANCH)
+        }
+        start = datetime.date(program.start_year, 1, 1)
+        communes = (
+            Unit.objects.filter(
+                code__startswith=national.PREFIX, is_demo=True, level=Level.COMMUNE,
+                valid_from=REFORM,
+            )
+            .annotate(links=Count("predecessor_links"))
+            .order_by("links", "code")
+            .values_list("pk", "links")
+        )  # fmt: skip
+        first: dict[int, int] = {}
+        how_many: dict[int, int] = defaultdict(int)
+        for pk, links in communes:
+            first.setdefault(links, pk)
+            how_many[links] += 1
+        found = []
+        for links, pk in sorted(first.items()):
+            commune = Unit.objects.get(pk=pk)
+            # The old communes wholly merged into it (a split one belongs to the province).
+            theirs = UnitSuccession.objects.filter(
+                predecessor__successor_links__successor=commune
+            ).exclude(successor=commune)
+            split = set(theirs.values_list("predecessor", flat=True))
+            whole = Unit.objects.filter(successor_links__successor=commune).exclude(pk__in=split)
+            paths = [commune.path, *whole.values_list("path", flat=True)]
+            where = Q()
+            for path in paths:
+                where |= Q(unit__path__startswith=path)
+            row: dict[str, Any] = {"links": links, "communes": how_many[links]}
+            for level, indicator in flows.items():
+                if indicator is None:
+                    continue
+
+                def engine(indicator: Indicator = indicator, unit: Unit = commune) -> Any:
+                    # A fresh object: the lineage is read once per unit object.
+                    return measure(indicator, Unit.objects.get(pk=unit.pk), start, last).value
+
+                def naive(indicator: Indicator = indicator, where: Q = where) -> Any:
+                    rows = Result.objects.filter(
+                        where, indicator=indicator, month__gte=start, month__lte=last
+                    )
+                    return rows.aggregate(total=Sum("value"))["total"]
+
+                if engine() != naive():
+                    raise CommandError(
+                        f"{commune.code} {indicator.code}: engine {engine()} != naive {naive()}"
+                    )
+                row[f"engine_{level}"] = _timed(engine, runs)
+                row[f"naive_{level}"] = _timed(naive, runs)
+            found.append(row)
+        return found
+
+    def _province_mergers(
+        self, client: Client, columns: str, runs: int, last: datetime.date
+    ) -> list[dict[str, Any]]:
+        """The province dashboard across the reform for the new provinces with the fewest, the
+        median and the most old communes merged into their communes."""
+        provinces = list(
+            Unit.objects.filter(
+                code__startswith=national.PREFIX, is_demo=True, level=Level.PROVINCE,
+                valid_to__isnull=True,
+            ).annotate(
+                links=Count(
+                    "children__predecessor_links",
+                    filter=Q(children__level=Level.COMMUNE, children__valid_from=REFORM),
+                )
+            )
+            .order_by("links", "code")
+            .values_list("pk", "name", "links")
+        )  # fmt: skip
+        if not provinces:
+            return []
+        chosen = {p[0]: p for p in (provinces[0], provinces[len(provinces) // 2], provinces[-1])}
+        found = []
+        period, month = RANGES["across"]
+        for pk, name, links in chosen.values():
+            query = f"?ky={period}&thang={month:%Y-%m}&{columns}"
+            url = reverse("indicators:dashboard", args=[pk, PROGRAM]) + query
+            found.append({"province": name, "links": links} | _timed(_get(client, url), runs))
+        return found
+
     def _print(self, figures: dict[str, Any], as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps(figures, default=str))
@@ -277,6 +382,26 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{name:<28} {value['p50']:>9.1f} {value['p95']:>9.1f} {value['runs']:>5}"
                 )
+        self.stdout.write("one new commune's flow across the reform, by number of predecessors")
+        self.stdout.write(
+            f"{'links':>5} {'communes':>8} {'level':<8} {'engine p50':>10} {'p95':>7} "
+            f"{'naive p50':>10} {'p95':>7}"
+        )
+        for row in figures["predecessors"]:
+            for level in (Level.COMMUNE, Level.BRANCH):
+                if f"engine_{level}" not in row:
+                    continue
+                engine, naive = row[f"engine_{level}"], row[f"naive_{level}"]
+                self.stdout.write(
+                    f"{row['links']:>5} {row['communes']:>8} {level:<8} {engine['p50']:>10.1f} "
+                    f"{engine['p95']:>7.1f} {naive['p50']:>10.1f} {naive['p95']:>7.1f}"
+                )
+        self.stdout.write("province dashboard across the reform, by old communes merged in")
+        for row in figures["province_mergers"]:
+            self.stdout.write(
+                f"{row['province']:<28} {row['links']:>5} links {row['p50']:>9.1f} "
+                f"{row['p95']:>9.1f} {row['runs']:>5}"
+            )
         self.stdout.write(f"aggregate: {figures['aggregate_indicator']}")
         self.stdout.write(f"ratios: {figures['ratios']}")
         self.stdout.write(f"checks: {figures['checks']}")
