@@ -3,12 +3,15 @@ from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
 from accounts.admin_scope import ScopedAdminMixin
+from common.admin_imports import IMPORT_FORMATS, GatedImportForm
 from indicators.models import Indicator, Result, Target
 from indicators.resources import IndicatorResource, ResultResource, TargetResource
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(ImportExportModelAdmin):
+    import_form_class = GatedImportForm
+    import_formats = IMPORT_FORMATS
     resource_classes = [IndicatorResource]
     list_display = ["code", "name_vi", "program", "unit", "rule", "level", "periodicity"]
     list_filter = ["program", "rule", "level", "periodicity"]
@@ -19,6 +22,8 @@ class IndicatorAdmin(ImportExportModelAdmin):
 
 @admin.register(Target)
 class TargetAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    import_form_class = GatedImportForm
+    import_formats = IMPORT_FORMATS
     resource_classes = [TargetResource]
     list_display = ["indicator", "unit", "period_end", "value", "note"]
     list_filter = ["indicator__program", "period_end", "unit__level"]
@@ -35,6 +40,8 @@ class ResultAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     only way a figure changes: imports go through it in ResultResource, which also refuses
     rows of units outside the importing user's scope."""
 
+    import_form_class = GatedImportForm
+    import_formats = IMPORT_FORMATS
     scoped_import = True
 
     resource_classes = [ResultResource]

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import access
 from accounts.admin_scope import ScopedAdminMixin, admin_user
+from common.admin_imports import IMPORT_FORMATS, GatedImportForm
 from indicators.figures import coverage
 from members import services
 from members.exports import export_unit
@@ -46,6 +47,8 @@ class ValidityFilter(admin.SimpleListFilter):
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    import_form_class = GatedImportForm
+    import_formats = IMPORT_FORMATS
     scope_field = "pk"
     resource_classes = [UnitResource]
     # Ordered by path, every unit is followed by its subtree: the list reads as the tree.
@@ -140,6 +143,8 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
     delete here (the pages add; anonymisation, not deletion, honours a request to erase).
     Every export and card opened is recorded, as on the pages."""
 
+    import_form_class = GatedImportForm
+    import_formats = IMPORT_FORMATS
     scope_field = "branch"
     write_action = access.Action.EDIT_MEMBERS
     scoped_import = True
