@@ -189,13 +189,22 @@ def _report_saved(request: AuthenticatedRequest, sheet: sheets.Sheet, summary: S
 
 
 def _posted_version(request: AuthenticatedRequest) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
+    """The month's version the form was opened at; None when missing or not a plain number."""
+    text = request.POST.get("version", "")
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool) -> HttpResponse:
+    version = _posted_version(request)
+    if version is None:  # without it the concurrent-edit check could not be made: nothing saved
+        messages.error(
+            request,
+            _(
+                "Biểu mẫu gửi lên thiếu phiên bản của tháng (trường version), nên không kiểm tra"
+                " được có ai vừa lưu hay không; chưa lưu gì. Hãy tải lại trang rồi nhập lại."
+            ),
+        )
+        return _render(request, sheet, status=400)
     entries, problems = sheets.read_typed(sheet, request.POST)
     if problems:  # list the other fields' errors too, not only the unreadable ones
         return _refused(
@@ -204,7 +213,7 @@ def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool)
     try:
         summary = save_month(
             user=request.user, unit=sheet.unit, program=sheet.program, month=sheet.month,
-            entries=entries, version=_posted_version(request),
+            entries=entries, version=version,
         )  # fmt: skip
     except EntryError as exc:
         return _refused(request, sheet, exc.problems)
