@@ -84,5 +84,8 @@ def test_every_url_with_another_provinces_ids_shows_none_of_its_data(khanh_hoa: 
                 if response.status_code == 200 and MARK in text:
                     leaks.append(f"{path}?{params}")
                 assert response.status_code < 500, path
+    # The probe's figure for the closing note (shown with `pytest -s`).
+    print(f"URL walk: {len(routes)} patterns, {walked} requests with Cao Bằng's ids,", end=" ")
+    print(f"{len(leaks)} leaks")
     assert walked > 500
     assert leaks == []
