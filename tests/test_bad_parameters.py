@@ -36,3 +36,18 @@ def test_register_figures_fall_back_to_the_users_unit_on_a_bad_unit(khanh_hoa, u
 def test_a_month_far_off_the_calendar_is_refused(text) -> None:
     with pytest.raises(ValueError):
         parse_month(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("programs:activity_list", {"program": "DA939\x00", "type": "khac"}),
+        ("programs:activity_calendar", {"program": "../etc/services\x00"}),
+        ("programs:activity_list", {"month\x00": "2025-10"}),
+    ],
+)
+def test_a_nul_in_the_query_is_a_400_not_a_server_error(khanh_hoa, name, params) -> None:
+    """Found by `make scan` (wapiti): a NUL reached PostgreSQL and gave a 500."""
+    response = _client(khanh_hoa.commune_officer).get(reverse(name), params)
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ (NUL)" in response.content.decode()
