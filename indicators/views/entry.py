@@ -66,7 +66,9 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     communes = (
         access.units_for(request.user, access.Action.ENTER).filter(level=Level.COMMUNE).current()
     )
-    unit = communes.filter(pk=request.GET.get("unit") or 0).first() or communes.first()
+    asked = request.GET.get("unit", "")  # a unit id; anything else falls back to the first
+    unit = communes.filter(pk=int(asked) if asked.isascii() and asked.isdigit() else 0).first()
+    unit = unit or communes.first()
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
         return redirect("home:home")
