@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import load load-cpu clean
+.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import load load-cpu scan clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
@@ -121,3 +121,10 @@ load: install var/locust/bin/locust
 # On demand: where the CPU goes per request (queries, cProfile) on the load database.
 load-cpu: install
 	$(BIN)/python bench/load/cpu.py $(LOAD_ARGS)
+
+# On demand, not in `make test`: wapiti3 (pinned, its own virtualenv var/scan-venv) against the
+# demo server on 127.0.0.1:$(SCAN_PORT), logged in as a demo commune officer, a few minutes at
+# most; the report goes to var/scan/report.json (bin/scan).
+SCAN_PORT ?= 8765
+scan: install
+	SCAN_PORT=$(SCAN_PORT) bash bin/scan

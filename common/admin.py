@@ -7,10 +7,16 @@ from django.contrib.admin.views.main import ERROR_FLAG
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from import_export.admin import ImportExportModelAdmin
 
+from common.admin_imports import IMPORT_FORMATS, GatedImportForm
+
 
 class PortalImportExportAdmin(ImportExportModelAdmin):
-    """django-import-export's admin, answering a malformed filter in the export page's address
-    as the change list does (back to the list, flagged `?e=1`) instead of a server error."""
+    """django-import-export's admin: its imports through the one upload gate (CSV and .xlsx
+    only), and a malformed filter in the export page's address answered as the change list does
+    (back to the list, flagged `?e=1`) instead of a server error."""
+
+    import_form_class = GatedImportForm
+    import_formats = IMPORT_FORMATS
 
     def export_action(self, request: HttpRequest) -> HttpResponse:
         try:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common import uploads
 from imports import safety, services
 from imports.models import BatchState, ImportBatch
 from imports.parsed import ParsedFile
@@ -52,18 +53,19 @@ def store_upload(
     period: str = "",
 ) -> tuple[ImportBatch, int]:
     """Checks the upload (safety) and keeps it; the batch and about how many rows it has."""
-    safety.check_size(upload.size or 0)
+    name = Path(upload.name or "tep").name
+    kind = uploads.check(upload, uploads.sheet_rules(), name=name)  # before a byte is kept
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(suffix=_suffix(upload.name or "")) as temp:
         for chunk in upload.chunks():
             digest.update(chunk)
             temp.write(chunk)
         temp.flush()
-        rows = safety.check_file(temp.name)
+        rows = safety.count_rows(temp.name, kind)
         temp.seek(0)
         batch = ImportBatch(
             uploaded_by=user,
-            original_name=Path(upload.name or "tep").name[:255],
+            original_name=name[:255],
             sha256=digest.hexdigest(),
             unit=unit,
             program=program,
@@ -90,7 +92,7 @@ def local_copy(batch: ImportBatch) -> Iterator[Path]:
 def read_batch(batch: ImportBatch) -> ParsedFile:
     period = parse_period(batch.period) if batch.period else None
     with local_copy(batch) as path:
-        safety.check_file(path)
+        safety.check_file(path, name=batch.original_name)
         try:
             return read_file(path, unit=batch.unit, program=batch.program, period=period)
         except Exception as exc:  # a reader's crash on a malformed file is the file's fault

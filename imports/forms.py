@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
-from imports import safety
+from common import uploads
 from imports.readers.periods import parse_period
 from members.models import Level, Unit
 from programs.models import Program
@@ -52,8 +52,8 @@ class ImportForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         try:
-            safety.check_size(upload.size or 0)
-        except safety.UnsafeFile as exc:
+            uploads.check(upload, uploads.sheet_rules())
+        except uploads.UnsafeFile as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
 

@@ -68,10 +68,7 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
 def _import_list(request: AuthenticatedRequest, limit: SizeLimitHandler) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if limit.too_big:
-        try:
-            safety.check_size(limit.too_big)
-        except safety.UnsafeFile as exc:
-            form.add_error("file", str(exc))
+        form.add_error("file", limit.refusal())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

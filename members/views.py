@@ -3,6 +3,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
+from common import uploads
 from common.dates import day_from_query
 from members import import_files, imports, selectors
 from members.exports import export_members, may_export
@@ -306,10 +308,18 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+def _member_import_rules() -> uploads.UploadRules:
+    return uploads.UploadRules(
+        kinds=frozenset({uploads.XLSX}),
+        max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+        max_unpacked=settings.MEMBER_IMPORT_MAX_UNPACKED_BYTES,
+        max_entries=settings.IMPORT_MAX_ZIP_ENTRIES,
+        max_ratio=settings.UPLOAD_MAX_RATIO,
+    )
 
 
 @login_required
+@uploads.size_limited(lambda: settings.MEMBER_IMPORT_MAX_BYTES)
 def register_import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a branch's Excel register, see the preview (errors by row and column,
     duplicates flagged), then confirm or cancel: the file is kept in storage for at most an
@@ -330,10 +340,17 @@ def register_import(request: AuthenticatedRequest) -> HttpResponse:
         messages.error(request, _("Chọn chi hội để nhập."))
         return render(request, "members/register_import.html", context, status=400)
     upload = request.FILES.get("file")
+    refusal = request.upload_limit.refusal()  # type: ignore[attr-defined]
+    if upload is not None and not refusal:
+        try:  # the one upload gate, before the file is kept or parsed
+            uploads.check(upload, _member_import_rules())
+        except uploads.UnsafeFile as exc:
+            refusal = str(exc)
+    if refusal:
+        import_files.discard(request.session)
+        messages.error(request, refusal)
+        return render(request, "members/register_import.html", context, status=400)
     if upload is not None:
-        if upload.size and upload.size > MAX_IMPORT_BYTES:
-            messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
-            return render(request, "members/register_import.html", context, status=400)
         content = upload.read()
         import_files.keep(request.session, branch.pk, content)
     else:

@@ -1,7 +1,12 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scope import ScopedAdminMixin
+from common import uploads
 from programs.models import Activity, ActivityType, Attachment, Program
 
 
@@ -22,8 +27,26 @@ class ActivityTypeAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
 
+class AttachmentForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    """An attachment added here passes the same upload gate as on the activity's page."""
+
+    class Meta:
+        model = Attachment
+        fields = ["activity", "file", "name"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            try:
+                uploads.check(upload, uploads.attachment_rules())
+            except uploads.UnsafeFile as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
 class AttachmentInline(admin.TabularInline):  # type: ignore[type-arg,unused-ignore]
     model = Attachment
+    form = AttachmentForm
     extra = 0
 
 

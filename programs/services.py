@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
+from common import uploads
 from common.periods import month_start
 from indicators.catalogue import services as indicator_services
 from members import lifespan
@@ -26,17 +26,6 @@ from programs.models import Activity, Attachment, Program
 from programs.selectors import derived_value
 
 BREAKDOWNS = ("participants_women", "participants_minority", "participants_over35")
-# Photos and minutes: what a phone takes and what an office writes, nothing executable.
-ATTACHMENT_SIGNATURES = {
-    ".jpg": [b"\xff\xd8\xff"],
-    ".jpeg": [b"\xff\xd8\xff"],
-    ".png": [b"\x89PNG\r\n\x1a\n"],
-    ".pdf": [b"%PDF-"],
-    ".docx": [b"PK\x03\x04"],
-    ".xlsx": [b"PK\x03\x04"],
-    ".doc": [b"\xd0\xcf\x11\xe0"],
-}
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Where each activity counts: (program, unit that ran it, month it started).
 Place = tuple[Program, Unit, datetime.date]
 
@@ -189,25 +178,11 @@ def delete_activity(*, user: User, activity: Activity) -> None:
 
 
 def check_attachments(files: Iterable[UploadedFile]) -> dict[str, str]:
-    """A file's type by its name and its first bytes, and its size."""
+    """Each file through the one upload gate (common.uploads): photos and minutes (JPEG, PNG,
+    PDF, Word, Excel) by their content, within the size and unpacking limits."""
     for upload in files:
-        name = upload.name or ""
-        signatures = ATTACHMENT_SIGNATURES.get(Path(name).suffix.lower())
-        if signatures is None:
-            allowed = ", ".join(sorted(ATTACHMENT_SIGNATURES))
-            return {
-                "attachment": _("Tệp «%(name)s»: chỉ nhận %(allowed)s")
-                % {"name": name, "allowed": allowed}
-            }
-        if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
-            return {
-                "attachment": _("Tệp «%(name)s» lớn hơn %(mb)s MB")
-                % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}
-            }
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(s) for s in signatures):
-            return {
-                "attachment": _("Tệp «%(name)s» không đúng định dạng như tên tệp") % {"name": name}
-            }
+        try:
+            uploads.check(upload, uploads.attachment_rules())
+        except uploads.UnsafeFile as exc:
+            return {"attachment": str(exc)}
     return {}

@@ -7,6 +7,7 @@ import calendar
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.http import AuthenticatedRequest
+from common import uploads
 from common.dates import month_from_query
 from common.periods import add_months, month_start, parse_month
 from members.models import Level
@@ -76,6 +78,10 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
 def _save(request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None) -> bool:
     if not form.is_valid():
         return False
+    limit = getattr(request, "upload_limit", None)
+    if limit is not None and limit.too_big:
+        form.add_error("attachment", limit.refusal())
+        return False
     upload = request.FILES.get("attachment")
     files = [upload] if isinstance(upload, UploadedFile) else []
     try:
@@ -109,6 +115,7 @@ def _initial(request: AuthenticatedRequest) -> dict[str, Any]:
 
 
 @login_required
+@uploads.size_limited(lambda: settings.ATTACHMENT_MAX_BYTES)
 def activity_add(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES, user=request.user)
@@ -129,6 +136,7 @@ def _back(request: AuthenticatedRequest) -> str:
 
 
 @login_required
+@uploads.size_limited(lambda: settings.ATTACHMENT_MAX_BYTES)
 def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_or_404(request.user, pk)
     if request.method == "POST":

@@ -103,7 +103,7 @@ def test_attachments_are_checked_by_type_and_size_and_stored(khanh_hoa, catalog,
 
     assert "không đúng định dạng" in check_attachments([fake])["attachment"]
     assert "chỉ nhận" in check_attachments([script])["attachment"]
-    assert "lớn hơn 10 MB" in check_attachments([big])["attachment"]
+    assert "quá lớn (10,0 MB, tối đa 10,0 MB)" in check_attachments([big])["attachment"]
     photo = SimpleUploadedFile("anh-lop-hoc.png", PNG, content_type="image/png")
     activity = save_activity(
         user=khanh_hoa.commune_officer, values=values(khanh_hoa.ba_ngoi), files=[photo]

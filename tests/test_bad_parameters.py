@@ -181,3 +181,30 @@ def test_the_entry_start_takes_the_officers_commune_on_a_bad_unit(khanh_hoa, cat
     )
     assert response.status_code == 302
     assert f"/nhap-lieu/{khanh_hoa.ba_ngoi.pk}/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("programs:activity_list", {"program": "DA939\x00", "type": "khac"}),
+        ("programs:activity_calendar", {"program": "../etc/services\x00"}),
+        ("programs:activity_list", {"month\x00": "2025-10"}),
+    ],
+)
+def test_a_nul_in_the_query_is_a_400_not_a_server_error(khanh_hoa, name, params) -> None:
+    """Found by `make scan` (wapiti): a NUL reached PostgreSQL and gave a 500."""
+    response = _client(khanh_hoa.commune_officer).get(reverse(name), params)
+    assert response.status_code == 400
+    assert "không được phép (NUL)" in response.content.decode()
+
+
+@pytest.mark.parametrize("unit", ["https://openbugbounty.org/", "１２", "-1", "1.5"])
+def test_the_entry_start_falls_back_to_the_users_commune_on_a_bad_unit(
+    khanh_hoa, catalog, unit
+) -> None:
+    """Found by `make scan` (wapiti): a unit that was no number gave a 500."""
+    response = _client(khanh_hoa.commune_officer).get(
+        reverse("indicators:entry_start"), {"unit": unit, "program": "CTH", "month": "2025-10"}
+    )
+    assert response.status_code == 302
+    assert f"/nhap-lieu/{khanh_hoa.ba_ngoi.pk}/" in response["Location"]

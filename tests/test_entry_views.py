@@ -8,6 +8,7 @@ from django.urls import reverse
 from common.periods import previous_month
 from indicators.figures import engine
 from indicators.models import EntryDraft, Indicator, Result
+from tests.entry_posts import entry_post
 
 pytestmark = pytest.mark.django_db
 MONTH = "2025-10"
@@ -63,7 +64,7 @@ def test_vietnamese_numbers_are_saved(officer, khanh_hoa):
         field(khanh_hoa.ba_ngoi_branch, "H-09"): "7",
     }
 
-    response = officer.post(form_url(khanh_hoa.ba_ngoi), data)
+    response = entry_post(officer, form_url(khanh_hoa.ba_ngoi), data)
 
     assert response.status_code == 302
     assert Result.objects.get(indicator__code="H-04").value == Decimal(2238)
@@ -80,7 +81,7 @@ def test_a_refused_save_lists_every_error_keeps_the_typing_and_writes_nothing(of
         field(khanh_hoa.ba_ngoi, "H-04"): "mười",
     }
 
-    response = officer.post(form_url(khanh_hoa.ba_ngoi), data)
+    response = entry_post(officer, form_url(khanh_hoa.ba_ngoi), data)
 
     page = response.content.decode()
     assert response.status_code == 400
@@ -93,8 +94,8 @@ def test_a_refused_save_lists_every_error_keeps_the_typing_and_writes_nothing(of
 
 def test_saved_month_shows_last_month_and_year_to_date(officer, khanh_hoa):
     url = form_url(khanh_hoa.ba_ngoi, month="2025-09")
-    officer.post(url, {field(khanh_hoa.ba_ngoi, "H-01"): "4"})
-    officer.post(form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "6"})
+    entry_post(officer, url, {field(khanh_hoa.ba_ngoi, "H-01"): "4"})
+    entry_post(officer, form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "6"})
 
     page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
     row = page.split("H-01</span>")[1].split("</tr>")[0]
@@ -106,7 +107,7 @@ def test_the_province_figure_follows_a_save(officer, khanh_hoa):
     h01 = Indicator.objects.get(code="H-01")
     month = datetime.date(2025, 10, 1)
 
-    officer.post(form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "6"})
+    entry_post(officer, form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "6"})
 
     assert engine.figure(h01, khanh_hoa.province, month, month).value == Decimal(6)
 
@@ -116,7 +117,9 @@ def test_reviewer_sees_the_form_read_only_and_cannot_post(khanh_hoa, catalog):
     client.force_login(khanh_hoa.province_reviewer)
 
     page = client.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
-    response = client.post(form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "1"})
+    response = entry_post(
+        client, form_url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "1"}
+    )
 
     assert "Bạn chỉ được xem" in page and "disabled" in page
     assert response.status_code == 403 and not Result.objects.exists()
@@ -131,7 +134,7 @@ def test_draft_keeps_typing_until_the_month_is_saved(officer, khanh_hoa):
 
     assert saved.status_code == 200 and "saved_at" in saved.json()
     assert "bản nháp" in page and 'value="-5"' in page
-    officer.post(form_url(khanh_hoa.ba_ngoi), {name: "5"})
+    entry_post(officer, form_url(khanh_hoa.ba_ngoi), {name: "5"})
     assert not EntryDraft.objects.exists()
 
 

@@ -109,3 +109,10 @@ def test_import_files_are_not_stored(khanh_hoa, catalog) -> None:
     _upload(client, khanh_hoa.province, "22735,939-01,2025-06,7,,")
     response = client.get(reverse("imports:import_file", args=[ImportBatch.objects.get().pk]))
     assert response.status_code == 200 and _no_store(response)
+
+
+def test_the_csrf_cookie_is_http_only() -> None:
+    """No script reads it (forms and the autosave send the hidden token): a `make scan`
+    finding."""
+    response = Client().get(reverse("login"))
+    assert response.cookies["csrftoken"]["httponly"] is True

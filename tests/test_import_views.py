@@ -92,8 +92,8 @@ def test_only_admins_may_import(client, khanh_hoa, admins) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bao-cao.xlsx", b"PK\x03\x04garbage", "Tệp Excel bị hỏng"),
-        ("bao-cao.docx", b"just words", "Chỉ nhận tệp Excel (.xlsx) hoặc CSV."),
+        ("bao-cao.xlsx", b"PK\x03\x04garbage", "Tệp «bao-cao.xlsx»: tệp hỏng, không mở được"),
+        ("bao-cao.docx", b"just words", "«bao-cao.docx»: nội dung là CSV, không khớp"),
     ],
 )
 def test_bad_files_get_a_message(client, khanh_hoa, admins, name, content, message) -> None:
@@ -108,7 +108,7 @@ def test_too_big_upload_is_refused(client, khanh_hoa, admins, settings) -> None:
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
     client.force_login(admins["khanh_hoa"])
     response = _upload(client, khanh_hoa.province, *["22735,939-01,2025-06,7,,"] * 10)
-    assert "Tệp quá lớn" in response.content.decode()
+    assert "Tệp «ket-qua.csv»: tệp quá lớn" in response.content.decode()
 
 
 def test_big_files_run_as_jobs_with_progress(

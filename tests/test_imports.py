@@ -244,9 +244,13 @@ def test_period_labels() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bao-cao.xlsx", b"PK\x03\x04 this is no zip at all", "bị hỏng"),
-        ("bao-cao.pdf", b"%PDF-1.4 ...", "Chỉ nhận tệp Excel"),
-        ("anh.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "không phải là tệp CSV"),
+        ("bao-cao.xlsx", b"PK\x03\x04 this is no zip at all", "tệp hỏng"),
+        ("bao-cao.pdf", b"%PDF-1.4 ...", "chỉ nhận Excel"),
+        (
+            "anh.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+            "anh.csv»: nội dung không đúng định dạng như tên tệp",
+        ),
         (
             "mat-khau.xlsx",
             bytes.fromhex("D0CF11E0A1B11AE1") + "EncryptedPackage".encode("utf-16-le"),

@@ -14,6 +14,7 @@ from indicators.cycle.recording import record_results
 from indicators.models import Indicator, Result, Submission, SubmissionEvent, SubmissionState
 from programs.models import Program
 from tests import factories
+from tests.entry_posts import entry_post
 
 pytestmark = pytest.mark.django_db
 OCT = datetime.date(2025, 10, 1)
@@ -48,11 +49,11 @@ def submission(khanh_hoa) -> Submission:
 
 
 def test_save_and_submit_locks_the_month_for_the_form(officer, khanh_hoa):
-    officer.post(
-        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
+    entry_post(
+        officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
     )
 
-    again = officer.post(url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "9"})
+    again = entry_post(officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "9"})
     page = officer.get(url(khanh_hoa.ba_ngoi)).content.decode()
 
     assert submission(khanh_hoa).state == SubmissionState.SUBMITTED
@@ -62,8 +63,8 @@ def test_save_and_submit_locks_the_month_for_the_form(officer, khanh_hoa):
 
 
 def test_a_locked_month_refuses_an_import_too(officer, khanh_hoa):
-    officer.post(
-        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
+    entry_post(
+        officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
     )
     h01 = Indicator.objects.get(code="H-01")
 
@@ -74,7 +75,7 @@ def test_a_locked_month_refuses_an_import_too(officer, khanh_hoa):
 
 
 def test_branch_figures_are_locked_with_their_commune(officer, khanh_hoa):
-    officer.post(url(khanh_hoa.ba_ngoi), {"action": "submit"})
+    entry_post(officer, url(khanh_hoa.ba_ngoi), {"action": "submit"})
     h09 = Indicator.objects.get(code="H-09")
 
     with pytest.raises(EntryError):
@@ -82,14 +83,14 @@ def test_branch_figures_are_locked_with_their_commune(officer, khanh_hoa):
 
 
 def test_reviewer_returns_with_a_comment_and_the_officer_edits_again(officer, reviewer, khanh_hoa):
-    officer.post(
-        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
+    entry_post(
+        officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
     )
 
     empty = reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "return", "comment": " "})
     assert submission(khanh_hoa).state == SubmissionState.SUBMITTED
     reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "return", "comment": "H-01 thiếu 2 hộ"})
-    officer.post(url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "5"})
+    entry_post(officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "5"})
 
     assert empty.status_code == 302
     assert submission(khanh_hoa).state == SubmissionState.DRAFT
@@ -101,15 +102,16 @@ def test_reviewer_returns_with_a_comment_and_the_officer_edits_again(officer, re
 def test_unlock_needs_a_reason_leaves_a_trace_and_tags_the_corrections(
     officer, reviewer, khanh_hoa
 ):
-    officer.post(
-        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
+    entry_post(
+        officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
     )
     reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "approve"})
     reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "unlock", "comment": ""})
     assert submission(khanh_hoa).state == SubmissionState.APPROVED
 
     reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "unlock", "comment": "Sửa H-01 theo biên bản"})
-    officer.post(
+    entry_post(
+        officer,
         url(khanh_hoa.ba_ngoi),
         {field(khanh_hoa.ba_ngoi, "H-01"): "4", "version": submission(khanh_hoa).version},
     )
@@ -123,7 +125,7 @@ def test_unlock_needs_a_reason_leaves_a_trace_and_tags_the_corrections(
 
 
 def test_history_keeps_who_when_old_and_new_from_the_form_and_an_import(officer, khanh_hoa):
-    officer.post(url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3"})
+    entry_post(officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3"})
     h01 = Indicator.objects.get(code="H-01")
     record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(6))], source="import")
 
@@ -157,19 +159,36 @@ def test_the_second_of_two_officers_is_refused_and_told_what_changed(officer, kh
     assert Result.objects.get().value == Decimal(3)
 
 
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "１"])
+def test_a_save_without_its_version_is_refused_and_writes_nothing(officer, khanh_hoa, version):
+    """Without the version the concurrent-edit check cannot be made: a save overwriting a
+    colleague's figures unseen is refused, whatever the post leaves out or garbles."""
+    officer.post(url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "version": 0})
+    data = {field(khanh_hoa.ba_ngoi, "H-01"): "8", "action": "submit"}
+    if version is not None:
+        data["version"] = version
+
+    response = officer.post(url(khanh_hoa.ba_ngoi), data)
+
+    assert response.status_code == 400
+    assert "thiếu phiên bản của tháng" in response.content.decode()
+    assert Result.objects.get().value == Decimal(3)
+    assert Submission.objects.get().state == SubmissionState.DRAFT
+
+
 def test_an_import_also_makes_an_open_form_stale(officer, khanh_hoa):
     h01 = Indicator.objects.get(code="H-01")
     record_results([Entry(khanh_hoa.ba_ngoi, h01, OCT, value=Decimal(6))], source="import")
 
-    response = officer.post(
-        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "1", "version": 0}
+    response = entry_post(
+        officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "1", "version": 0}
     )
 
     assert response.status_code == 409
 
 
 def test_a_reviewer_of_another_province_cannot_approve(officer, khanh_hoa):
-    officer.post(url(khanh_hoa.ba_ngoi), {"action": "submit"})
+    entry_post(officer, url(khanh_hoa.ba_ngoi), {"action": "submit"})
     outsider = factories.AssignmentFactory(
         user=factories.UserFactory(username="tinh.caobang"),
         unit=khanh_hoa.cao_bang,
@@ -183,7 +202,7 @@ def test_a_reviewer_of_another_province_cannot_approve(officer, khanh_hoa):
 
 
 def test_the_officer_cannot_approve_their_own_month(officer, khanh_hoa):
-    officer.post(url(khanh_hoa.ba_ngoi), {"action": "submit"})
+    entry_post(officer, url(khanh_hoa.ba_ngoi), {"action": "submit"})
 
     assert officer.post(url(khanh_hoa.ba_ngoi), {"action": "approve"}).status_code == 403
     assert not access.can_review(khanh_hoa.commune_officer, khanh_hoa.ba_ngoi)
@@ -193,8 +212,8 @@ def test_the_officer_cannot_approve_their_own_month(officer, khanh_hoa):
 def test_load_results_is_refused_on_an_approved_month(officer, reviewer, khanh_hoa, tmp_path):
     from indicators.cycle.results_csv import ResultsFileError, load_results
 
-    officer.post(
-        url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
+    entry_post(
+        officer, url(khanh_hoa.ba_ngoi), {field(khanh_hoa.ba_ngoi, "H-01"): "3", "action": "submit"}
     )
     reviewer.post(url(khanh_hoa.ba_ngoi), {"action": "approve"})
     csv = tmp_path / "ket-qua.csv"

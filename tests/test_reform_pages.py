@@ -23,6 +23,7 @@ from members import lifespan
 from members.models import Level, Unit, UnitSuccession
 from programs import services as activities
 from tests import factories
+from tests.entry_posts import entry_post
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -192,7 +193,7 @@ def test_the_entry_form_refuses_a_month_before_the_commune_existed(reform) -> No
     unit = reform["thuc_phan"]
     url = reverse("indicators:entry_form", args=[unit.pk, indicator.program.code, "2025-06"])
 
-    response = client.post(url, {f"value-{unit.pk}-{indicator.pk}": "4"})
+    response = entry_post(client, url, {f"value-{unit.pk}-{indicator.pk}": "4"})
 
     assert "Phường Thục Phán không tồn tại vào tháng 06/2025" in response.content.decode()
     assert not Result.objects.exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from indicators.models import Indicator
 from members.services import change_status
 from tests import factories
+from tests.entry_posts import entry_post
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,8 @@ def test_a_typed_figure_that_differs_says_so(khanh_hoa, catalog) -> None:
     client = Client()
     client.force_login(khanh_hoa.commune_officer)
     h04 = Indicator.objects.get(code="H-04")
-    client.post(
+    entry_post(
+        client,
         reverse("indicators:entry_form", args=[khanh_hoa.ba_ngoi.pk, "CTH", "2025-03"]),
         {f"value-{khanh_hoa.ba_ngoi.pk}-{h04.pk}": "5"},
     )

@@ -93,5 +93,8 @@ def test_every_url_with_another_provinces_ids_shows_none_of_its_data(khanh_hoa: 
                     leaks.append(f"{path}?{params}")
                 # The health check answers 503 by design here: no Celery worker runs.
                 assert response.status_code < 500 or path == "/suc-khoe/", path
+    # The probe's figure for the closing note (shown with `pytest -s`).
+    print(f"URL walk: {len(routes)} patterns, {walked} requests with Cao Bằng's ids,", end=" ")
+    print(f"{len(leaks)} leaks")
     assert walked > 500
     assert leaks == []

@@ -69,11 +69,9 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     communes = (
         access.units_for(request.user, access.Action.ENTER).filter(level=Level.COMMUNE).current()
     )
-    asked = request.GET.get("unit", "")
-    # ?unit= a commune's id; anything else (not a number) means the officer's first commune.
-    unit = (communes.filter(pk=int(asked)).first() if asked.isdecimal() else None) or (
-        communes.first()
-    )
+    asked = request.GET.get("unit", "")  # a commune's id; anything else: the first
+    unit = communes.filter(pk=int(asked) if asked.isascii() and asked.isdigit() else 0).first()
+    unit = unit or communes.first()
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
         return redirect("home:home")
@@ -214,13 +212,22 @@ def _report_saved(request: AuthenticatedRequest, sheet: sheets.Sheet, summary: S
 
 
 def _posted_version(request: AuthenticatedRequest) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
+    """The month's version the form was opened at; None when missing or not a plain number."""
+    text = request.POST.get("version", "")
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool) -> HttpResponse:
+    version = _posted_version(request)
+    if version is None:  # without it the concurrent-edit check could not be made: nothing saved
+        messages.error(
+            request,
+            _(
+                "Biểu mẫu gửi lên thiếu phiên bản của tháng (trường version), nên không kiểm tra"
+                " được có ai vừa lưu hay không; chưa lưu gì. Hãy tải lại trang rồi nhập lại."
+            ),
+        )
+        return _render(request, sheet, status=400)
     entries, problems = sheets.read_typed(sheet, request.POST)
     if problems:  # every error of the form at once, not only the unreadable ones
         return _refused(
@@ -229,7 +236,7 @@ def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool)
     try:
         summary = save_month(
             user=request.user, unit=sheet.unit, program=sheet.program, month=sheet.month,
-            entries=entries, version=_posted_version(request),
+            entries=entries, version=version,
         )  # fmt: skip
     except EntryError as exc:
         return _refused(request, sheet, exc.problems)
