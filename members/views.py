@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
+from common import periods
 from members import import_files, imports, selectors
 from members.exports import export_members, may_export
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
@@ -269,24 +270,27 @@ def register_export(request: AuthenticatedRequest) -> HttpResponse:
     return response
 
 
-def _date_param(request: AuthenticatedRequest, name: str, default: datetime.date) -> datetime.date:
+def _month_param(request: AuthenticatedRequest, name: str, default: datetime.date) -> datetime.date:
+    """A month given as "2025-06" (the page's month fields) or as a day of it ("2025-06-15",
+    older links); the default when it is neither or off the calendar."""
+    text = request.GET.get(name, "")
     try:
-        return datetime.date.fromisoformat(request.GET.get(name, ""))
+        return periods.parse_month(text[:7] if len(text) == 10 else text)
     except ValueError:
         return default
 
 
 @login_required
 def register_figures(request: AuthenticatedRequest) -> HttpResponse:
-    """New members in a period and active members at its end, for a unit and its children,
-    computed from the register."""
+    """New members in a range of months and active members at the end of its last month, for a
+    unit and its children, from the branches' monthly counts of the register."""
     assignments = assignments_of(request.user)
     default_pk = assignments[0].unit.pk if assignments else 0
     asked = request.GET.get("don_vi", "")
     unit = access.unit_or_404(request.user, int(asked) if asked.isdigit() else default_pk)
-    today = timezone.localdate()
-    start = _date_param(request, "tu", datetime.date(today.year, 1, 1))
-    end = _date_param(request, "den", today)
+    this_month = periods.month_start(timezone.localdate())
+    start = _month_param(request, "tu", this_month.replace(month=1))
+    end = _month_param(request, "den", this_month)
     if end < start:
         start, end = end, start
     return render(
@@ -296,6 +300,7 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
             "unit": unit,
             "start": start,
             "end": end,
+            "end_day": periods.month_end(end),
             "rows": selectors.register_figures_by_child(unit, start, end),
         },
     )
