@@ -172,6 +172,7 @@ FROM grid g
 JOIN members_unit u ON u.id = g.branch_id
 LEFT JOIN changes c ON c.branch_id = g.branch_id AND c.month = g.month
 WINDOW w AS (PARTITION BY g.branch_id ORDER BY g.month)
+ORDER BY g.branch_id, g.month
 """
 
 
@@ -182,9 +183,30 @@ def rebuild(branch_ids: Sequence[int] | None = None) -> int:
     so a write in progress is not lost."""
     with connection.cursor() as cursor:
         if branch_ids is None:
-            cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
-            cursor.execute(f"DELETE FROM {TABLE}")
+            # Every row at once (tens of millions at national scale): emptied, written in the
+            # primary key's order, and the other indexes built once after, not row by row.
+            # Readers wait for the rebuild (TRUNCATE's lock), writers too.
+            # Foreign keys checked at each statement's end (Django defers them to the commit):
+            # TRUNCATE and CREATE INDEX refuse a table with checks pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {TABLE}")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_index x "
+                "ON x.indexrelid = (quote_ident(i.indexname))::regclass "
+                "WHERE i.tablename = %s AND NOT x.indisprimary",
+                [TABLE],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute(REBUILD_SQL.format(where="", and_where=""))
+            written = cursor.rowcount
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            return written
         else:
             ids = sorted(set(branch_ids))
             for branch_id in ids:
