@@ -448,12 +448,13 @@ def run_figure_timings(province: Unit, *, runs: int = 20, live_runs: int = 3) ->
         ("province", province, province_user),
         ("centre", central, central_user),
     ):
-        kept = selectors.register_figures_by_child(unit, first, last)
-        live = selectors.live_register_figures_by_child(unit, first, month_end(last))
-        same = [(r.unit.pk, r.new_members, r.active_at_end) for r in kept] == [
-            (r.unit.pk, r.new_members, r.active_at_end) for r in live
-        ]
-        assert same, f"monthly counts differ from the live count for the {label}"
+        if live_runs:  # the live count takes seconds to minutes: checked in the first round
+            kept = selectors.register_figures_by_child(unit, first, last)
+            live = selectors.live_register_figures_by_child(unit, first, month_end(last))
+            same = [(r.unit.pk, r.new_members, r.active_at_end) for r in kept] == [
+                (r.unit.pk, r.new_members, r.active_at_end) for r in live
+            ]
+            assert same, f"monthly counts differ from the live count for the {label}"
         client = figures_page_client(user)
         params = {"don_vi": unit.pk, "tu": f"{first:%Y-%m}", "den": f"{last:%Y-%m}"}
         assert client.get(url, params).status_code == 200
@@ -468,8 +469,11 @@ def run_figure_timings(province: Unit, *, runs: int = 20, live_runs: int = 3) ->
         timings += [
             time_calls(f"figures selector, {label} (monthly counts)", [kept_call] * runs),
             time_calls(f"figures page GET, {label} (monthly counts)", [page] * runs),
-            time_calls(f"figures selector, {label}, naive live count", [live_call] * live_runs),
         ]
+        if live_runs:
+            timings.append(
+                time_calls(f"figures selector, {label}, naive live count", [live_call] * live_runs)
+            )
     return timings
 
 
