@@ -78,6 +78,12 @@ name-order ones 1,179 MB (118 MB); the national trigram index of 0006 (379 MB), 
 central union's searches; the member table 2.8 GB, 7.3 GB with its indexes. Building both for
 one 2-million province takes ~5 s; each needs a pass over the whole table (~2-3 s at 20
 million), also when a new province starts empty.
+
+The figures page (/hoi-vien/so-lieu/, `bench_members --figures`, `make bench-members`). It
+counted every membership under the unit (1.6 s for a province at 20 million); it now sums the
+branches' monthly counts (members/month_counts.py, kept by the register's services), a few
+rows per branch as of two months, and works in months. The live count is timed in the same
+run, after checking both give the same rows. FIGURES_AT_20M
 """
 
 from __future__ import annotations
