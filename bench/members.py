@@ -83,7 +83,29 @@ The figures page (/hoi-vien/so-lieu/, `bench_members --figures`, `make bench-mem
 counted every membership under the unit (1.6 s for a province at 20 million); it now sums the
 branches' monthly counts (members/month_counts.py, kept by the register's services), a few
 rows per branch as of two months, and works in months. The live count is timed in the same
-run, after checking both give the same rows. FIGURES_AT_20M
+run, after checking both give the same rows. At 20,000,000 members and memberships (34
+synthetic provinces, 100,000 branches; the timed province 2,000,000 in 10,000 branches;
+37,030,330 monthly rows, 3.5 GB with indexes, rebuilt by migration 0009 in 18 min with the
+machine's load average 6-23), months January-December 2025, ms p50 / p95, the 2 cores shared
+with 7 other engineers' work:
+
+    round 1, load average 5.5-10.7      monthly counts        naive live count
+    figures selector, province          81.3 /   116.7      9,044 / 12,350
+    figures page GET, province         246.9 /   363.3
+    figures selector, centre         2,947.6 / 3,762.8     35,112 / 43,862
+    figures page GET, centre         3,219.5 / 3,998.9
+    round 2, load average 10.7
+    figures selector, province          92.8 /   127.6
+    figures page GET, province         246.7 /   342.5
+    figures selector, centre         1,741.2 / 2,144.0
+    figures page GET, centre         1,300.5 / 1,872.1
+
+Not done: the centre. Its plan (EXPLAIN) reads each month's 100,000 rows by bitmap heap
+scans, one heap page per branch (the table is in (branch, month) order, 3.5 GB, far beyond
+shared_buffers), with JIT compiling on the cost; next steps: a covering index (month,
+province) INCLUDE (branch_id, joined_total, active) for index-only scans, jit off for the
+query, or a monthly row per province kept alongside. The province page's ~165 ms beyond its
+selector is not profiled.
 """
 
 from __future__ import annotations
