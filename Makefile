@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import load load-cpu scan clean
+.PHONY: install system-packages demo serve test lint typecheck pytest messages check-deploy bench bench-tree bench-entry bench-import load load-cpu scan bench-members clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python >= 3.12 (python3.12 trên PATH hoặc trong pyenv). Python >= 3.12 is required."; exit 1; }
@@ -128,3 +128,15 @@ load-cpu: install
 SCAN_PORT ?= 8765
 scan: install
 	SCAN_PORT=$(SCAN_PORT) bash bin/scan
+
+# On demand: the member register at national scale in a PostgreSQL database of its own
+# (bench/members.py). MEMBERS_BENCH_ARGS="--members 2000000" loads members first; the default
+# times the figures page (/hoi-vien/so-lieu/: monthly counts against the live count).
+MEMBERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hoilhpn_members
+MEMBERS_BENCH_ARGS ?= --figures --rounds 3
+bench-members: install
+	@psql "$(dir $(MEMBERS_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(MEMBERS_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(MEMBERS_DATABASE_URL))postgres" -c 'CREATE DATABASE "$(notdir $(MEMBERS_DATABASE_URL))"'
+	DATABASE_URL=$(MEMBERS_DATABASE_URL) $(BIN)/python manage.py migrate -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL=$(MEMBERS_DATABASE_URL) nice -n 10 $(BIN)/python manage.py bench_members $(MEMBERS_BENCH_ARGS)

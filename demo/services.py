@@ -23,7 +23,7 @@ from demo.targets import add_demo_year_targets
 from indicators.catalogue.services import load_catalog
 from indicators.catalogue.targets import is_additive, split_equally
 from indicators.models import Target
-from members import synthetic
+from members import month_counts, synthetic
 from members.gazetteer import fold, short_name_of
 from members.models import Level, Member, Membership, MemberStatus, Unit
 from members.services import ProvinceLoad, insert_units, load_units, save_new_members
@@ -183,6 +183,8 @@ def add_demo_members(provinces: list[Unit], *, last_day: datetime.date) -> int:
         Membership.objects.filter(member=member).update(
             ended_on=member.status_on, end_reason=member.status
         )
+    # The ends were written past the services: the branches' monthly counts are recomputed.
+    month_counts.rebuild(sorted({m.branch_id for m in ended}))
     return len(created)
 
 

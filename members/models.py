@@ -398,3 +398,42 @@ class MemberCardView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.at:%d/%m/%Y %H:%M} · #{self.member_id}"
+
+
+class BranchMonthCount(models.Model):
+    """A branch's register figures as of the end of one month, kept by the register's services
+    in the transaction of each write (members/month_counts.py), so the figures page sums a few
+    rows per branch instead of counting memberships.
+
+    Rows are dense from the month of the branch's first membership event to the month of its
+    last one; the last row (is_last) also stands for every later month. `joined_total` counts
+    memberships begun by joining the Union up to the month's end (new members of months A..B =
+    joined_total(B) - joined_total(A - 1)); `active` the memberships active at its end."""
+
+    pk = models.CompositePrimaryKey("branch_id", "month")
+    branch = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the primary key's
+    )
+    month = models.DateField()
+    # The branch's province (a unit never changes province): a province reads its own rows.
+    # Derived from the branch, so not checked by the database a second time.
+    province = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    joined_total = models.IntegerField(default=0)
+    active = models.IntegerField(default=0)
+    is_last = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "province"], name="month_count_month"),
+            models.Index(
+                fields=["province", "month"], condition=Q(is_last=True), name="month_count_last"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} · {self.month:%Y-%m}"

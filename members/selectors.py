@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from members import ethnicities, gazetteer
+from common.periods import month_end, month_start
+from members import ethnicities, gazetteer, month_counts
 from members.models import (
     Household,
     Level,
@@ -305,8 +306,28 @@ class RegisterFigures:
 def register_figures_by_child(
     unit: Unit, start: datetime.date, end: datetime.date
 ) -> list[RegisterFigures]:
-    """The unit's figures and each current child's, from two grouped queries whatever the
-    number of children (branch counts are rolled up by path)."""
+    """The unit's figures and each current child's, for the months of `start` to `end`: new
+    members in those months and active members at the end of the last one, read from the
+    branches' monthly counts (members/month_counts.py: a few rows per branch, whatever the
+    number of members) and summed by child along the branches' paths."""
+    first, last = month_start(start), month_start(end)
+    counts = month_counts.figures_by_child(unit, first, last)
+    rows = [unit, *current_children(unit, month_end(last))]
+    joined_total = sum(joined for joined, _active in counts.values())
+    active_total = sum(active for _joined, active in counts.values())
+    return [
+        RegisterFigures(unit, joined_total, active_total),
+        *(RegisterFigures(u, *counts.get(u.pk, (0, 0))) for u in rows[1:]),
+    ]
+
+
+def live_register_figures_by_child(
+    unit: Unit, start: datetime.date, end: datetime.date
+) -> list[RegisterFigures]:
+    """The same figures counted from the memberships (two grouped queries over every
+    membership under the unit, seconds for a province at national scale): the reference the
+    monthly counts are tested and benchmarked against. Days, not months: new members between
+    `start` and `end`, active at the end of `end`."""
     under = _memberships_under(unit)
     joined = (
         under.filter(joined=True, started_on__gte=start, started_on__lte=end)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from members import ethnicities, gazetteer, search_index
+from members import ethnicities, gazetteer, month_counts, search_index
 from members.gazetteer import UnitSpec
 from members.models import (
     PATH_SEP,
@@ -392,10 +392,11 @@ def save_new_members(members: Sequence[Member], *, batch_size: int = 5000) -> li
     created = bulk_create_with_history(
         members, Member, batch_size=batch_size, default_change_reason="add"
     )
-    Membership.objects.bulk_create(
+    memberships = Membership.objects.bulk_create(
         [Membership(member=m, branch=m.branch, started_on=m.joined_on) for m in created],
         batch_size=batch_size,
     )
+    month_counts.record(after=memberships)
     return created
 
 
@@ -434,8 +435,10 @@ def update_member(
                 "joined_on",
                 _("Ngày vào Hội: không sửa được khi hội viên đã chuyển hoặc đổi tình trạng."),
             )
+        before = month_counts.Stretch.of(memberships[0])
         memberships[0].started_on = joined_on
         memberships[0].save(update_fields=["started_on"])
+        month_counts.record(before=[before], after=[memberships[0]])
         member.joined_on = member.status_on = joined_on
     member.save()
     return member
@@ -469,14 +472,17 @@ def change_status(*, user: User, member: Member, status: str, on: datetime.date)
         )
     if status == MemberStatus.ACTIVE:
         _check_branch(member.branch, on)
-        Membership.objects.create(member=member, branch=member.branch, started_on=on)
+        opened = Membership.objects.create(member=member, branch=member.branch, started_on=on)
+        month_counts.record(after=[opened])
     else:
         current = _current_membership(member)
         if current is not None:
             if on < current.started_on:
                 raise MemberError("status_on", _("Ngày: trước ngày hội viên đến chi hội này."))
+            before = month_counts.Stretch.of(current)
             current.ended_on, current.end_reason = on, _END_REASONS[MemberStatus(status)]
             current.save(update_fields=["ended_on", "end_reason"])
+            month_counts.record(before=[before], after=[current])
     member.status, member.status_on = status, on
     member.save(update_fields=["status", "status_on", "updated_at"])
     return member
@@ -500,12 +506,19 @@ def move_member(*, user: User, member: Member, to_branch: Unit, on: datetime.dat
     _check_day("moved_on", on, _("Ngày chuyển"))
     check_move(member, to_branch, on)
     current = _current_membership(member)
+    before: list[month_counts.Stretch] = []
+    after: list[Membership] = []
     if current is not None:
         if on < current.started_on:
             raise MemberError("moved_on", _("Ngày chuyển: trước ngày hội viên đến chi hội này."))
+        before.append(month_counts.Stretch.of(current))
         current.ended_on, current.end_reason = on, Membership.EndReason.MOVED
         current.save(update_fields=["ended_on", "end_reason"])
-    Membership.objects.create(member=member, branch=to_branch, started_on=on, joined=False)
+        after.append(current)
+    after.append(
+        Membership.objects.create(member=member, branch=to_branch, started_on=on, joined=False)
+    )
+    month_counts.record(before=before, after=after)
     member.place_in(to_branch)
     member.save(update_fields=["branch", "province", "updated_at"])
     return member

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
-from common import uploads
-from common.dates import day_from_query
+from common import periods, uploads
+from common.dates import month_from_query, parse_day
 from members import import_files, imports, selectors
 from members.exports import export_members, may_export
 from members.forms import FilterForm, MemberForm, MoveForm, StatusForm
@@ -279,21 +279,26 @@ def register_export(request: AuthenticatedRequest) -> HttpResponse:
     return response
 
 
-def _date_param(request: AuthenticatedRequest, name: str, default: datetime.date) -> datetime.date:
-    return day_from_query(request, name, default)
+def _month_param(request: AuthenticatedRequest, name: str, default: datetime.date) -> datetime.date:
+    """A month (mm/yyyy, or yyyy-mm) or a day of it (dd/mm/yyyy or yyyy-mm-dd: older links); the
+    default, with a message, when it is neither."""
+    try:
+        return periods.month_start(parse_day(request.GET.get(name, "").strip()))
+    except ValueError:
+        return month_from_query(request, name, default) or default
 
 
 @login_required
 def register_figures(request: AuthenticatedRequest) -> HttpResponse:
-    """New members in a period and active members at its end, for a unit and its children,
-    computed from the register."""
+    """New members in a range of months and active members at the end of its last month, for a
+    unit and its children, from the branches' monthly counts of the register."""
     assignments = assignments_of(request.user)
     default_pk = assignments[0].unit.pk if assignments else 0
     asked = request.GET.get("don_vi", "")
     unit = access.unit_or_404(request.user, int(asked) if asked.isdigit() else default_pk)
-    today = timezone.localdate()
-    start = _date_param(request, "tu", datetime.date(today.year, 1, 1))
-    end = _date_param(request, "den", today)
+    this_month = periods.month_start(timezone.localdate())
+    start = _month_param(request, "tu", this_month.replace(month=1))
+    end = _month_param(request, "den", this_month)
     if end < start:
         start, end = end, start
     return render(
@@ -303,6 +308,7 @@ def register_figures(request: AuthenticatedRequest) -> HttpResponse:
             "unit": unit,
             "start": start,
             "end": end,
+            "end_day": periods.month_end(end),
             "rows": selectors.register_figures_by_child(unit, start, end),
         },
     )
