@@ -159,7 +159,7 @@ def test_every_error_of_the_form_comes_in_the_first_answer_with_its_field_marked
         field(commune, "H-12"): "12",
     }
 
-    response = officer.post(form_url(commune), data)
+    response = entry_post(officer, form_url(commune), data)
 
     page = response.content.decode()
     assert response.status_code == 400

@@ -407,7 +407,8 @@ def test_a_province_filtered_by_status_keeps_the_districts_that_have_it(october,
     assert "Huyện Cam Lâm" in text and "Thành phố Nha Trang" not in text
 
 
-@pytest.mark.parametrize("value", ["bogus", "ON_TIME", "<b>x</b>", "late\x00"])
+# (A NUL is refused for every page before the view: tests/test_bad_parameters.py.)
+@pytest.mark.parametrize("value", ["bogus", "ON_TIME", "<b>x</b>"])
 def test_a_bad_status_shows_every_row_with_a_message(october, people, value):
     response = _client(people["district_a"]).get(
         _url(october.nha_trang, october.program), {"status": value}

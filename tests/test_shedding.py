@@ -16,6 +16,7 @@ from django.urls import reverse
 from config import shedding
 from config.gunicorn_worker import HEADER, QueueStampedWorker
 from indicators.models import Indicator, Result
+from tests.entry_posts import form_version
 
 LONG_AGO = time.time() - 60  # far past any SHED_AFTER_SECONDS
 
@@ -112,8 +113,12 @@ def _form_url(khanh_hoa) -> str:
 def test_a_save_is_served_however_long_it_waited(khanh_hoa, catalog):
     field = f"value-{khanh_hoa.ba_ngoi.pk}-{Indicator.objects.get(code='H-04').pk}"
 
-    response = _officer(khanh_hoa).post(
-        _form_url(khanh_hoa), {field: "12"}, HTTP_X_REQUEST_START=f"t={LONG_AGO}"
+    client = _officer(khanh_hoa)
+    version = form_version(client, _form_url(khanh_hoa))
+    response = client.post(
+        _form_url(khanh_hoa),
+        {field: "12", "version": version},
+        HTTP_X_REQUEST_START=f"t={LONG_AGO}",
     )
 
     assert response.status_code == 302
