@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
@@ -18,10 +16,4 @@ IMPORT_FORMATS = [CSV, XLSX]
 
 class GatedImportForm(ImportForm):
     def clean_import_file(self) -> Any:
-        upload = self.cleaned_data.get("import_file")
-        if isinstance(upload, UploadedFile):
-            try:
-                uploads.check(upload, uploads.sheet_rules())
-            except uploads.UnsafeFile as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        return upload
+        return uploads.clean_upload(self.cleaned_data.get("import_file"), uploads.sheet_rules())

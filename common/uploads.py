@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -277,6 +279,17 @@ def check(upload: Any, rules: UploadRules, name: str | None = None) -> str:
         return sniff(label, stream, rules)
     finally:
         stream.seek(0)
+
+
+def clean_upload[U](upload: U, rules: UploadRules) -> U:
+    """`check` for a form's clean_<field>: an uploaded file passes, or its refusal becomes the
+    field's error. Anything else (no file: the field's own `required` speaks) passes as it is."""
+    if isinstance(upload, UploadedFile):
+        try:
+            check(upload, rules)
+        except UnsafeFile as exc:
+            raise forms.ValidationError(str(exc)) from exc
+    return upload
 
 
 class SizeLimitHandler(FileUploadHandler):

@@ -51,11 +51,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
-        try:
-            uploads.check(upload, uploads.sheet_rules())
-        except uploads.UnsafeFile as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload
+        return uploads.clean_upload(upload, uploads.sheet_rules())
 
     def clean_period(self) -> str:
         text: str = self.cleaned_data["period"].strip()

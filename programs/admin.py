@@ -2,7 +2,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.files.uploadedfile import UploadedFile
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scope import ScopedAdminMixin
@@ -35,13 +34,7 @@ class AttachmentForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
         fields = ["activity", "file", "name"]
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if isinstance(upload, UploadedFile):
-            try:
-                uploads.check(upload, uploads.attachment_rules())
-            except uploads.UnsafeFile as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        return upload
+        return uploads.clean_upload(self.cleaned_data.get("file"), uploads.attachment_rules())
 
 
 class AttachmentInline(admin.TabularInline):  # type: ignore[type-arg,unused-ignore]

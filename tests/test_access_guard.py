@@ -31,6 +31,7 @@ ALLOWED = {
     "demo/services.py": "builds the demo users with their roles (writes, not checks)",
     "bench/national.py": "builds the benchmark's users with their roles (writes, not checks)",
     "bench/members.py": "builds the member benchmark's user with a role (writes, not checks)",
+    "bench/load/run.py": "builds the load run's users with their roles (writes, not checks)",
 }
 
 
