@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -104,6 +106,16 @@ def _table(
         return Paragraph(_text(text), styles[style])
 
     inds = [content.indicators[i] for i in indicators]
+
+    def cells(figures: Sequence[Any], style: str) -> list[object]:
+        """An indicator's three cells (goal, figure, achievement) for each indicator shown."""
+        out: list[object] = []
+        for i, ind in zip(indicators, inds, strict=True):
+            fig = figures[i]
+            out += [p(_value(ind, fig.compared_with), style), p(_value(ind, fig.value), style)]
+            out.append(p(_achievement(fig), style))
+        return out
+
     top: list[object] = [p(_("STT"), "head"), p(_("Mã"), "head"), p(_("Đơn vị"), "head")]
     sub: list[object] = ["", "", ""]
     for ind in inds:
@@ -119,38 +131,11 @@ def _table(
                 "name": name,
                 "day": f"{row.unit.valid_to:%d/%m/%Y}",
             }
-        line: list[object] = [p(number, "num"), p(row.unit.code), p(name)]
-        for i, ind in zip(indicators, inds, strict=True):
-            fig = row.figures[i]
-            line += [
-                p(_value(ind, fig.compared_with), "num"),
-                p(_value(ind, fig.value), "num"),
-                p(_achievement(fig), "num"),
-            ]
-        data.append(line)
+        data.append([p(number, "num"), p(row.unit.code), p(name), *cells(row.figures, "num")])
     if content.rest is not None:
-        line = [p(rest_label()), "", ""]
-        for i, ind in zip(indicators, inds, strict=True):
-            fig = content.rest[i]
-            line += [
-                p(_value(ind, fig.compared_with), "num"),
-                p(_value(ind, fig.value), "num"),
-                p(_achievement(fig), "num"),
-            ]
-        data.append(line)
-    total: list[object] = [
-        p(_("Tổng cộng (%(unit)s)") % {"unit": content.unit.name}, "total"),
-        "",
-        "",
-    ]
-    for i, ind in zip(indicators, inds, strict=True):
-        fig = content.total[i]
-        total += [
-            p(_value(ind, fig.compared_with), "totalnum"),
-            p(_value(ind, fig.value), "totalnum"),
-            p(_achievement(fig), "totalnum"),
-        ]
-    data.append(total)
+        data.append([p(rest_label()), "", "", *cells(content.rest, "num")])
+    total = p(_("Tổng cộng (%(unit)s)") % {"unit": content.unit.name}, "total")
+    data.append([total, "", "", *cells(content.total, "totalnum")])
     width = PAGE[0] - 2 * MARGIN
     fixed = [10 * mm, 16 * mm, 50 * mm]
     per = (width - sum(fixed)) / (3 * INDICATORS_PER_TABLE)
