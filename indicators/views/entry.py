@@ -121,9 +121,20 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
 
 
 def _render(
-    request: AuthenticatedRequest, sheet: sheets.Sheet, status: int = 200, **extra: object
+    request: AuthenticatedRequest,
+    sheet: sheets.Sheet,
+    status: int = 200,
+    *,
+    offer_draft: bool = False,
+    **extra: object,
 ) -> HttpResponse:
+    """The form. With `offer_draft` (a plain GET), the autosaved draft fills the inputs when
+    the month is editable (`can_edit`, read once with the month's state) and the draft is newer
+    than every saved figure."""
     sheet = sheets.with_details(sheet)
+    month = _month_context(request, sheet)
+    if offer_draft:
+        month["draft_shown"] = bool(month["can_edit"]) and sheets.show_draft(sheet)
     problems = [p for c in sheet.cells for p in c.problems]
     errors = [sheets.problem_label(p) for p in problems if p.blocking]
     context = {
@@ -133,7 +144,7 @@ def _render(
         "errors": errors,
         "warnings": [sheets.problem_label(p) for p in problems if not p.blocking],
         "largest": int(LARGEST),  # for the browser's check (static/js/entry.js)
-        **_month_context(request, sheet),
+        **month,
         **extra,
     }
     return render(request, "indicators/entry_form.html", context, status=400 if errors else status)
@@ -147,12 +158,7 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
     # A save needs only the cells; the form is shown again with every detail if refused.
     sheet = sheets.build_sheet(unit, program_obj, month_date, details=request.method != "POST")
     if request.method != "POST":
-        editable = (
-            access.can_enter(request.user, unit)
-            and lifespan.existed_in(unit, month_date)
-            and not _is_locked(sheet)
-        )
-        return _render(request, sheet, draft_shown=editable and sheets.show_draft(sheet))
+        return _render(request, sheet, offer_draft=True)
     action = request.POST.get("action", "save")
     if action in REVIEW_ACTIONS:
         return _review(request, sheet, action)
@@ -162,12 +168,6 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
         EntryDraft.objects.filter(unit=unit, program=program_obj, month=month_date).delete()
         return redirect(_form_url(unit, program_obj, month_date))
     return _save(request, sheet, then_submit=action == "submit")
-
-
-def _is_locked(sheet: sheets.Sheet) -> bool:
-    return Submission.objects.filter(
-        unit=sheet.unit, program=sheet.program, month=sheet.month, state__in=review.LOCKED
-    ).exists()
 
 
 REVIEW_ACTIONS = {"approve", "return", "unlock"}
