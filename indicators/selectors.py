@@ -11,7 +11,7 @@ from common.numbers import format_number
 from common.periods import add_months, month_start
 from indicators.cycle import review
 from indicators.figures.completeness import COMPLETE, month_status
-from indicators.figures.engine import Figure, figure
+from indicators.figures.engine import Figure, figures_of_unit
 from indicators.models import (
     Indicator,
     Result,
@@ -40,10 +40,12 @@ def unit_figures(
     unit: Unit, program: Program, start: datetime.date, end: datetime.date
 ) -> list[tuple[Indicator, Figure]]:
     """Every indicator of a program for a unit over a range, as the engine computes it."""
-    indicators = Indicator.objects.filter(program=program).select_related(
-        "program", "source", "source__program"
+    indicators = list(
+        Indicator.objects.filter(program=program)
+        .select_related("program", "source", "source__program")
+        .order_by("position")
     )
-    return [(ind, figure(ind, unit, start, end)) for ind in indicators.order_by("position")]
+    return list(zip(indicators, figures_of_unit(indicators, unit, start, end), strict=True))
 
 
 SOURCE_LABELS = {
