@@ -5,8 +5,9 @@ which patches the standard library, and its own pins; it imports nothing of the 
 
 Users, in the mix officers : reviewers : report users = 17 : 2 : 1, each pausing 2-6 s:
 - an officer (account `load.xa.N`, the entry role on one commune) logs in, then month after
-  month opens the entry form, autosaves twice, saves every field (one value changed) and
-  submits; a month that is already locked is skipped;
+  month opens the entry form, autosaves twice, saves every field (one value changed, within
+  the form's rules: bench/load/form_values.py) and submits; a month that is already locked is
+  skipped;
 - a reviewer (`load.tinh.N`, reviewer of a province) opens `/duyet/`, approves what is
   submitted there and reads the province's dashboard;
 - a report user (`load.bc.N`, viewer of a province) asks for an Excel report of a commune and
@@ -24,10 +25,17 @@ import json
 import os
 import random
 import re
+import sys
 import time
 from typing import Any
 
 from locust import HttpUser, between, events, task
+
+# Locust puts the locustfile's folder on sys.path: its sibling, shared with the tests.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from form_values import form_fields as _form_fields
+from form_values import inputs as _inputs
+from form_values import valid_change
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-password-1")
 SAVED_LOG = os.environ.get("LOAD_SAVED_LOG", "")
@@ -38,8 +46,6 @@ PROGRAM = os.environ.get("LOAD_PROGRAM", "CTH")
 # The months the officers work through, oldest first (the driver sets the open ones).
 MONTHS = os.environ.get("LOAD_MONTHS", "2026-01,2026-02,2026-03").split(",")
 
-INPUT = re.compile(r"<input\b[^>]*>", re.S)
-ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 NUMBER = re.compile(r"^\d+$")
 
@@ -49,20 +55,6 @@ _counter = {"xa": 0, "tinh": 0, "bc": 0}
 def _next(kind: str, modulo: int) -> int:
     _counter[kind] += 1
     return (_counter[kind] - 1) % modulo + 1
-
-
-def _inputs(html: str) -> list[dict[str, str]]:
-    return [dict(ATTR.findall(tag)) for tag in INPUT.findall(html)]
-
-
-def _form_fields(html: str) -> dict[str, str]:
-    """The fields the browser would post: hidden inputs and the text inputs of the grid."""
-    fields = {}
-    for attrs in _inputs(html):
-        name = attrs.get("name")
-        if name and attrs.get("type", "text") in {"text", "hidden"} and "disabled" not in attrs:
-            fields[name] = attrs.get("value", "")
-    return fields
 
 
 def _csrf(html: str) -> str:
@@ -147,8 +139,9 @@ class Officer(PortalUser):
         if page.status_code != 200 or not values or "version" not in fields:
             self.months.pop(0)  # locked (submitted or approved) or nothing to enter: next month
             return
-        changed = random.choice(values)
-        fields[changed] = str(random.randint(1, 400))
+        change = valid_change(fields, page.text)  # within the form's rules: a real save
+        if change is not None:
+            fields[change[0]] = change[1]
         self.wait()
         self.post(url + "nhap/", fields, name="autosave")
         self.wait()
