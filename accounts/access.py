@@ -14,9 +14,15 @@ unit that does not exist give the same Http404, so an id tells nobody what exist
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 
 from accounts.models import Assignment, Role, User
@@ -112,8 +118,45 @@ def assigned_unit_ids(user: User, action: Action) -> set[int] | None:
     return set(assignments_for(user, action).values_list("unit_id", flat=True))
 
 
+# Inside a request (config.middleware.remember_assignments): each user's assignments, read once.
+# A page asks `can` and `units_for` several times (the view, its links, the menu): one query
+# then answers them all. Outside a request (tasks, commands, tests calling these functions) nothing
+# is remembered; a saved or deleted assignment forgets everything remembered.
+Held = tuple[Assignment, ...]
+_HELD: ContextVar[dict[int, Held] | None] = ContextVar("held_assignments", default=None)
+
+
+@contextmanager
+def remembered_assignments() -> Iterator[None]:
+    """Within the block, each user's assignments are read once (see `can`)."""
+    token = _HELD.set({})
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+@receiver(post_save, sender=Assignment)
+@receiver(post_delete, sender=Assignment)
+def _forget_assignments(**_kwargs: Any) -> None:
+    held = _HELD.get()
+    if held is not None:
+        held.clear()
+
+
+def _held(user: User) -> Held | None:
+    """The user's assignments (with their units) when remembered for the request, else None."""
+    memo = _HELD.get()
+    if memo is None:
+        return None
+    if user.pk not in memo:
+        memo[user.pk] = tuple(Assignment.objects.filter(user=user).select_related("unit"))
+    return memo[user.pk]
+
+
 def can(user: User, action: Action, unit: Unit) -> bool:
-    """Whether the user may do `action` for `unit` (one query, none for a superuser)."""
+    """Whether the user may do `action` for `unit` (one query, none for a superuser; inside a
+    request, one query for all the checks of the request)."""
     if not is_active(user):
         return False
     if user.is_superuser:
@@ -121,14 +164,17 @@ def can(user: User, action: Action, unit: Unit) -> bool:
     rule = RULES[action]
     if rule.reach is Reach.SUBTREE:
         # The unit's path lists its ancestors' ids: assigned there or above.
-        place = Q(unit_id__in=[*unit.ancestor_ids(), unit.pk])
+        places = {*unit.ancestor_ids(), unit.pk}
     elif rule.reach is Reach.CHILDREN:
         if unit.parent_id is None:
             return False
-        place = Q(unit_id=unit.parent_id)
+        places = {unit.parent_id}
     else:
-        place = Q(unit_id=unit.pk)
-    return Assignment.objects.filter(place, user=user, role__in=rule.roles).exists()
+        places = {unit.pk}
+    held = _held(user)
+    if held is not None:
+        return any(a.unit_id in places and a.role in rule.roles for a in held)
+    return Assignment.objects.filter(unit_id__in=places, user=user, role__in=rule.roles).exists()
 
 
 def can_see(user: User, unit: Unit) -> bool:
@@ -167,7 +213,11 @@ def actions_anywhere(user: User) -> frozenset[Action]:
         return frozenset()
     if user.is_superuser:
         return frozenset(Action)
-    roles = set(Assignment.objects.filter(user=user).values_list("role", flat=True))
+    held = _held(user)
+    if held is not None:
+        roles = {a.role for a in held}
+    else:
+        roles = set(Assignment.objects.filter(user=user).values_list("role", flat=True))
     return frozenset(action for action, rule in RULES.items() if roles & rule.roles)
 
 
@@ -178,11 +228,24 @@ def units_for(user: User, action: Action) -> UnitQuerySet:
     if user.is_superuser:
         return Unit.objects.all()
     rule = RULES[action]
+    held = _held(user)
+    if held is not None:  # the request's assignments, already read
+        return _units_of([a for a in held if a.role in rule.roles], rule.reach)
     assigned = assignments_for(user, action)
     if rule.reach is Reach.SUBTREE:
         return Unit.objects.within_any(a.unit for a in assigned)
     ids = assigned.values("unit_id")
     if rule.reach is Reach.CHILDREN:
+        return Unit.objects.filter(parent_id__in=ids)
+    return Unit.objects.filter(pk__in=ids)
+
+
+def _units_of(assigned: list[Assignment], reach: Reach) -> UnitQuerySet:
+    """units_for from assignments in hand: the same units, no query for the assignments."""
+    if reach is Reach.SUBTREE:
+        return Unit.objects.within_any(a.unit for a in assigned)
+    ids = [a.unit_id for a in assigned]
+    if reach is Reach.CHILDREN:
         return Unit.objects.filter(parent_id__in=ids)
     return Unit.objects.filter(pk__in=ids)
 

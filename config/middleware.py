@@ -3,6 +3,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from accounts import access
+
 
 def vietnamese_first(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """Vietnamese unless the user chose English with the language switch.
@@ -33,5 +35,16 @@ def refuse_nul_in_query(get_response: Callable[[HttpRequest], HttpResponse]) -> 
                 ) % {"name": name}
                 return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return get_response(request)
+
+    return middleware
+
+
+def remember_assignments(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """The permission checks of one request read the user's assignments once
+    (accounts.access.remembered_assignments) instead of one query per check."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        with access.remembered_assignments():
+            return get_response(request)
 
     return middleware

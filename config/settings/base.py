@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request's permission checks read the user's assignments once.
+    "config.middleware.remember_assignments",
     "config.logins.session_timeouts",
     "config.headers.no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
