@@ -27,35 +27,60 @@ def caption(figure: Figure) -> str:
     return basis_caption(figure.basis)
 
 
+class _Words:
+    """The words of a table's cells, translated once per table rather than once per cell (a
+    province's dashboard has hundreds of cells)."""
+
+    def __init__(self) -> None:
+        self.not_set = escape(_("chưa giao"))
+        self.whole = _("kế hoạch %(target)s đến %(end)s")
+        self._captions: dict[str, str] = {}
+
+    def caption(self, figure: Figure) -> str:
+        if figure.basis not in self._captions:
+            self._captions[figure.basis] = caption(figure)
+        return self._captions[figure.basis]
+
+
 def comparison(figure: Figure) -> str:
     """What the cell compares, in words: "theo tiến độ: 35 / 120 (29%)", "35 / 800 (4%)";
     the whole target and its end follow a pace or a level."""
     if figure.goal is None:
         return ""
+    return _comparison(figure, _number(figure.value), _number(figure.goal), _Words())
+
+
+def _comparison(figure: Figure, value: str, goal: str, words: _Words) -> str:
+    """`comparison` with the figure's value and goal already written."""
     share = "–" if figure.achievement is None else f"{format_number(figure.achievement)}%"
-    text = f"{_number(figure.value)} / {_number(figure.goal)} ({share})"
+    text = f"{value} / {goal} ({share})"
     if figure.basis == Basis.TARGET or figure.target is None:
         return text
-    whole = _("kế hoạch %(target)s đến %(end)s") % {
+    whole = words.whole % {
         "target": _number(figure.target),
         "end": f"{figure.target_period_end:%m/%Y}" if figure.target_period_end else "–",
     }
-    return f"{caption(figure)}: {text}; {whole}"
+    return f"{words.caption(figure)}: {text}; {whole}"
 
 
-def _cells(figure: Figure, not_set: str) -> str:
+def _cells(figure: Figure, words: _Words) -> str:
     if figure.achievement is not None:
         share = f"{format_number(figure.achievement)}%"
     else:
-        share = not_set if figure.status == Status.NO_TARGET else "–"
+        share = words.not_set if figure.status == Status.NO_TARGET else "–"
     status = escape(figure.status)
-    goal = figure.goal if figure.goal is not None else figure.target
-    words = caption(figure)
-    label = f'<span class="small muted">{escape(words)}</span> ' if words else ""
-    title = f' title="{escape(comparison(figure))}"' if figure.goal is not None else ""
+    goal = _number(figure.goal if figure.goal is not None else figure.target)
+    value = _number(figure.value)
+    caption_words = words.caption(figure)
+    label = f'<span class="small muted">{escape(caption_words)}</span> ' if caption_words else ""
+    title = (
+        f' title="{escape(_comparison(figure, value, goal, words))}"'
+        if figure.goal is not None
+        else ""
+    )
     return (
-        f'<td class="num goal basis-{escape(figure.basis)}"{title}>{label}{_number(goal)}</td>'
-        f'<td class="num value status-{status}">{_number(figure.value)}</td>'
+        f'<td class="num goal basis-{escape(figure.basis)}"{title}>{label}{goal}</td>'
+        f'<td class="num value status-{status}">{value}</td>'
         f'<td class="num"{title}><span class="status status-{status}">'
         f"{SYMBOLS.get(figure.status, '')} {share}</span></td>"
     )
@@ -68,8 +93,8 @@ def figure_cells(figures: list[Figure]) -> SafeString:
     the goal the % divides by, labelled ("theo tiến độ 120"), the whole target in its title.
     Numbers come from format_number (digits, dots, commas), the other texts from this module
     or are escaped."""
-    not_set = escape(_("chưa giao"))
-    return mark_safe("".join(_cells(figure, not_set) for figure in figures))
+    words = _Words()
+    return mark_safe("".join(_cells(figure, words) for figure in figures))
 
 
 @register.filter
