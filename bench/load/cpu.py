@@ -2,9 +2,11 @@
 
 On the load database of bench/load/run.py (made by `make load` first), through Django's test
 client with the production middleware: for the login, the entry form (load, save, autosave),
-the review overview and the dashboard, the time per request (median of --runs), the number of
-queries, and cProfile's heaviest functions (cumulative), so that the cost of queries, template
-rendering, middleware, sessions and the password hasher can be told apart.
+the review overview and the dashboard, the time per request (median of --runs) and the CPU
+time of this process in it (the portal's own Python, without PostgreSQL's side: steadier than
+the wall time on a shared machine), the number of queries, and cProfile's heaviest functions
+(cumulative), so that the cost of queries, template rendering, middleware, sessions and the
+password hasher can be told apart.
 
     .venv/bin/python bench/load/cpu.py [--runs 10] [--top 25] [--only NAME]
 """
@@ -101,11 +103,12 @@ def main() -> None:
 
         with connection.execute_wrapper(count):
             fn()
-        samples = []
+        samples, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             fn()
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(max(1, args.runs // 2)):
@@ -113,7 +116,10 @@ def main() -> None:
         profiler.disable()
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
-        print(f"\n=== {name}: median {statistics.median(samples):.1f} ms, {len(queries)} queries")
+        print(
+            f"\n=== {name}: median {statistics.median(samples):.1f} ms "
+            f"(this process's CPU {statistics.median(cpu):.1f} ms), {len(queries)} queries"
+        )
         if args.sql:
             for sql in queries:
                 print("   SQL", sql[:230].replace("\n", " "))
