@@ -160,8 +160,19 @@ def derived_indicators(program: Program) -> list[Indicator]:
 
 
 def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
-    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month=month)
-    return {(r.unit_id, r.indicator_id): r for r in rows}
+    return _results_by_month(units, indicators, [month])[month]
+
+
+def _results_by_month(
+    units: list[Unit], indicators: list[Indicator], months: list[datetime.date]
+) -> dict[datetime.date, dict]:
+    """month -> (unit id, indicator id) -> result, for several months in one query (the month
+    shown and the one before it)."""
+    found: dict[datetime.date, dict] = {month: {} for month in months}
+    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month__in=months)
+    for row in rows:
+        found[row.month][(row.unit_id, row.indicator_id)] = row
+    return found
 
 
 @dataclass(frozen=True)
@@ -221,7 +232,10 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     for branch in branches:
         branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
-    saved = _results_by_cell(units, indicators, month)
+    previous = add_months(month, -1)
+    # The form shows last month beside each field: both months in one query.
+    by_month = _results_by_month(units, indicators, [month, previous] if details else [month])
+    saved = by_month[month]
     if not details:
         commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
         rows = [
@@ -229,9 +243,10 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         ]
         headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
         return Sheet(unit, program, month, commune_cells, headers, branches, rows, None, False)
-    last = _results_by_cell(units, indicators, add_months(month, -1))
-    for ind_pk, row in lineage_results(unit, commune_inds, add_months(month, -1)).items():
-        last[(unit.pk, ind_pk)] = row
+    last = by_month[previous]
+    if not lifespan.existed_in(unit, previous):  # else its own rows, read just above
+        for ind_pk, row in lineage_results(unit, commune_inds, previous).items():
+            last[(unit.pk, ind_pk)] = row
     last_year = lineage_results(unit, commune_inds, add_months(month, -12))
     peaks = history_peaks(units, indicators, month)
     year_start = datetime.date(month.year, 1, 1)
@@ -286,8 +301,9 @@ def _derived_cells(unit: Unit, indicators: list[Indicator], month: datetime.date
     derived indicators of the commune level)."""
     if not indicators:
         return []
-    saved = _results_by_cell([unit], indicators, month)
-    last = _results_by_cell([unit], indicators, add_months(month, -1))
+    previous = add_months(month, -1)
+    by_month = _results_by_month([unit], indicators, [month, previous])
+    saved, last = by_month[month], by_month[previous]
     found = targets_of_many(indicators, [unit], month)
     year_start = datetime.date(month.year, 1, 1)
     return [
