@@ -7,10 +7,9 @@ import datetime
 from dataclasses import dataclass
 
 from common.periods import month_start
-from indicators.figures.engine import Figure, figure
+from indicators.figures.engine import Figure, figures_of_unit
 from indicators.models import Indicator
 from members.lifespan import Predecessor
-from programs.models import Program
 
 
 @dataclass(frozen=True)
@@ -27,23 +26,15 @@ class PredecessorRow:
 
 def predecessor_rows(
     predecessors: list[Predecessor],
-    program: Program | None,
+    indicators: list[Indicator],
     start: datetime.date,
     day: datetime.date,
 ) -> tuple[list[Indicator], list[PredecessorRow]]:
-    """The program's indicators and, for each predecessor, its figures over the range cut at
-    its last day: what a new commune's predecessors recorded in January–June 2025 on its 2025
-    page. A split predecessor is listed with its figures too: its history is not the new
-    unit's (it goes to the lowest unit holding all its successors), which the page says."""
-    indicators = (
-        list(
-            Indicator.objects.filter(program=program)
-            .select_related("program", "source", "source__program")
-            .order_by("position")
-        )
-        if program is not None
-        else []
-    )
+    """The program's indicators (indicators.selectors.program_indicators) and, for each
+    predecessor, its figures over the range cut at its last day: what a new commune's
+    predecessors recorded in January–June 2025 on its 2025 page. A split predecessor is listed
+    with its figures too: its history is not the new unit's (it goes to the lowest unit holding
+    all its successors), which the page says."""
     rows = []
     for link in predecessors:
         last = day if link.unit.valid_to is None else min(day, link.unit.valid_to)
@@ -51,6 +42,6 @@ def predecessor_rows(
             rows.append(PredecessorRow(link, start, None, []))
             continue
         begin, end = month_start(start), month_start(last)
-        figures = [figure(ind, link.unit, begin, end) for ind in indicators]
+        figures = figures_of_unit(indicators, link.unit, begin, end)
         rows.append(PredecessorRow(link, begin, end, figures))
     return indicators, rows

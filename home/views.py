@@ -14,7 +14,12 @@ from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
 from common.dates import day_from_query
 from home.selectors import predecessor_rows
-from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
+from indicators.selectors import (
+    program_indicators,
+    programs_with_indicators,
+    reminders_for,
+    unit_figures,
+)
 from members import lifespan, selectors
 from members.models import Level, Unit
 from programs.models import Program
@@ -40,13 +45,14 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         programs[0] if programs else None
     )
     year_start = datetime.date(day.year, 1, 1)
+    indicators = program_indicators(program) if program is not None else []
     history_indicators, history = predecessor_rows(
-        lifespan.predecessors_of(unit), program, year_start, day
+        lifespan.predecessors_of(unit), indicators, year_start, day
     )
     return {
         "programs_all": programs,
         "program": program,
-        "figures": unit_figures(unit, program, year_start, day) if program else [],
+        "figures": unit_figures(unit, indicators, year_start, day) if program else [],
         "figures_from": year_start,
         "unit": unit,
         "day": day,

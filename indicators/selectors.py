@@ -36,15 +36,20 @@ def targets_for_units(units: QuerySet[Unit]) -> QuerySet[Target]:
     return Target.objects.filter(unit__in=units).select_related("indicator", "unit")
 
 
-def unit_figures(
-    unit: Unit, program: Program, start: datetime.date, end: datetime.date
-) -> list[tuple[Indicator, Figure]]:
-    """Every indicator of a program for a unit over a range, as the engine computes it."""
-    indicators = list(
+def program_indicators(program: Program) -> list[Indicator]:
+    """A program's indicators in catalogue order, with what the engine reads of them."""
+    return list(
         Indicator.objects.filter(program=program)
         .select_related("program", "source", "source__program")
         .order_by("position")
     )
+
+
+def unit_figures(
+    unit: Unit, indicators: list[Indicator], start: datetime.date, end: datetime.date
+) -> list[tuple[Indicator, Figure]]:
+    """Each of a program's indicators (program_indicators) for a unit over a range, as the
+    engine computes it."""
     return list(zip(indicators, figures_of_unit(indicators, unit, start, end), strict=True))
 
 
