@@ -31,11 +31,12 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 
-# Locust puts the locustfile's folder on sys.path: its sibling, shared with the tests.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from form_values import form_fields as _form_fields
-from form_values import inputs as _inputs
-from form_values import valid_change
+# The checkout on sys.path for bench.load.form_values (shared with the tests; it imports nothing
+# of the portal's, so Locust's virtualenv runs it).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from bench.load.form_values import form_fields as _form_fields
+from bench.load.form_values import inputs as _inputs
+from bench.load.form_values import valid_change
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-password-1")
 SAVED_LOG = os.environ.get("LOAD_SAVED_LOG", "")
