@@ -19,8 +19,8 @@ the day that holds its whole area. The scope's old units are those in its own su
 districts kept under a continuing province) and the whole old trees whose units have a
 successor in it (Ninh Thuận's for Khánh Hòa, an old district's for a new commune): whole, so
 that an old district's place is decided by all its communes, not by the few that went to the
-scope. Built in at most five queries whatever the scope's size; callers keep one per
-(scope, day) for a request (indicators.figures.table.Reads does).
+scope. Built in at most five queries whatever the scope's size, and kept across requests for as long
+as the map does not change (`lineage`).
 
 A range that ends before the reform has no old unit (nothing had ceased), so its figures are
 those of the old map as it was; a scope that itself ceased is looked at on its own last day.
@@ -29,10 +29,14 @@ those of the old map as it was; a scope that itself ceased is looked at on its o
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 
+from members import mapversion
 from members.models import PATH_SEP, Level, Unit, UnitSuccession
 
 
@@ -162,15 +166,90 @@ class Lineage:
 
 
 def lineage(scope: Unit, day: datetime.date) -> Lineage:
-    """The scope's lineage on `day` (see the module's docstring), read once per unit object:
-    a page asks it for every figure of the same unit (each indicator, each month), and a unit
-    object lives as long as the request that loaded it, so the answer never outlives a change
-    of the map."""
+    """The scope's lineage on `day` (see the module's docstring).
+
+    Built lineages are kept across requests in this process (`_KEPT`), keyed by the scope, the
+    day and the map's version (members.mapversion): any write to the units or their merger
+    links changes the version, so a kept lineage is never served for a map it was not built
+    from. A unit object also remembers its answers, so a page that asks for every figure of
+    the same unit (each indicator, each month) reads the version once per unit object."""
     day = scope_day(scope, day)
     known: dict[datetime.date, Lineage] = scope.__dict__.setdefault("_lineages", {})
     if day not in known:
-        known[day] = _read(scope, day)
+        known[day] = _kept(scope, day)
     return known[day]
+
+
+def _kept(scope: Unit, day: datetime.date) -> Lineage:
+    version = mapversion.current()
+    if version is None:
+        return _read(scope, day)
+    # The database's name too: a process that uses two (the tests' and another) numbers
+    # both maps from 1.
+    key = (connection.settings_dict["NAME"], scope.pk, scope.path, day, version)
+    found = _KEPT.get(key)
+    if found is None:
+        # Two threads missing the same key both build it: equal lineages, the last one kept.
+        found = _read(_detached(scope), day)
+        _KEPT.put(key, found)
+    return found
+
+
+def _detached(scope: Unit) -> Unit:
+    """A copy of the scope with what a lineage reads of it, so that a kept lineage holds
+    nothing of the request that built it (the unit object's caches, its relations)."""
+    return Unit(
+        pk=scope.pk,
+        level=scope.level,
+        parent_id=scope.parent_id,
+        path=scope.path,
+        valid_from=scope.valid_from,
+        valid_to=scope.valid_to,
+    )
+
+
+_Key = tuple[str, int, str, datetime.date, int]  # database, scope id and path, day, version
+
+
+class _Kept:
+    """The lineages built lately, at most `size`, the least recently used dropped first.
+
+    Sharing a Lineage between requests and gunicorn's threads (config/gunicorn.py) is safe:
+    what `_read` fills is never changed after, and the two memos filled while it is used,
+    `leaves` (Lineage.place) and `moves` (indicators.figures.rules), hold what a function of
+    the lineage's own fixed data gives for the key: each value is built aside and stored by
+    one dict assignment (atomic under the GIL), so a thread reads either nothing or the whole
+    value, and two threads filling the same key store equal values. No code iterates over
+    them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[_Key, Lineage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> Lineage | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: _Key, found: Lineage) -> None:
+        with self._lock:
+            self._items[key] = found
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# A national lineage on the benchmark's map (11,000 old units, 100,000 old branches once a
+# page has placed them all) takes ~MEMORY MB; most are a province's, far smaller. A page asks
+# for a few (its scope on the range's last day, the day before the range for a comparison).
+_KEPT = _Kept(size=64)
 
 
 def _read(scope: Unit, day: datetime.date) -> Lineage:
