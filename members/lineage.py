@@ -31,13 +31,17 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sized
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Q
 
 from members import mapversion
 from members.models import PATH_SEP, Level, Unit, UnitSuccession
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,25 @@ class Lineage:
     moves: dict[tuple[int, str, tuple[int, ...]], list[tuple[int, int | None, int | None]]] = field(
         default_factory=dict
     )
+    # What callers work out from the scope's map on the day alone (the units of a level with
+    # the row each goes to, the units counted per row), by a key of theirs (`derived`).
+    _derived: dict[Hashable, Any] = field(default_factory=dict)
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, kept for as long as this lineage: `build` must read nothing but the
+        scope's map on the day (units and their links, never results), since the lineage is
+        kept until the map changes (`lineage`), and `key` must say all that it depends on.
+        The caller must not change what it gets: other requests get the same object."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return cast(T, self._derived[key])
+
+    def weight(self) -> int:
+        """About how many items it holds, for the budget of the lineages kept (`_Kept`)."""
+        # list() copies in one step under the GIL: safe while another thread adds to a memo.
+        memos = [*list(self.moves.values()), *list(self._derived.values())]
+        held = len(self.old) + len(self.home) + len(self.leaves)
+        return held + sum(len(memo) for memo in memos if isinstance(memo, Sized))
 
     @property
     def is_empty(self) -> bool:
@@ -212,18 +235,20 @@ _Key = tuple[str, int, str, datetime.date, int]  # database, scope id and path, 
 
 
 class _Kept:
-    """The lineages built lately, at most `size`, the least recently used dropped first.
+    """The lineages built lately, at most `size` of them and about `budget` items in all
+    (`Lineage.weight`), the least recently used dropped first.
 
     Sharing a Lineage between requests and gunicorn's threads (config/gunicorn.py) is safe:
-    what `_read` fills is never changed after, and the two memos filled while it is used,
+    what `_read` fills is never changed after, and the memos filled while it is used,
     `leaves` (Lineage.place) and `moves` (indicators.figures.rules), hold what a function of
-    the lineage's own fixed data gives for the key: each value is built aside and stored by
-    one dict assignment (atomic under the GIL), so a thread reads either nothing or the whole
-    value, and two threads filling the same key store equal values. No code iterates over
-    them."""
+    the lineage's own fixed data gives for the key, and so does `derived` of the map alone:
+    each value is built aside and stored by one dict assignment (atomic under the GIL), so a
+    thread reads either nothing or the whole value, and two threads filling the same key store
+    equal values. Nothing iterates over them but `weight`, on a copy."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, budget: int) -> None:
         self.size = size
+        self.budget = budget
         self._items: OrderedDict[_Key, Lineage] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -235,21 +260,30 @@ class _Kept:
             return found
 
     def put(self, key: _Key, found: Lineage) -> None:
+        """Keeps `found`, then drops the oldest until within the size and the budget (memos
+        grow after a lineage is kept: the weights are those of now). The newest stays, even
+        alone over the budget: the next put drops it if it is not used again."""
         with self._lock:
             self._items[key] = found
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            weights = {k: lineage.weight() for k, lineage in self._items.items()}
+            total = sum(weights.values())
+            while len(self._items) > 1 and (len(self._items) > self.size or total > self.budget):
+                dropped, _lineage = self._items.popitem(last=False)
+                total -= weights[dropped]
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
 
+    def __len__(self) -> int:
+        return len(self._items)
 
-# A national lineage on the benchmark's map (11,000 old units, 100,000 old branches once a
-# page has placed them all) takes ~MEMORY MB; most are a province's, far smaller. A page asks
-# for a few (its scope on the range's last day, the day before the range for a comparison).
-_KEPT = _Kept(size=64)
+
+# Measured on the benchmark's data: an item is ~100 to ~500 bytes; a national lineage is ~25,000
+# (11,000 old units), ~60,000 with the communes of its table placed, ~300,000 once a page has
+# placed every branch of both maps; a province's, a few thousand. So at most ~100 MB a process.
+_KEPT = _Kept(size=64, budget=500_000)
 
 
 def _read(scope: Unit, day: datetime.date) -> Lineage:

@@ -18,12 +18,15 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.figures.engine import figure
+from indicators.figures.table import Reads
 from indicators.models import Indicator
 from members import mapversion
-from members.lineage import lineage
+from members.lineage import Lineage, _Kept, lineage
 from members.models import Level, Unit, UnitSuccession
 from members.services import create_unit, load_units
 from tests import factories, reform_tree
+from tests.test_coverage_totals import NEW_MAP, load
+from tests.test_engine import OLD_MAP_ENDS, cb  # noqa: F401 (fixture)
 from tests.test_reform_figures import flow
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +212,60 @@ def test_the_version_moves_only_with_the_map(tree):
 
     Unit.objects.filter(pk=tree.c.pk).update(valid_from=datetime.date(2000, 1, 1))
     assert mapversion.current() != before
+
+
+def test_the_units_of_a_table_follow_a_new_unit(tree):
+    """What a table reads of the map (each unit at a level with its row) is kept with the
+    lineage, and read again with it."""
+    assert {pk for pk, *_rest in Reads().units(_fresh(tree.kh), Level.COMMUNE, DEC)} == {
+        tree.a.pk, tree.b.pk, tree.s.pk, tree.c.pk, tree.d_old.pk, tree.abc.pk, tree.d.pk
+    }  # fmt: skip
+    e = create_unit(level=Level.COMMUNE, name="Xã E", parent=tree.kh, code="22505",
+                    valid_from=reform_tree.REFORM)  # fmt: skip
+
+    assert e.pk in {pk for pk, *_rest in Reads().units(_fresh(tree.kh), Level.COMMUNE, DEC)}
+
+
+def test_the_units_a_coverage_counts_follow_a_new_branch(cb, monkeypatch):  # noqa: F811
+    """The coverage totals' count of the units at the level per row is kept with the
+    lineage (tests/test_coverage_totals.py's tree: in 2025 to September, 2 of 2 branches)."""
+    new_bao_lac = factories.UnitFactory(level=Level.COMMUNE, name="Xã Bảo Lạc", code="01321",
+                                        parent=cb.province, valid_from=NEW_MAP)  # fmt: skip
+    tree = {"new_bao_lac": new_bao_lac}
+    for number in (1, 2):
+        tree[f"new{number}"] = factories.UnitFactory(
+            level=Level.BRANCH, name=f"Chi hội Bản {number}", code="", parent=new_bao_lac,
+            valid_from=NEW_MAP,
+        )  # fmt: skip
+    Unit.objects.filter(level=Level.BRANCH, valid_from=None).update(valid_to=OLD_MAP_ENDS)
+    h10 = load(cb, tree)
+    share = figure(h10, _fresh(cb.province), JAN, datetime.date(2025, 9, 1))
+    assert (share.value, share.units_counted) == (100, 2)
+    factories.UnitFactory(level=Level.BRANCH, name="Chi hội Bản 3", code="",
+                          parent=tree["new_bao_lac"], valid_from=NEW_MAP)  # fmt: skip
+
+    share = figure(h10, _fresh(cb.province), JAN, datetime.date(2025, 9, 1))
+
+    assert (share.value, share.units_counted) == (Decimal(200) / 3, 3)
+
+
+def _weighing(n: int) -> Lineage:
+    found = Lineage(Unit(pk=n, path=f"/{n}/"), END_2025)
+    found.home = {pk: "/1/" for pk in range(n)}
+    return found
+
+
+def test_the_kept_lineages_are_bounded_by_number_and_weight():
+    kept = _Kept(size=3, budget=100)
+    for n in (1, 2, 3):
+        kept.put(("db", n, f"/{n}/", END_2025, 1), _weighing(n))
+    assert kept.get(("db", 1, "/1/", END_2025, 1)) is not None  # now the most recently used
+    kept.put(("db", 4, "/4/", END_2025, 1), _weighing(4))
+
+    assert len(kept) == 3
+    assert kept.get(("db", 2, "/2/", END_2025, 1)) is None  # the least recently used
+    kept.put(("db", 90, "/90/", END_2025, 1), _weighing(90))  # 90 + 4 + 1 + 3 > 100
+
+    assert kept.get(("db", 90, "/90/", END_2025, 1)) is not None
+    assert kept.get(("db", 4, "/4/", END_2025, 1)) is not None
+    assert kept.get(("db", 3, "/3/", END_2025, 1)) is None

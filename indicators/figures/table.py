@@ -74,8 +74,14 @@ class Reads:
     def _placed(self, parent: Unit, levels: Sequence[str], end: datetime.date) -> list[UnitRow]:
         """The units at `levels` that count under `parent` on the range's last day, each with
         the id of the child it goes to; an old unit by its place, with no first day and the
-        day before the last as its last (never counted on the day)."""
+        day before the last as its last (never counted on the day). The same on every page
+        until the map changes: kept with the lineage (13,000 communes placed on the national
+        map took ~60 ms a request)."""
         history = self.lineage(parent, end)
+        return history.derived(("placed", *levels), lambda: self._place(history, parent, levels))
+
+    @staticmethod
+    def _place(history: Lineage, parent: Unit, levels: Sequence[str]) -> list[UnitRow]:
         units = Unit.objects.filter(level__in=levels)
         units = units.filter(history.where()) if not history.is_empty else units.subtree(parent)
         old_day = history.day - datetime.timedelta(days=1)
