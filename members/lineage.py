@@ -19,8 +19,8 @@ the day that holds its whole area. The scope's old units are those in its own su
 districts kept under a continuing province) and the whole old trees whose units have a
 successor in it (Ninh Thuận's for Khánh Hòa, an old district's for a new commune): whole, so
 that an old district's place is decided by all its communes, not by the few that went to the
-scope. Built in at most five queries whatever the scope's size, and kept across requests for as long
-as the map does not change (`lineage`).
+scope. Built in at most five queries whatever the scope's size, and kept across requests for
+as long as the map does not change (`lineage`).
 
 A range that ends before the reform has no old unit (nothing had ceased), so its figures are
 those of the old map as it was; a scope that itself ceased is looked at on its own last day.
