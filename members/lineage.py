@@ -133,7 +133,7 @@ class Lineage:
         # list() copies in one step under the GIL: safe while another thread adds to a memo.
         memos = [*list(self.moves.values()), *list(self._derived.values())]
         held = len(self.old) + len(self.home) + len(self.leaves)
-        return held + sum(len(memo) for memo in memos if isinstance(memo, Sized))
+        return held + sum(_size(memo) for memo in memos)
 
     @property
     def is_empty(self) -> bool:
@@ -172,7 +172,10 @@ class Lineage:
         merged commune by its new commune): only then does a figure that counts the units
         at `level` (a coverage) differ from the same figure over the units in force alone.
         A left-out old branch belongs where its parent does: a commune's place, never a
-        branch (a branch's parent is no branch)."""
+        branch (a branch's parent is no branch). Asked by every coverage of a page: kept."""
+        return self.derived(("holds", level), lambda: self._holds(level))
+
+    def _holds(self, level: str) -> bool:
         for pk, old in self.old.items():
             place = self.home.get(pk, "")
             if old.level == level and self.levels.get(place) == level and self.inside(place):
@@ -186,6 +189,13 @@ class Lineage:
         if place is None or not self.inside(place) or self.levels.get(place) != level:
             return None
         return path_pk(place)
+
+
+def _size(memo: object) -> int:
+    """The items of a memo: a collection's, or its parts' for a tuple of them."""
+    if isinstance(memo, tuple):
+        return sum(_size(part) for part in memo if isinstance(part, Sized))
+    return len(memo) if isinstance(memo, Sized) else 1
 
 
 def lineage(scope: Unit, day: datetime.date) -> Lineage:

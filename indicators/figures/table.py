@@ -65,10 +65,7 @@ class Reads:
         history = self.lineage(parent, end)
         key = (parent.pk, level, history.day)
         if key not in self._units:
-            self._units[key] = [
-                (pk, child, valid_from, valid_to)
-                for pk, child, valid_from, valid_to in self._placed(parent, [level], end)
-            ]
+            self._units[key] = self._placed(parent, [level], end)  # kept: never changed
         return self._units[key]
 
     def _placed(self, parent: Unit, levels: Sequence[str], end: datetime.date) -> list[UnitRow]:
