@@ -290,9 +290,10 @@ class _Kept:
         return len(self._items)
 
 
-# Measured on the benchmark's data: an item is ~100 to ~500 bytes; a national lineage is ~25,000
-# (11,000 old units), ~60,000 with the communes of its table placed, ~300,000 once a page has
-# placed every branch of both maps; a province's, a few thousand. So at most ~100 MB a process.
+# Measured on the benchmark's national data (tracemalloc): a national lineage is ~22,000 items
+# (10,800 old units, 5 MB), ~35,000 with the communes of its table placed (+1.4 MB), ~270,000
+# (~27 MB) once a page has placed every branch of both maps (~90 bytes an item); a province's,
+# a few thousand. The budget keeps a process under ~100 MB of lineages.
 _KEPT = _Kept(size=64, budget=500_000)
 
 

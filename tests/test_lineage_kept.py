@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.figures.engine import figure
-from indicators.figures.table import Reads
-from indicators.models import Indicator
+from indicators.figures.table import Reads, figures_with_rest
+from indicators.models import Indicator, Rule
 from members import mapversion
 from members.lineage import Lineage, _Kept, lineage
 from members.models import Level, Unit, UnitSuccession
@@ -269,3 +269,20 @@ def test_the_kept_lineages_are_bounded_by_number_and_weight():
     assert kept.get(("db", 90, "/90/", END_2025, 1)) is not None
     assert kept.get(("db", 4, "/4/", END_2025, 1)) is not None
     assert kept.get(("db", 3, "/3/", END_2025, 1)) is None
+
+
+def test_a_coverage_table_counts_a_new_commune(tree, sums):
+    """The rows each commune counts in (CoverageRule.measures' map part) are kept with the
+    lineage: the table of Khánh Hòa's communes over 2025 counts ABC and D (2 of 2 meet 110),
+    then E too."""
+    covered = factories.IndicatorFactory(program=sums.program, code="C-1", rule=Rule.COVERAGE,
+                                         source=sums, threshold=Decimal(110), unit="%")  # fmt: skip
+    children = [tree.abc, tree.d]
+    _rows, _rest, total = figures_with_rest(covered, _fresh(tree.kh), children, JAN, DEC)
+    assert (total.numerator, total.denominator) == (2, 2)
+    create_unit(level=Level.COMMUNE, name="Xã E", parent=tree.kh, code="22505",
+                valid_from=reform_tree.REFORM)  # fmt: skip
+
+    _rows, _rest, total = figures_with_rest(covered, _fresh(tree.kh), children, JAN, DEC)
+
+    assert (total.numerator, total.denominator) == (2, 3)
