@@ -19,8 +19,8 @@ the day that holds its whole area. The scope's old units are those in its own su
 districts kept under a continuing province) and the whole old trees whose units have a
 successor in it (Ninh Thuận's for Khánh Hòa, an old district's for a new commune): whole, so
 that an old district's place is decided by all its communes, not by the few that went to the
-scope. Built in at most five queries whatever the scope's size; callers keep one per
-(scope, day) for a request (indicators.figures.table.Reads does).
+scope. Built in at most five queries whatever the scope's size, and kept across requests for
+as long as the map does not change (`lineage`).
 
 A range that ends before the reform has no old unit (nothing had ceased), so its figures are
 those of the old map as it was; a scope that itself ceased is looked at on its own last day.
@@ -29,11 +29,19 @@ those of the old map as it was; a scope that itself ceased is looked at on its o
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sized
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
+from django.db import connection
 from django.db.models import Q
 
+from members import mapversion
 from members.models import PATH_SEP, Level, Unit, UnitSuccession
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,25 @@ class Lineage:
     moves: dict[tuple[int, str, tuple[int, ...]], list[tuple[int, int | None, int | None]]] = field(
         default_factory=dict
     )
+    # What callers work out from the scope's map on the day alone (the units of a level with
+    # the row each goes to, the units counted per row), by a key of theirs (`derived`).
+    _derived: dict[Hashable, Any] = field(default_factory=dict)
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, kept for as long as this lineage: `build` must read nothing but the
+        scope's map on the day (units and their links, never results), since the lineage is
+        kept until the map changes (`lineage`), and `key` must say all that it depends on.
+        The caller must not change what it gets: other requests get the same object."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return cast(T, self._derived[key])
+
+    def weight(self) -> int:
+        """About how many items it holds, for the budget of the lineages kept (`_Kept`)."""
+        # list() copies in one step under the GIL: safe while another thread adds to a memo.
+        memos = [*list(self.moves.values()), *list(self._derived.values())]
+        held = len(self.old) + len(self.home) + len(self.leaves)
+        return held + sum(_size(memo) for memo in memos)
 
     @property
     def is_empty(self) -> bool:
@@ -145,7 +172,10 @@ class Lineage:
         merged commune by its new commune): only then does a figure that counts the units
         at `level` (a coverage) differ from the same figure over the units in force alone.
         A left-out old branch belongs where its parent does: a commune's place, never a
-        branch (a branch's parent is no branch)."""
+        branch (a branch's parent is no branch). Asked by every coverage of a page: kept."""
+        return self.derived(("holds", level), lambda: self._holds(level))
+
+    def _holds(self, level: str) -> bool:
         for pk, old in self.old.items():
             place = self.home.get(pk, "")
             if old.level == level and self.levels.get(place) == level and self.inside(place):
@@ -161,16 +191,110 @@ class Lineage:
         return path_pk(place)
 
 
+def _size(memo: object) -> int:
+    """The items of a memo: a collection's, or its parts' for a tuple of them."""
+    if isinstance(memo, tuple):
+        return sum(_size(part) for part in memo if isinstance(part, Sized))
+    return len(memo) if isinstance(memo, Sized) else 1
+
+
 def lineage(scope: Unit, day: datetime.date) -> Lineage:
-    """The scope's lineage on `day` (see the module's docstring), read once per unit object:
-    a page asks it for every figure of the same unit (each indicator, each month), and a unit
-    object lives as long as the request that loaded it, so the answer never outlives a change
-    of the map."""
+    """The scope's lineage on `day` (see the module's docstring).
+
+    Built lineages are kept across requests in this process (`_KEPT`), keyed by the scope, the
+    day and the map's version (members.mapversion): any write to the units or their merger
+    links changes the version, so a kept lineage is never served for a map it was not built
+    from. A unit object also remembers its answers, so a page that asks for every figure of
+    the same unit (each indicator, each month) reads the version once per unit object."""
     day = scope_day(scope, day)
     known: dict[datetime.date, Lineage] = scope.__dict__.setdefault("_lineages", {})
     if day not in known:
-        known[day] = _read(scope, day)
+        known[day] = _kept(scope, day)
     return known[day]
+
+
+def _kept(scope: Unit, day: datetime.date) -> Lineage:
+    version = mapversion.current()
+    if version is None:
+        return _read(scope, day)
+    # The database's name too: a process that uses two (the tests' and another) numbers
+    # both maps from 1.
+    key = (connection.settings_dict["NAME"], scope.pk, scope.path, day, version)
+    found = _KEPT.get(key)
+    if found is None:
+        # Two threads missing the same key both build it: equal lineages, the last one kept.
+        found = _read(_detached(scope), day)
+        _KEPT.put(key, found)
+    return found
+
+
+def _detached(scope: Unit) -> Unit:
+    """A copy of the scope with what a lineage reads of it, so that a kept lineage holds
+    nothing of the request that built it (the unit object's caches, its relations)."""
+    return Unit(
+        pk=scope.pk,
+        level=scope.level,
+        parent_id=scope.parent_id,
+        path=scope.path,
+        valid_from=scope.valid_from,
+        valid_to=scope.valid_to,
+    )
+
+
+_Key = tuple[str, int, str, datetime.date, int]  # database, scope id and path, day, version
+
+
+class _Kept:
+    """The lineages built lately, at most `size` of them and about `budget` items in all
+    (`Lineage.weight`), the least recently used dropped first.
+
+    Sharing a Lineage between requests and gunicorn's threads (config/gunicorn.py) is safe:
+    what `_read` fills is never changed after, and the memos filled while it is used,
+    `leaves` (Lineage.place) and `moves` (indicators.figures.rules), hold what a function of
+    the lineage's own fixed data gives for the key, and so does `derived` of the map alone:
+    each value is built aside and stored by one dict assignment (atomic under the GIL), so a
+    thread reads either nothing or the whole value, and two threads filling the same key store
+    equal values. Nothing iterates over them but `weight`, on a copy."""
+
+    def __init__(self, size: int, budget: int) -> None:
+        self.size = size
+        self.budget = budget
+        self._items: OrderedDict[_Key, Lineage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> Lineage | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: _Key, found: Lineage) -> None:
+        """Keeps `found`, then drops the oldest until within the size and the budget (memos
+        grow after a lineage is kept: the weights are those of now). The newest stays, even
+        alone over the budget: the next put drops it if it is not used again."""
+        with self._lock:
+            self._items[key] = found
+            self._items.move_to_end(key)
+            weights = {k: lineage.weight() for k, lineage in self._items.items()}
+            total = sum(weights.values())
+            while len(self._items) > 1 and (len(self._items) > self.size or total > self.budget):
+                dropped, _lineage = self._items.popitem(last=False)
+                total -= weights[dropped]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+# Measured on the benchmark's national data (tracemalloc): a national lineage is ~22,000 items
+# (10,800 old units, 5 MB), ~35,000 with the communes of its table placed (+1.4 MB), ~270,000
+# (~27 MB) once a page has placed every branch of both maps (~90 bytes an item); a province's,
+# a few thousand. The budget keeps a process under ~100 MB of lineages.
+_KEPT = _Kept(size=64, budget=500_000)
 
 
 def _read(scope: Unit, day: datetime.date) -> Lineage:

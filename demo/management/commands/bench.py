@@ -315,7 +315,8 @@ class Command(BaseCommand):
                     continue
 
                 def engine(indicator: Indicator = indicator, unit: Unit = commune) -> Any:
-                    # A fresh object: the lineage is read once per unit object.
+                    # A fresh object, as a new request has: its lineage is the one the
+                    # process keeps for the map's version (members.lineage), not rebuilt.
                     return measure(indicator, Unit.objects.get(pk=unit.pk), start, last).value
 
                 def naive(indicator: Indicator = indicator, where: Q = where) -> Any:
