@@ -677,25 +677,39 @@ class CoverageRule(AggregationRule):
                 rolled[ALL] = rolled.pop(parent.pk)
             return {key: coverage_figure(*counts) for key, counts in rolled.items()}
         values = rule_for(source).values_of_rows(reads.held_rows(source, parent, start, end))
+        met = {pk for pk, value in values.items() if value >= threshold}
+        counted = self._counted_units(parent, children, end, reads)
+        return {
+            key: coverage_figure(len(pks), len(pks & met), len(pks & values.keys()))
+            for key, pks in counted.items()
+        }
+
+    def _counted_units(
+        self, parent: Unit, children: Sequence[Unit], end: datetime.date, reads: Reads
+    ) -> dict[int, set[int]]:
+        """The units at the level each row counts (a child's on the child's last day, the
+        total's on the parent's), once per page for the coverages of a level."""
+        day = month_end(end)
         days = {child.pk: _last_day(child, day) for child in children}
         parent_day = _last_day(parent, day)
-        met = {pk for pk, value in values.items() if value >= threshold}
-        tally: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # counted, meeting, reporting
-        for pk, child, valid_from, valid_to in reads.units(parent, self.indicator.level, end):
-            if valid_from is None and valid_to is None:  # most units: valid whatever the day
-                keys: tuple[int, ...] = (ALL,) if child == parent.pk else (child, ALL)
-            else:
-                keys = tuple(
-                    key
-                    for key, last in ((child, days.get(child, day)), (ALL, parent_day))
-                    if (key == ALL or child != parent.pk) and _valid(valid_from, valid_to, last)
-                )
-            for key in keys:
-                row = tally[key]
-                row[0] += 1
-                row[1] += pk in met
-                row[2] += pk in values
-        return {key: coverage_figure(*counts) for key, counts in tally.items()}
+        level = self.indicator.level
+
+        def count() -> dict[int, set[int]]:
+            found: dict[int, set[int]] = defaultdict(set)
+            for pk, child, valid_from, valid_to in reads.units(parent, level, end):
+                if valid_from is None and valid_to is None:  # most units: valid whatever the day
+                    if child != parent.pk:
+                        found[child].add(pk)
+                    found[ALL].add(pk)
+                    continue
+                if child != parent.pk and _valid(valid_from, valid_to, days.get(child, day)):
+                    found[child].add(pk)
+                if _valid(valid_from, valid_to, parent_day):
+                    found[ALL].add(pk)
+            return found
+
+        key = (parent.pk, level, day, parent_day, tuple(sorted(days.items())))
+        return reads.counted(key, count)
 
     # The coverage totals' side: which indicators they keep and how a range reads them.
 

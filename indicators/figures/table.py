@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -41,6 +41,7 @@ def child_of(path: str, parent: Unit) -> int:
 # id, the id of the parent's child it lies under (the parent's id for the parent), valid dates.
 UnitRow = tuple[int, int, datetime.date | None, datetime.date | None]
 ValueRow = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]  # id, child, values
+Counted = dict[int, set[int]]  # a table's row key -> the ids of the units a coverage counts in it
 
 
 class Reads:
@@ -51,6 +52,11 @@ class Reads:
     def __init__(self) -> None:
         self._units: dict[tuple[int, str, datetime.date], list[UnitRow]] = {}
         self._rows: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+        self._held: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+        # Old unit -> the unit at a level that holds it, per (parent, day, level): the
+        # indicators of a level ask the same (a rate and the coverage of it, a stock...).
+        self._holders: dict[tuple[int, datetime.date, str], dict[int, int | None]] = {}
+        self._counted: dict[tuple[object, ...], Counted] = {}
 
     def lineage(self, parent: Unit, end: datetime.date) -> Lineage:
         """The parent's lineage on the range's last day (members.lineage reads it once per
@@ -97,19 +103,32 @@ class Reads:
         """`rows` of the units at the indicator's level in force on the range's last day,
         each with its lineage: a flow adds its old units' sums to its own; a stock or a rate
         with no value of its own in the range takes the sum of its old units' latest values.
-        Old units held by no unit at the level (split ones) are left out."""
+        Old units held by no unit at the level (split ones) are left out. Read once per
+        page: a rate's column and the column of its coverage ask for the same."""
+        key = (indicator.pk, parent.pk, start, end)
+        if key not in self._held:
+            self._held[key] = self._hold(indicator, parent, start, end)
+        return self._held[key]
+
+    def _hold(
+        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    ) -> list[ValueRow]:
         rows = self.rows(indicator, parent, start, end)
         history = self.lineage(parent, end)
         if history.is_empty:
             return rows
         level = indicator.level
         adds_up = rule_for(indicator).adds_up
-        own = {row[0] for row in rows if not history.is_old(row[0])}
+        holders = self._holders.setdefault((parent.pk, history.day, level), {})
+        is_old = history.is_old
+        own = {row[0] for row in rows if not is_old(row[0])}
         merged: dict[int, list[Decimal | None]] = {}
         child: dict[int, int] = {}
         for unit, key, *amounts in rows:
-            if history.is_old(unit):
-                holder = history.holder(unit, level)
+            if is_old(unit):
+                if unit not in holders:
+                    holders[unit] = history.holder(unit, level)
+                holder = holders[unit]
                 if holder is None or (holder in own and not adds_up):
                     continue
                 unit = holder
@@ -119,6 +138,13 @@ class Reads:
             else:
                 merged[unit] = [_add(a, b) for a, b in zip(merged[unit], amounts, strict=True)]
         return [(unit, child[unit], *merged[unit]) for unit in merged]  # type: ignore[misc]
+
+    def counted(self, key: tuple[object, ...], count: Callable[[], Counted]) -> Counted:
+        """The units a coverage counts in each row, computed by `count` once per page and
+        `key`: the coverages of a level count the same units (H-06 and H-08, communes)."""
+        if key not in self._counted:
+            self._counted[key] = count()
+        return self._counted[key]
 
     def units_above(self, parent: Unit, level: str, end: datetime.date) -> dict[int, int]:
         """The subtree's units above `level` (a province, its districts): id -> child id; an
