@@ -208,12 +208,15 @@ def chosen_indicators(user: User, program: Program, codes: list[str] | None) -> 
     """The columns: those just picked (and remembered), else those remembered, else the
     program's first ones."""
     indicators = list(Indicator.objects.filter(program=program).select_related("program", "source"))
+    saved = DashboardChoice.objects.filter(user=user, program=program).first()
     if codes:
-        DashboardChoice.objects.update_or_create(
-            user=user, program=program, defaults={"codes": codes}
-        )
+        # Written only when the pick changed: a link with the columns in it (every page of the
+        # dashboard keeps them) would otherwise lock, update and commit on each view.
+        if saved is None or saved.codes != codes:
+            DashboardChoice.objects.update_or_create(
+                user=user, program=program, defaults={"codes": codes}
+            )
     else:
-        saved = DashboardChoice.objects.filter(user=user, program=program).first()
         codes = saved.codes if saved else [i.code for i in indicators[:DEFAULT_COLUMNS]]
     picked = [i for i in indicators if i.code in codes]
     return picked or indicators[:DEFAULT_COLUMNS]
