@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum, Window
+from django.db.models import F, Sum, Window
 from django.db.models.functions import RowNumber
 
 from common.periods import month_end, month_start
@@ -302,12 +302,12 @@ def targets_of_many(
     additive = [i for i, rule in rules.items() if rule.sums_targets]
     if not additive:
         return found
+    # The children by id first: with a join on the parent, PostgreSQL reads every target of
+    # the indicators in the country and walks the whole unit table by its primary key.
+    children = Unit.objects.filter(parent__in=[u.pk for u in units]).valid_on(day)
     summed = (
         candidates.filter(
-            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
-            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
-            unit__parent__in=[u.pk for u in units],
-            indicator__in=additive,
+            unit__in=list(children.values_list("pk", flat=True)), indicator__in=additive
         )
         .values("indicator", "unit__parent", "period_end")
         .annotate(total=Sum("value"))
