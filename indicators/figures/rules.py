@@ -39,7 +39,6 @@ from django.db.models import (
     Func,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -62,6 +61,8 @@ if TYPE_CHECKING:
 ALL = 0
 
 Problems = list[tuple[str, str]]  # (field, message) of an entry that breaks the rule
+# A child's target: period end, value, and the child's first and last days.
+ChildTarget = tuple[datetime.date, Decimal, datetime.date | None, datetime.date | None]
 
 
 class Entered(Protocol):
@@ -219,27 +220,56 @@ class AggregationRule:
         """The target that applies to a range ending in month `end`: the unit's own target with
         the nearest period end on or after it (for a yearly flow, only that year's), else the
         sum of its children's targets for the rules that sum them, else none."""
-        targets = Target.objects.filter(indicator=self.indicator, period_end__gte=month_end(end))
-        if self.yearly_targets:
-            targets = targets.filter(period_end__year=end.year)
-        own = targets.filter(unit=unit).order_by("period_end").first()
-        if own is not None:
-            return own.value, own.period_end
+        return self.targets_along(unit, [end])[0]
+
+    def targets_along(
+        self, unit: Unit, ends: Sequence[datetime.date]
+    ) -> list[tuple[Decimal | None, datetime.date | None]]:
+        """`target_of` at each of `ends` (a chart's points), from two queries whatever their
+        number: the unit's targets and its children's that end on or after the first."""
+        if not ends:
+            return []
+        targets = Target.objects.filter(
+            indicator=self.indicator, period_end__gte=month_end(min(ends))
+        )
+        own = sorted(targets.filter(unit=unit).values_list("period_end", "value"))
+        children: list[ChildTarget] = []
+        if self.sums_targets:
+            children = list(
+                targets.filter(unit__parent=unit).values_list(
+                    "period_end", "value", "unit__valid_from", "unit__valid_to"
+                )
+            )
+        return [self._target_at(own, children, end) for end in ends]
+
+    def _target_at(
+        self,
+        own: list[tuple[datetime.date, Decimal]],
+        children: list[ChildTarget],
+        end: datetime.date,
+    ) -> tuple[Decimal | None, datetime.date | None]:
+        """`target_of` from the unit's targets (by period end) and its children's."""
+        day = month_end(end)
+
+        def applies(period_end: datetime.date) -> bool:
+            return period_end >= day and (not self.yearly_targets or period_end.year == end.year)
+
+        for period_end, value in own:  # the nearest period end first
+            if applies(period_end):
+                return value, period_end
         if not self.sums_targets:
             return None, None
         # Children of the map in force at the range's end: after the 2025 reform a province's
         # children are its new communes, not also the old districts.
-        day = month_end(end)
-        children = targets.filter(
-            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
-            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
-            unit__parent=unit,
-        )
-        first = children.order_by("period_end").values_list("period_end", flat=True).first()
-        if first is None:
+        valid = [
+            (period_end, value)
+            for period_end, value, valid_from, valid_to in children
+            if applies(period_end) and _valid(valid_from, valid_to, day)
+        ]
+        if not valid:
             return None, None
-        total = children.filter(period_end=first).aggregate(total=Sum("value"))["total"]
-        return total, first
+        first = min(period_end for period_end, _value in valid)
+        return sum((value for period_end, value in valid if period_end == first), Decimal(0)), first
 
     def expected_by(
         self,
