@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.db.models import F, Sum, Window
+from django.db.models import BooleanField, F, Model, Sum, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from common.periods import month_end, month_start
@@ -281,6 +282,12 @@ def _measures(
 TargetKey = tuple[int, int]  # (indicator id, unit id)
 
 
+def _any_of(model: type[Model], column: str, ids: list[int]) -> RawSQL:
+    """`column IN ids` as one array parameter (`column = ANY(%s)`), for thousands of ids."""
+    where = f'"{model._meta.db_table}"."{column}" = ANY(%s)'
+    return RawSQL(where, (ids,), output_field=BooleanField())
+
+
 def targets_of_many(
     indicators: Sequence[Indicator], units: Sequence[Unit], end: datetime.date
 ) -> dict[TargetKey, tuple[Decimal, datetime.date]]:
@@ -303,11 +310,14 @@ def targets_of_many(
     if not additive:
         return found
     # The children by id first: with a join on the parent, PostgreSQL reads every target of
-    # the indicators in the country and walks the whole unit table by its primary key.
+    # the indicators in the country and walks the whole unit table by its primary key. The
+    # ids go as one array: as `unit__in`, binding 3,300 parameters (the nation's communes)
+    # costs more than the query.
     children = Unit.objects.filter(parent__in=[u.pk for u in units]).valid_on(day)
     summed = (
         candidates.filter(
-            unit__in=list(children.values_list("pk", flat=True)), indicator__in=additive
+            _any_of(Target, "unit_id", list(children.values_list("pk", flat=True))),
+            indicator__in=additive,
         )
         .values("indicator", "unit__parent", "period_end")
         .annotate(total=Sum("value"))
