@@ -48,7 +48,15 @@ from django.utils.translation import gettext as _
 
 from common.numbers import format_number
 from common.periods import month_end, month_start, months_between
-from indicators.figures.base import HUNDRED, LEVEL_RANK, Basis, Figure, Status, program_start
+from indicators.figures.base import (
+    HUNDRED,
+    LEVEL_RANK,
+    Basis,
+    Figure,
+    Status,
+    any_of,
+    program_start,
+)
 from indicators.models import CoverageTotal, Indicator, MonthTotal, Result, Rule, Target
 from members.lineage import Lineage, child_on, parent_path
 from members.lineage import lineage as lineage_of
@@ -515,8 +523,8 @@ class SumRule(AggregationRule):
         """`totals_of` by unit ids."""
         rows = (
             MonthTotal.objects.filter(
+                any_of(MonthTotal, "unit_id", list(ids)),
                 indicator=self.indicator,
-                unit__in=list(ids),
                 month__gte=self.first_month(start),
                 month__lte=end,
                 units__gt=0,

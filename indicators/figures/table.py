@@ -19,12 +19,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.db.models import BooleanField, F, Model, Sum, Window
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Sum, Window
 from django.db.models.functions import RowNumber
 
 from common.periods import month_end, month_start
-from indicators.figures.base import LEVEL_RANK, Figure, program_start
+from indicators.figures.base import LEVEL_RANK, Figure, any_of, program_start
 from indicators.figures.rules import ALL, rule_for
 from indicators.models import Indicator, Result, Target
 from members.lineage import Lineage, lineage
@@ -197,7 +196,7 @@ class Reads:
             children |= self.units_above(parent, sample.level, end)
         rows = Result.objects.filter(indicator__in=[i.pk for i in indicators], month__lte=end)
         if parent.parent_id is not None:
-            rows = rows.filter(unit__in=list(children))
+            rows = rows.filter(any_of(Result, "unit_id", list(children)))
         found: list[tuple[int, int, Decimal | None, Decimal | None, Decimal | None]]
         rule = rule_for(sample)
         if rule.adds_up:  # the kind of read: a flow's sum of months, else the latest month
@@ -282,12 +281,6 @@ def _measures(
 TargetKey = tuple[int, int]  # (indicator id, unit id)
 
 
-def _any_of(model: type[Model], column: str, ids: list[int]) -> RawSQL:
-    """`column IN ids` as one array parameter (`column = ANY(%s)`), for thousands of ids."""
-    where = f'"{model._meta.db_table}"."{column}" = ANY(%s)'
-    return RawSQL(where, (ids,), output_field=BooleanField())
-
-
 def targets_of_many(
     indicators: Sequence[Indicator], units: Sequence[Unit], end: datetime.date
 ) -> dict[TargetKey, tuple[Decimal, datetime.date]]:
@@ -310,13 +303,12 @@ def targets_of_many(
     if not additive:
         return found
     # The children by id first: with a join on the parent, PostgreSQL reads every target of
-    # the indicators in the country and walks the whole unit table by its primary key. The
-    # ids go as one array: as `unit__in`, binding 3,300 parameters (the nation's communes)
-    # costs more than the query.
+    # the indicators in the country and walks the whole unit table by its primary key (the
+    # ids as one array: the nation's 3,300 communes).
     children = Unit.objects.filter(parent__in=[u.pk for u in units]).valid_on(day)
     summed = (
         candidates.filter(
-            _any_of(Target, "unit_id", list(children.values_list("pk", flat=True))),
+            any_of(Target, "unit_id", list(children.values_list("pk", flat=True))),
             indicator__in=additive,
         )
         .values("indicator", "unit__parent", "period_end")
