@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -119,6 +120,26 @@ def test_the_chosen_columns_are_remembered(october) -> None:
 
     assert 'value="H-01" checked' in page and 'value="H-04" checked' in page
     assert 'value="H-02" checked' not in page
+
+
+def test_the_same_columns_again_write_nothing_and_a_new_pick_is_remembered(october) -> None:
+    client = client_for(october.province_reviewer)
+    picked = url(october.province) + "?chi_tieu=H-04&chi_tieu=H-01"
+    client.get(picked)
+    executed: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):  # a request resets the debug query log
+        client.get(picked)
+    client.get(url(october.province) + "?chi_tieu=H-02")
+    page = client.get(url(october.province)).content.decode()
+
+    choice = [sql for sql in executed if "indicators_dashboardchoice" in sql]
+    assert choice and not [q for q in choice if not q.startswith("SELECT") or "FOR UPDATE" in q]
+    assert 'value="H-02" checked' in page and 'value="H-01" checked' not in page
 
 
 def test_excel_export_has_the_figures_and_no_formulas(october) -> None:

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from common.periods import add_months, month_end, month_start, months_between
+from common.periods import add_months, month_start, months_between
 from indicators.figures import completeness
-from indicators.figures.engine import Figure, figure, judge, program_start, reads_totals, target_of
+from indicators.figures.engine import Figure, figure, judge, program_start, reads_totals
 from indicators.figures.rules import rule_for
 from indicators.figures.table import Reads, figures_with_rest, reads_rows, targets_of_many
-from indicators.models import DashboardChoice, Indicator, MonthTotal, Result, Target
+from indicators.models import DashboardChoice, Indicator, MonthTotal, Result
 from members.models import Unit
 from members.selectors import current_children
 from programs.models import Program
@@ -189,31 +189,24 @@ def _running_totals(
 def _targets_along(
     indicator: Indicator, unit: Unit, points: list[datetime.date]
 ) -> list[tuple[Decimal | None, datetime.date | None]]:
-    """engine.target_of at each point; one lookup when the first and the last point have the
-    same target and no target of the unit or its children ends in between (so every point
-    in between has it too), as with year-end targets."""
-    first, last = target_of(indicator, unit, points[0]), target_of(indicator, unit, points[-1])
-    ends_between = Target.objects.filter(
-        Q(unit=unit) | Q(unit__parent=unit),
-        indicator=indicator,
-        period_end__gte=month_end(points[0]),
-        period_end__lt=month_end(points[-1]),
-    )
-    if first == last and points[0].year == points[-1].year and not ends_between.exists():
-        return [first] * len(points)
-    return [target_of(indicator, unit, point) for point in points]
+    """engine.target_of at each point, from the unit's and its children's targets read once
+    (a year across the reform changes the children, and so the summed target, mid-way)."""
+    return rule_for(indicator).targets_along(unit, points)
 
 
 def chosen_indicators(user: User, program: Program, codes: list[str] | None) -> list[Indicator]:
     """The columns: those just picked (and remembered), else those remembered, else the
     program's first ones."""
     indicators = list(Indicator.objects.filter(program=program).select_related("program", "source"))
+    saved = DashboardChoice.objects.filter(user=user, program=program).first()
     if codes:
-        DashboardChoice.objects.update_or_create(
-            user=user, program=program, defaults={"codes": codes}
-        )
+        # Written only when the pick changed: a link with the columns in it (every page of the
+        # dashboard keeps them) would otherwise lock, update and commit on each view.
+        if saved is None or saved.codes != codes:
+            DashboardChoice.objects.update_or_create(
+                user=user, program=program, defaults={"codes": codes}
+            )
     else:
-        saved = DashboardChoice.objects.filter(user=user, program=program).first()
         codes = saved.codes if saved else [i.code for i in indicators[:DEFAULT_COLUMNS]]
     picked = [i for i in indicators if i.code in codes]
     return picked or indicators[:DEFAULT_COLUMNS]

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum, Window
+from django.db.models import F, Sum, Window
 from django.db.models.functions import RowNumber
 
 from common.periods import month_end, month_start
-from indicators.figures.base import LEVEL_RANK, Figure, program_start
+from indicators.figures.base import LEVEL_RANK, Figure, any_of, program_start
 from indicators.figures.rules import ALL, rule_for
 from indicators.models import Indicator, Result, Target
 from members.lineage import Lineage, lineage
@@ -51,6 +51,10 @@ class Reads:
     def __init__(self) -> None:
         self._units: dict[tuple[int, str, datetime.date], list[UnitRow]] = {}
         self._rows: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+        self._held: dict[tuple[int, int, datetime.date, datetime.date], list[ValueRow]] = {}
+        # Old unit -> the unit at a level that holds it, per (parent, day, level): the
+        # indicators of a level ask the same (a rate and the coverage of it, a stock...).
+        self._holders: dict[tuple[int, datetime.date, str], dict[int, int | None]] = {}
 
     def lineage(self, parent: Unit, end: datetime.date) -> Lineage:
         """The parent's lineage on the range's last day (members.lineage reads it once per
@@ -100,28 +104,46 @@ class Reads:
         """`rows` of the units at the indicator's level in force on the range's last day,
         each with its lineage: a flow adds its old units' sums to its own; a stock or a rate
         with no value of its own in the range takes the sum of its old units' latest values.
-        Old units held by no unit at the level (split ones) are left out."""
+        Old units held by no unit at the level (split ones) are left out. Read once per
+        page: a rate's column and the column of its coverage ask for the same."""
+        key = (indicator.pk, parent.pk, start, end)
+        if key not in self._held:
+            self._held[key] = self._hold(indicator, parent, start, end)
+        return self._held[key]
+
+    def _hold(
+        self, indicator: Indicator, parent: Unit, start: datetime.date, end: datetime.date
+    ) -> list[ValueRow]:
         rows = self.rows(indicator, parent, start, end)
         history = self.lineage(parent, end)
         if history.is_empty:
             return rows
         level = indicator.level
         adds_up = rule_for(indicator).adds_up
-        own = {row[0] for row in rows if not history.is_old(row[0])}
-        merged: dict[int, list[Decimal | None]] = {}
-        child: dict[int, int] = {}
-        for unit, key, *amounts in rows:
-            if history.is_old(unit):
-                holder = history.holder(unit, level)
+        holders = self._holders.setdefault((parent.pk, history.day, level), {})
+        is_old = history.is_old
+        own = {row[0] for row in rows if not is_old(row[0])}
+        # Once per reporting unit of the subtree and its lineage (26,000 rows of a rate and
+        # a stock under the nation): a unit's row is kept as it is unless an old one joins it.
+        merged: dict[int, ValueRow] = {}
+        for row in rows:
+            unit = row[0]
+            if is_old(unit):
+                holder = holders.get(unit, -1)  # unit ids start at 1
+                if holder == -1:
+                    holder = holders[unit] = history.holder(unit, level)
                 if holder is None or (holder in own and not adds_up):
                     continue
                 unit = holder
-            child[unit] = key
-            if unit not in merged:
-                merged[unit] = list(amounts)
+            found = merged.get(unit)
+            if found is None:
+                merged[unit] = row if row[0] == unit else (unit, *row[1:])
             else:
-                merged[unit] = [_add(a, b) for a, b in zip(merged[unit], amounts, strict=True)]
-        return [(unit, child[unit], *merged[unit]) for unit in merged]  # type: ignore[misc]
+                merged[unit] = (
+                    unit, row[1], _add(found[2], row[2]), _add(found[3], row[3]),
+                    _add(found[4], row[4]),
+                )  # fmt: skip
+        return list(merged.values())
 
     def units_above(self, parent: Unit, level: str, end: datetime.date) -> dict[int, int]:
         """The subtree's units above `level` (a province, its districts): id -> child id; an
@@ -173,7 +195,7 @@ class Reads:
             children |= self.units_above(parent, sample.level, end)
         rows = Result.objects.filter(indicator__in=[i.pk for i in indicators], month__lte=end)
         if parent.parent_id is not None:
-            rows = rows.filter(unit__in=list(children))
+            rows = rows.filter(any_of(Result, "unit_id", list(children)))
         found: list[tuple[int, int, Decimal | None, Decimal | None, Decimal | None]]
         rule = rule_for(sample)
         if rule.adds_up:  # the kind of read: a flow's sum of months, else the latest month
@@ -279,11 +301,13 @@ def targets_of_many(
     additive = [i for i, rule in rules.items() if rule.sums_targets]
     if not additive:
         return found
+    # The children by id first: with a join on the parent, PostgreSQL reads every target of
+    # the indicators in the country and walks the whole unit table by its primary key (the
+    # ids as one array: the nation's 3,300 communes).
+    children = Unit.objects.filter(parent__in=[u.pk for u in units]).valid_on(day)
     summed = (
         candidates.filter(
-            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
-            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
-            unit__parent__in=[u.pk for u in units],
+            any_of(Target, "unit_id", list(children.values_list("pk", flat=True))),
             indicator__in=additive,
         )
         .values("indicator", "unit__parent", "period_end")
