@@ -5,8 +5,8 @@ further attempts are refused (even with the right password) for AXES_COOLOFF_TIM
 is a Vietnamese page (`locked_out`). An admin lifts a lock in the admin (Axes > Access
 attempts: delete the user's attempts).
 
-Timeouts: a session unused for SESSION_IDLE_SECONDS ends (Django's own SESSION_COOKIE_AGE with
-SESSION_SAVE_EVERY_REQUEST, checked again here so that a stolen cookie cannot outlive it), and
+Timeouts: a session unused for SESSION_IDLE_SECONDS ends (checked here from the last use the
+session records, to the minute; the cookie and the stored session expire a minute later), and
 every session ends SESSION_ABSOLUTE_SECONDS after its login, however busy.
 """
 
@@ -66,7 +66,9 @@ def _remember_login_time(sender: Any, request: HttpRequest | None, **kwargs: Any
 
 def session_timeouts(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """Logs out a session idle for longer than SESSION_IDLE_SECONDS or older than
-    SESSION_ABSOLUTE_SECONDS since its login; the next page then asks to log in again."""
+    SESSION_ABSOLUTE_SECONDS since its login; the next page then asks to log in again. The
+    last use is recorded to the minute (SESSION_SEEN_EVERY_SECONDS), so that most requests
+    write no session."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
@@ -80,8 +82,8 @@ def session_timeouts(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
                 seen_at is not None and now - seen_at > settings.SESSION_IDLE_SECONDS
             ):
                 logout(request)
-            else:
-                request.session[SEEN_AT] = now
+            elif seen_at is None or now - seen_at >= settings.SESSION_SEEN_EVERY_SECONDS:
+                request.session[SEEN_AT] = now  # a write: the session is saved, its cookie renewed
         return get_response(request)
 
     return middleware

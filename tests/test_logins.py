@@ -8,7 +8,9 @@ import types
 
 import pytest
 from axes.models import AccessAttempt
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,8 +152,32 @@ def test_a_busy_session_ends_after_the_absolute_timeout(officer, clock, settings
     assert not _logged_in(client)
 
 
+def test_the_last_use_is_written_once_a_minute_not_on_every_request(officer, clock) -> None:
+    client = Client()
+    _login(client, "xa.bangoi", PASSWORD)
+    client.get(reverse("home:home"))
+
+    def visit() -> tuple[int, bool]:
+        """The session UPDATEs of one page and whether it renewed the session cookie."""
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("home:home"))
+        assert response.status_code == 200
+        writes = [q for q in queries if q["sql"].startswith("UPDATE") and "session" in q["sql"]]
+        return len(writes), "sessionid" in response.cookies
+
+    clock.now += 30
+    assert visit() == (0, False)
+    clock.now += 31  # a minute since the last write: the use is recorded, the cookie renewed
+    assert visit() == (1, True)
+    assert visit() == (0, False)
+
+
 def test_settings_keep_sessions_short() -> None:
     from django.conf import settings
 
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_SECONDS <= 60 * 60
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_SEEN_EVERY_SECONDS <= 60
+    assert settings.SESSION_COOKIE_AGE == (
+        settings.SESSION_IDLE_SECONDS + settings.SESSION_SEEN_EVERY_SECONDS
+    )
+    assert settings.SESSION_IDLE_SECONDS <= 60 * 60

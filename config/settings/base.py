@@ -144,12 +144,16 @@ AXES_RESET_ON_SUCCESS = True
 if env.bool("HTTPS", default=False):
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-# Sessions: ended after 30 minutes unused (the cookie's age, renewed by every request) and 10
-# hours after the login however busy (a working day; config.logins.session_timeouts).
+# Sessions: ended after 30 minutes unused and 10 hours after the login however busy (a working
+# day; config.logins.session_timeouts). The last use is written (and the cookie renewed) at most
+# once a minute, not on every request: on the deadline day that UPDATE and its commit were a
+# write per page. The cookie outlives the idle limit by that minute, so the server's check, not
+# the browser, ends the session.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
-SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SEEN_EVERY_SECONDS = 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_SEEN_EVERY_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 # Argon2id at OWASP's parameters (config.passwords: about a tenth of PBKDF2's cost per login);
 # PBKDF2 hashes made before still verify and are rehashed at the next login.
 PASSWORD_HASHERS = [
