@@ -213,6 +213,11 @@ def lineage(scope: Unit, day: datetime.date) -> Lineage:
     return known[day]
 
 
+def forget() -> None:
+    """Drops the lineages kept in this process (a measure of what a page costs cold)."""
+    _KEPT.clear()
+
+
 def _kept(scope: Unit, day: datetime.date) -> Lineage:
     version = mapversion.current()
     if version is None:

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from indicators.figures import engine
 from indicators.figures.table import shared_reads
 from indicators.models import Rule
+from members import lineage
+from members.models import Unit
 from tests import reform_tree
 from tests.test_engine import enter
 from tests.test_reform_figures import FLOW, _indicator
@@ -31,13 +33,21 @@ def test_a_pages_figures_read_the_subtree_once_with_the_same_values() -> None:
     start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 1)
 
     def figures() -> list:
-        return [engine.measure(i, tree.abc, start, end).value for i in indicators]
+        abc = Unit.objects.get(pk=tree.abc.pk)  # a request's own object, nothing read yet
+        return [engine.measure(i, abc, start, end).value for i in indicators]
+
+    def unit_reads(queries: CaptureQueriesContext) -> int:
+        return sum('FROM "members_unit"' in q["sql"] for q in queries.captured_queries)
 
     figures()  # warms what a process caches once
+    lineage.forget()  # both measured cold: the map read again, as after a change of the map
     with CaptureQueriesContext(connection) as alone:
         each = figures()
+    lineage.forget()
     with CaptureQueriesContext(connection) as shared, shared_reads():
         together = figures()
 
     assert each == together == [115] * 4  # ABC's 2025: 100 + A, B and C before the merger
-    assert len(shared.captured_queries) < len(alone.captured_queries)
+    # The map is read once a page (since kept across pages with the lineage: shared or not).
+    assert unit_reads(shared) == unit_reads(alone) > 0
+    assert len(shared.captured_queries) <= len(alone.captured_queries)
