@@ -249,9 +249,10 @@ WHERE u.path LIKE %(prefix)s
 GROUP BY 1
 """
 
-# The central union: its children are the provinces, which every row names already, so the
-# rows of the 100,000 branches are summed by province with no join to the units; only the
-# provinces' totals are checked to be under the unit.
+# The central union: its children are the provinces, which every row names already (the
+# depth-1 ancestor of its branch, month_counts.REBUILD_SQL), so the rows of the 100,000
+# branches are summed by province with no join to the units; only the provinces' totals are
+# then kept to the union's children (its subtree, as by path).
 BY_PROVINCE_SQL = f"""
 SELECT by_province.grp, joined, active
 FROM (
@@ -260,7 +261,7 @@ FROM (
     GROUP BY 1
 ) AS by_province
 JOIN members_unit u ON u.id = by_province.grp
-WHERE u.path LIKE %(prefix)s
+WHERE u.parent_id = %(unit_id)s
 """
 
 
@@ -277,11 +278,10 @@ def figures_by_child(
         "before": before,
         "province_id": province_id,
         "prefix": f"{unit.path}%",
+        "unit_id": unit.pk,
         # "/1/5/77/": part 2 is the root's id, part depth + 3 the child's
         "child_part": unit.depth + 3,
     }
-    # A branch's province column is part 3 of its path (month_counts.REBUILD_SQL), the
-    # central union's child: the same grouping as by path.
     sql = BY_PROVINCE_SQL if province_id is None else BY_BRANCH_SQL
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
