@@ -100,12 +100,26 @@ with 7 other engineers' work:
     figures selector, centre         1,741.2 / 2,144.0
     figures page GET, centre         1,300.5 / 1,872.1
 
-Not done: the centre. Its plan (EXPLAIN) reads each month's 100,000 rows by bitmap heap
-scans, one heap page per branch (the table is in (branch, month) order, 3.5 GB, far beyond
-shared_buffers), with JIT compiling on the cost; next steps: a covering index (month,
-province) INCLUDE (branch_id, joined_total, active) for index-only scans, jit off for the
-query, or a monthly row per province kept alongside. The province page's ~165 ms beyond its
-selector is not profiled.
+Then (members branch, issue 19): where the time went and what changed.
+  - The province page's time beyond its selector was the template: 1,000 child rows (the bench
+    province has 1,000 communes), each with two date filters, two intcomma and a link, ~140 ms
+    (cProfile of the page through the test client). The rows are now written by one template
+    tag in Python (members/templatetags/register_figures.py), ~12 ms, the same HTML.
+  - The selector's three scans read one heap page per branch and month (EXPLAIN: 19,000 page
+    reads for the province). The two indexes now include (branch_id, joined_total, active):
+    index-only scans (migration 0010).
+  - The centre summed 100,000 branches' rows through a join to the units and split_part on
+    their paths; its children are the provinces, which every row names, so its rows are summed
+    by province_id, then kept to the union's children.
+At 2,000,000 members (database of its own, one province of 10,000 branches, 3.7 million monthly
+rows), `make bench-members MEMBERS_BENCH_ARGS="--figures --rounds 3"`, the previous code (0009)
+then this one (0010) back to back, load average 4.7-5.6, ms p50 / p95, range of the 3 rounds:
+
+                                         before                      after
+    figures selector, province       46-104 /  55-120           41-47 / 60-74
+    figures page GET, province      224-288 / 295-453          95-126 / 106-178
+    figures selector, centre         46-96  /  72-121            8-13 / 12-19
+    figures page GET, centre         51-108 / 108-149           29-61 / 41-72
 """
 
 from __future__ import annotations
