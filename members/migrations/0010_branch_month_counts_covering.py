@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             model_name="branchmonthcount",
             index=models.Index(
                 condition=models.Q(("is_last", True)),
-                fields=["province", "month"],
+                fields=["month", "province"],
                 include=("branch", "joined_total", "active"),
                 name="month_count_last",
             ),
