@@ -120,6 +120,17 @@ then this one (0010) back to back, load average 4.7-5.6, ms p50 / p95, range of 
     figures page GET, province      224-288 / 295-453          95-126 / 106-178
     figures selector, centre         46-96  /  72-121            8-13 / 12-19
     figures page GET, centre         51-108 / 108-149           29-61 / 41-72
+
+The centre at 100,000 branches, simulated in the same database: 9 more synthetic provinces of
+10,000 branches whose monthly rows copy the timed province's from 2023 (3.2 million rows, no
+members), the previous code then this one, 20 runs each, load average 5.0-6.7:
+
+    figures selector, centre        731 /   976                 43 /  50
+    figures page GET, centre        957 / 1,091                 67 /  77
+    figures page GET, province      238 /   407                 76 /  91
+
+The old and new queries gave the same figures there for the centre, a simulated and the timed
+province, two communes and two branches, over five month ranges (1990-2030 included).
 """
 
 from __future__ import annotations
