@@ -238,8 +238,8 @@ PICKED_SQL = f"""
     FROM {TABLE} WHERE is_last AND month < %(end)s {{province}}
 """
 
-# Below the centre: a few thousand branches at most, each mapped to the child of the unit (by
-# id, from the branch's path).
+# Below the centre: one province's branches at most (10,000 in the bench), each mapped to the
+# child of the unit (by id, from the branch's path).
 BY_BRANCH_SQL = f"""
 SELECT NULLIF(split_part(u.path, '/', %(child_part)s), '') AS child,
        sum(joined_end) - sum(joined_before), sum(active_end)
@@ -250,7 +250,7 @@ GROUP BY 1
 """
 
 # The central union: its children are the provinces, which every row names already (the
-# depth-1 ancestor of its branch, month_counts.REBUILD_SQL), so the rows of the 100,000
+# depth-1 ancestor of its branch: REBUILD_SQL, `apply`), so the rows of the 100,000
 # branches are summed by province with no join to the units; only the provinces' totals are
 # then kept to the union's children (its subtree, as by path).
 BY_PROVINCE_SQL = f"""
