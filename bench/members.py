@@ -113,13 +113,14 @@ Then (members branch, issue 19): where the time went and what changed.
     by province_id, then kept to the union's children.
 At 2,000,000 members (database of its own, one province of 10,000 branches, 3.7 million monthly
 rows), `make bench-members MEMBERS_BENCH_ARGS="--figures --rounds 3"`, the previous code (0009)
-then this one (0010) back to back, load average 4.7-5.6, ms p50 / p95, range of the 3 rounds:
+then this one (0010) back to back, load average 2.2-2.7, ms p50 / p95, range of the 3 rounds
+(the live count gave the same rows in both runs):
 
                                          before                      after
-    figures selector, province       46-104 /  55-120           41-47 / 60-74
-    figures page GET, province      224-288 / 295-453          95-126 / 106-178
-    figures selector, centre         46-96  /  72-121            8-13 / 12-19
-    figures page GET, centre         51-108 / 108-149           29-61 / 41-72
+    figures selector, province        39-43 / 43-49             18-19 / 19-20
+    figures page GET, province       111-122 / 182-195          35 / 37-41
+    figures selector, centre          31-32 / 34-36              4.4-4.5 / 4.7-5.3
+    figures page GET, centre          42-44 / 47-50              12 / 12-14
 
 The centre at 100,000 branches, simulated in the same database: 9 more synthetic provinces of
 10,000 branches whose monthly rows copy the timed province's from 2023 (3.2 million rows, no
