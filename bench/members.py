@@ -100,12 +100,43 @@ with 7 other engineers' work:
     figures selector, centre         1,741.2 / 2,144.0
     figures page GET, centre         1,300.5 / 1,872.1
 
-Not done: the centre. Its plan (EXPLAIN) reads each month's 100,000 rows by bitmap heap
-scans, one heap page per branch (the table is in (branch, month) order, 3.5 GB, far beyond
-shared_buffers), with JIT compiling on the cost; next steps: a covering index (month,
-province) INCLUDE (branch_id, joined_total, active) for index-only scans, jit off for the
-query, or a monthly row per province kept alongside. The province page's ~165 ms beyond its
-selector is not profiled.
+Then (members branch, issue 19): where the time went and what changed.
+  - The province page's time beyond its selector was the template: 1,000 child rows (the bench
+    province has 1,000 communes), each with two date filters, two intcomma and a link, ~140 ms
+    (cProfile of the page through the test client). The rows are now written by one template
+    tag in Python (members/templatetags/register_figures.py), ~12 ms, the same HTML.
+  - The selector's three scans read one heap page per branch and month (EXPLAIN: 19,000 page
+    reads for the province). The two indexes now include (branch_id, joined_total, active):
+    index-only scans (migration 0010).
+  - The centre summed 100,000 branches' rows through a join to the units and split_part on
+    their paths; its children are the provinces, which every row names, so its rows are summed
+    by province_id, then kept to the union's children.
+At 2,000,000 members (database of its own, one province of 10,000 branches, 3.7 million monthly
+rows), `make bench-members MEMBERS_BENCH_ARGS="--figures --rounds 3"`, the previous code (0009)
+then this one (0010) back to back, load average 2.2-2.7, ms p50 / p95, range of the 3 rounds
+(the live count gave the same rows in both runs):
+
+                                         before                      after
+    figures selector, province        39-43 / 43-49             18-19 / 19-20
+    figures page GET, province       111-122 / 182-195          35 / 37-41
+    figures selector, centre          31-32 / 34-36              4.4-4.5 / 4.7-5.3
+    figures page GET, centre          42-44 / 47-50              12 / 12-14
+
+The centre at 100,000 branches, simulated in the same database: 9 more synthetic provinces of
+10,000 branches whose monthly rows copy the timed province's from 2023 (3.2 million rows, no
+members), the previous code then this one, 20 runs each, load average 5.0-6.7:
+
+    figures selector, centre        731 /   976                 43 /  50
+    figures page GET, centre        957 / 1,091                 67 /  77
+    figures page GET, province      238 /   407                 76 /  91
+
+The old and new queries gave the same figures there for the centre, a simulated and the timed
+province, two communes and two branches, over five month ranges (1990-2030 included).
+Writes: the covering indexes make each monthly row's update write wider index entries; a
+member added with a 1995 join date (372 rows updated) took ~7-11 ms against ~7 ms, one joined
+last month ~2 ms either way (20 each, rolled back, load 6). Not yet timed at 20 million (the
+database for it was not ready): there the previous design read the heap from disk, so the gain
+should be larger; migration 0010 there rebuilds the month index over 37 million rows.
 """
 
 from __future__ import annotations

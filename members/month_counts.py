@@ -225,22 +225,43 @@ def rebuild(branch_ids: Sequence[int] | None = None) -> int:
 
 # The rows that stand for each branch as of two months: the row of the month itself, or the
 # branch's last row when it is earlier (nothing changed since). A branch with no row by then
-# had no member yet. Three index scans: (month, province) twice, the partial is_last index.
-AS_OF_SQL = f"""
-SELECT child, sum(joined_end) - sum(joined_before), sum(active_end)
-FROM (
-    SELECT branch_id, joined_total AS joined_end, active AS active_end, 0 AS joined_before
+# had no member yet. Three index-only scans of the covering indexes: (month, province) twice,
+# the partial is_last index. `key` is what the rows are summed by: the branch (then mapped
+# to the child unit along its path) or, for the central union, the province column itself.
+PICKED_SQL = f"""
+    SELECT {{key}} AS grp, joined_total AS joined_end, active AS active_end, 0 AS joined_before
     FROM {TABLE} WHERE month = %(end)s {{province}}
     UNION ALL
-    SELECT branch_id, 0, 0, joined_total FROM {TABLE} WHERE month = %(before)s {{province}}
+    SELECT {{key}}, 0, 0, joined_total FROM {TABLE} WHERE month = %(before)s {{province}}
     UNION ALL
-    SELECT branch_id, joined_total, active,
-           CASE WHEN month < %(before)s THEN joined_total ELSE 0 END
+    SELECT {{key}}, joined_total, active, CASE WHEN month < %(before)s THEN joined_total ELSE 0 END
     FROM {TABLE} WHERE is_last AND month < %(end)s {{province}}
-) AS picked
-JOIN members_unit u ON u.id = picked.branch_id
+"""
+
+# Below the centre: one province's branches at most (10,000 in the bench), each mapped to the
+# child of the unit (by id, from the branch's path).
+BY_BRANCH_SQL = f"""
+SELECT NULLIF(split_part(u.path, '/', %(child_part)s), '') AS child,
+       sum(joined_end) - sum(joined_before), sum(active_end)
+FROM ({PICKED_SQL.format(key="branch_id", province="AND province_id = %(province_id)s")}) AS picked
+JOIN members_unit u ON u.id = picked.grp
 WHERE u.path LIKE %(prefix)s
 GROUP BY 1
+"""
+
+# The central union: its children are the provinces, which every row names already (the
+# depth-1 ancestor of its branch: REBUILD_SQL, `apply`), so the rows of the 100,000
+# branches are summed by province with no join to the units; only the provinces' totals are
+# then kept to the union's children (its subtree, as by path).
+BY_PROVINCE_SQL = f"""
+SELECT by_province.grp, joined, active
+FROM (
+    SELECT grp, sum(joined_end) - sum(joined_before) AS joined, sum(active_end) AS active
+    FROM ({PICKED_SQL.format(key="province_id", province="")}) AS picked
+    GROUP BY 1
+) AS by_province
+JOIN members_unit u ON u.id = by_province.grp
+WHERE u.parent_id = %(unit_id)s
 """
 
 
@@ -248,20 +269,22 @@ def figures_by_child(
     unit: Unit, first: datetime.date, last: datetime.date
 ) -> dict[int | None, tuple[int, int]]:
     """New members in months first..last and active members at the end of `last`, for the
-    branches under `unit` grouped by the child of `unit` (by id, from the branch's path; None
-    for the branches counted on the unit itself, when it is a branch)."""
+    branches under `unit` grouped by the child of `unit` (by id; None for the branches
+    counted on the unit itself, when it is a branch)."""
     end, before = month_start(last), add_months(month_start(first), -1)
     province_id = unit.province_pk()
-    province = "AND province_id = %(province_id)s" if province_id is not None else ""
-    child_part = unit.depth + 3  # "/1/5/77/": part 2 is the root's id, part d + 3 the child's
-    sql = AS_OF_SQL.format(province=province).replace(
-        "SELECT child,", f"SELECT NULLIF(split_part(u.path, '/', {child_part}), '') AS child,"
-    )
+    params = {
+        "end": end,
+        "before": before,
+        "province_id": province_id,
+        "prefix": f"{unit.path}%",
+        "unit_id": unit.pk,
+        # "/1/5/77/": part 2 is the root's id, part depth + 3 the child's
+        "child_part": unit.depth + 3,
+    }
+    sql = BY_PROVINCE_SQL if province_id is None else BY_BRANCH_SQL
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {"end": end, "before": before, "province_id": province_id, "prefix": f"{unit.path}%"},
-        )
+        cursor.execute(sql, params)
         return {
             (int(child) if child else None): (int(joined), int(active))
             for child, joined, active in cursor.fetchall()

@@ -203,3 +203,31 @@ def test_the_page_reads_months_and_older_day_links(khanh_hoa) -> None:
         assert rows[khanh_hoa.province] == (1, 1)
         assert rows[khanh_hoa.ba_ngoi] == (1, 1)
         assert "31/03/2024" in response.content.decode()
+
+
+# The rows as the page's template wrote them before members.templatetags.register_figures.
+_TEMPLATE_ROWS = """{% load humanize %}{% for row in rows %}<tr data-unit="{{ row.unit.pk }}"><td>\
+<a href="?don_vi={{ row.unit.pk }}&amp;tu={{ start|date:'Y-m' }}&amp;den={{ end|date:'Y-m' }}">\
+{{ row.unit.name }}</a></td><td class="num new">{{ row.new_members|intcomma }}</td>\
+<td class="num active">{{ row.active_at_end|intcomma }}</td></tr>{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_child_rows_are_the_template_loops_html(khanh_hoa, language) -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from members.templatetags.register_figures import child_rows
+
+    odd = Unit(pk=7, name='Xã <b>"Ấp" & Co\'</b>')
+    rows = [
+        selectors.RegisterFigures(khanh_hoa.ba_ngoi, 0, 1234567),
+        selectors.RegisterFigures(odd, 12345, -1000),
+    ]
+    start, end = D(2024, 3, 1), D(2025, 12, 1)
+    with translation.override(language):
+        expected = Template(_TEMPLATE_ROWS).render(
+            Context({"rows": rows, "start": start, "end": end})
+        )
+        assert child_rows(rows, start, end) == expected
+    assert "&lt;b&gt;&quot;Ấp&quot; &amp; Co&#x27;&lt;/b&gt;" in expected
