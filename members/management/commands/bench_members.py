@@ -60,6 +60,8 @@ class Command(BaseCommand):
                     bench.run_figure_timings(province, live_runs=3 if round_number == 1 else 0)
                 )
             return
+        if not options["rounds"]:
+            return  # a load only (--rounds 0): the timings make the bench users, not the load
         for round_number in range(1, options["rounds"] + 1):
             self.stdout.write(f"round {round_number}, load average {os.getloadavg()[0]:.1f}")
             self._print(bench.run_timings(province))
