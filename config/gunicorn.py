@@ -40,3 +40,14 @@ max_requests_jitter = 500
 # The application is imported once in the master and the workers are forked from it: faster
 # restarts of a killed worker, and memory shared between them.
 preload_app = True
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker freezes the long-lived objects (the application, the kept lineages) out of
+    the garbage collector's full walks after a request that kept a new lineage
+    (members.lineage.freeze_kept): in the workers only, where objects live for hours."""
+    from django.core.signals import request_finished
+
+    from members.lineage import freeze_kept
+
+    request_finished.connect(freeze_kept, dispatch_uid="members.freeze_kept")

@@ -29,6 +29,7 @@ those of the old map as it was; a scope that itself ceased is looked at on its o
 from __future__ import annotations
 
 import datetime
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sized
@@ -213,6 +214,24 @@ def lineage(scope: Unit, day: datetime.date) -> Lineage:
     return known[day]
 
 
+def freeze_kept(**_signal: Any) -> None:
+    """After a request that kept a new lineage (request_finished): collect the garbage, then
+    move every object alive into the collector's permanent generation (gc.freeze).
+
+    A kept lineage, its memos and the loaded application are hundreds of thousands of
+    long-lived objects, and Python's full collection walks them all: on the national data one
+    dashboard in about fifteen paid a 46 ms pause (the province's p95 80 -> 120 ms). Frozen,
+    they are never walked again; a dropped lineage is still freed by its reference counts (it
+    holds no cycles). The collection runs after the response, once per lineage built: rare,
+    since lineages are kept until the map changes. What a collection could not free then (the
+    finished request's own cycles) is frozen too and never freed: a few kilobytes a lineage,
+    bounded by gunicorn replacing its workers (config/gunicorn.py, max_requests)."""
+    if _KEPT.unfrozen:
+        _KEPT.unfrozen = 0
+        gc.collect()
+        gc.freeze()
+
+
 def forget() -> None:
     """Drops the lineages kept in this process (a measure of what a page costs cold)."""
     _KEPT.clear()
@@ -274,11 +293,15 @@ class _Kept:
                 self._items.move_to_end(key)
             return found
 
+    # Lineages kept since the last `freeze_kept` (read without the lock: a hint).
+    unfrozen = 0
+
     def put(self, key: _Key, found: Lineage) -> None:
         """Keeps `found`, then drops the oldest until within the size and the budget (memos
         grow after a lineage is kept: the weights are those of now). The newest stays, even
         alone over the budget: the next put drops it if it is not used again."""
         with self._lock:
+            self.unfrozen += 1
             self._items[key] = found
             self._items.move_to_end(key)
             weights = {k: lineage.weight() for k, lineage in self._items.items()}

@@ -286,3 +286,32 @@ def test_a_coverage_table_counts_a_new_commune(tree, sums):
     _rows, _rest, total = figures_with_rest(covered, _fresh(tree.kh), children, JAN, DEC)
 
     assert (total.numerator, total.denominator) == (2, 3)
+
+
+def test_a_request_that_kept_a_lineage_freezes_the_long_lived_objects(tree, monkeypatch):
+    """gunicorn's workers (config/gunicorn.py) freeze what is alive after a request that kept
+    a new lineage, so that the collector's full walks skip it; a request that kept none
+    collects nothing."""
+    from django.core.signals import request_finished
+
+    from config import gunicorn
+    from members import lineage as lineages
+
+    gunicorn.post_worker_init(object())
+    assert request_finished.disconnect(dispatch_uid="members.freeze_kept")  # it was connected
+    collected: list[int] = []
+    monkeypatch.setattr(lineages.gc, "collect", lambda: collected.append(1) or 0)
+    lineages.forget()
+    lineages.freeze_kept()  # whatever earlier tests kept
+    collected.clear()
+    frozen = lineages.gc.get_freeze_count()
+    try:
+        lineage(_fresh(tree.kh), END_2025)  # built and kept
+        lineages.freeze_kept()
+        assert collected == [1] and lineages.gc.get_freeze_count() > frozen
+
+        lineage(_fresh(tree.kh), END_2025)  # found kept: nothing new to freeze
+        lineages.freeze_kept()
+        assert collected == [1]
+    finally:
+        lineages.gc.unfreeze()
