@@ -15,7 +15,7 @@ from django.urls import reverse
 from bench.load.form_values import bounds, form_fields, inputs, valid_change
 from indicators.cycle.entry import Entry
 from indicators.cycle.recording import record_results
-from indicators.models import Indicator, Result
+from indicators.models import Indicator, Result, Submission
 
 pytestmark = pytest.mark.django_db
 OCT = datetime.date(2025, 10, 1)
@@ -71,3 +71,22 @@ def test_every_save_of_the_scenario_is_accepted(filled) -> None:
         assert response.status_code == 302, response.content.decode()[:2000]
     assert Result.objects.filter(unit=filled.ba_ngoi, month=OCT).count() >= 4
     assert len(changed) > 5  # not one field over and over
+
+
+def test_an_approved_month_offers_nothing_to_type(filled) -> None:
+    """An approved month's grid is disabled (its hidden version is still there): the scenario
+    moves on rather than posting a save the portal must refuse (400, "đã khóa")."""
+    from indicators.cycle.review import approve, submit
+
+    submission = Submission.objects.get(unit=filled.ba_ngoi, month=OCT, program__code="CTH")
+    submit(user=filled.commune_officer, submission=submission)
+    approve(user=filled.province_reviewer, submission=submission)
+    client = Client()
+    client.force_login(filled.commune_officer)
+    url = reverse("indicators:entry_form", args=[filled.ba_ngoi.pk, "CTH", "2025-10"])
+    html = client.get(url).content.decode()
+
+    grid = [a for a in inputs(html) if a.get("name", "").startswith(("value-", "numerator-"))]
+    assert grid and all("disabled" in attrs for attrs in grid)
+    assert not any(name.startswith(("value-", "numerator-")) for name in form_fields(html))
+    assert valid_change(form_fields(html), html) is None

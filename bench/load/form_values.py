@@ -19,12 +19,20 @@ import re
 
 INPUT = re.compile(r"<input\b[^>]*>", re.S)
 ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+DISABLED = re.compile(r"\sdisabled\b")
 PARTS = {"value", "numerator", "denominator"}
 LARGEST = 10**12
 
 
 def inputs(html: str) -> list[dict[str, str]]:
-    return [dict(ATTR.findall(tag)) for tag in INPUT.findall(html)]
+    """Each input's attributes; a bare `disabled` (a locked month's grid) as disabled=""."""
+    found = []
+    for tag in INPUT.findall(html):
+        attrs = dict(ATTR.findall(tag))
+        if DISABLED.search(ATTR.sub("", tag)):
+            attrs.setdefault("disabled", "")
+        found.append(attrs)
+    return found
 
 
 def form_fields(html: str) -> dict[str, str]:
