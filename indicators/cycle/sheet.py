@@ -17,7 +17,7 @@ from indicators.cycle.entry import Entry, Problem, history_peaks
 from indicators.cycle.register import register_figures
 from indicators.figures import engine
 from indicators.figures.rules import rule_for
-from indicators.figures.table import current_reads, reads_rows, shared_reads, targets_of_many
+from indicators.figures.table import current_reads, shared_reads, targets_of_many
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
 from members import lifespan
 from members.models import Level, Unit
@@ -258,7 +258,8 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     found = targets_of_many(indicators, [unit], month)
     targets = {ind.pk: found.get((ind.pk, unit.pk), (None, None))[0] for ind in indicators}
     derived = [i for i in derived_indicators(program) if i.level == CollectionLevel.COMMUNE]
-    _prefetch_year_to_date(unit, [*commune_inds, *derived], year_start, month)
+    # The year to date of every field in one query per kind (engine.measure_from_start below).
+    current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
     commune_cells = [
         cell(unit, ind, engine.measure_from_start(ind, unit, year_start, month))
         for ind in commune_inds
@@ -280,19 +281,6 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     sheet = Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
     sheet.derived_cells = _derived_cells(unit, derived, month)
     return sheet
-
-
-def _prefetch_year_to_date(
-    unit: Unit, indicators: list[Indicator], start: datetime.date, end: datetime.date
-) -> None:
-    """The commune's year-to-date of every indicator (engine.measure_from_start) read in one
-    query per kind rather than one per indicator, when they come from the subtree's rows: a unit
-    with a lineage (members.lineage) reads them through the shared reads (rules._through_table);
-    other units read their own rows, one query each, and nothing is read ahead for them."""
-    reads = current_reads()
-    if reads.lineage(unit, end).is_empty:
-        return
-    reads.prefetch([i for i in indicators if reads_rows(i, [unit])], unit, start, end)
 
 
 def _derived_cells(unit: Unit, indicators: list[Indicator], month: datetime.date) -> list[Cell]:

@@ -94,7 +94,7 @@ def program_start(indicator: Indicator) -> datetime.date:
 
 def any_of(model: type[Model], column: str, ids: list[int]) -> RawSQL:
     """`column IN ids` as one array parameter (`column = ANY(%s)`): as `__in`, Django
-    normalises each id and psycopg splits the query at each placeholder, which for thousands
+    normalises each id and psycopg splits the query at each parameter marker, which for thousands
     of ids (the nation's communes) costs more than the query."""
     where = f'"{model._meta.db_table}"."{column}" = ANY(%s)'
     return RawSQL(where, (ids,), output_field=BooleanField())

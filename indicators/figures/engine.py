@@ -44,7 +44,7 @@ from indicators.figures.base import Figure as Figure
 from indicators.figures.base import Status as Status
 from indicators.figures.base import program_start as program_start
 from indicators.figures.rules import rule_for
-from indicators.figures.table import reads_rows, shared_reads, targets_of_many
+from indicators.figures.table import shared_reads, targets_of_many
 from indicators.models import Indicator
 from members.models import Unit
 
@@ -132,11 +132,10 @@ def figures_of_unit(
     """`figure` of each indicator for one unit (a unit page's figures) in a few queries rather
     than a few per indicator: the targets in two (table.targets_of_many), and, for a unit with a
     lineage, whose figures come from its subtree's rows (rules._through_table), the units and
-    rows read once per kind of indicator (Reads.prefetch)."""
+    rows read once per kind of indicator (Reads.prefetch_unit)."""
     start, end = month_start(start), month_start(end)
     with shared_reads() as reads:
-        if not reads.lineage(unit, end).is_empty:
-            reads.prefetch([i for i in indicators if reads_rows(i, [unit])], unit, start, end)
+        reads.prefetch_unit(indicators, unit, start, end)
         targets = targets_of_many(indicators, [unit], end)
         return [
             figure(ind, unit, start, end, target=targets.get((ind.pk, unit.pk), (None, None)))

@@ -177,6 +177,16 @@ class Reads:
                 key = (indicator.pk, parent.pk, max(start, program_start(indicator)), end)
                 self._rows[key] = found[indicator.pk]
 
+    def prefetch_unit(
+        self, indicators: Sequence[Indicator], unit: Unit, start: datetime.date,
+        end: datetime.date,
+    ) -> None:  # fmt: skip
+        """`prefetch` for one unit's own figures (a unit page, the entry form's year to date):
+        only a unit with a lineage reads its figures from its subtree's rows
+        (rules._through_table); the others read their own rows, and nothing is read ahead."""
+        if not self.lineage(unit, end).is_empty:
+            self.prefetch([i for i in indicators if reads_rows(i, [unit])], unit, start, end)
+
     def _read(
         self, indicators: Sequence[Indicator], parent: Unit, start: datetime.date,
         end: datetime.date,
