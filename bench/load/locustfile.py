@@ -40,6 +40,10 @@ from bench.load.form_values import valid_change
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-password-1")
 SAVED_LOG = os.environ.get("LOAD_SAVED_LOG", "")
+# Where to write, at the end, how many answers took longer than SLOW_MS, by request name: the
+# goal is that no one waits more than a few seconds, which percentiles alone do not show.
+SLOW_LOG = os.environ.get("LOAD_SLOW_LOG", "")
+SLOW_MS = float(os.environ.get("LOAD_SLOW_MS", "5000"))
 OFFICERS = int(os.environ.get("LOAD_OFFICERS", "200"))
 REVIEWERS = int(os.environ.get("LOAD_REVIEWERS", "4"))
 REPORTERS = int(os.environ.get("LOAD_REPORTERS", "4"))
@@ -68,6 +72,22 @@ def _record(user: str, url: str, fields: dict[str, str]) -> None:
         with open(SAVED_LOG, "a", encoding="utf-8") as out:
             out.write(json.dumps({"user": user, "url": url, "fields": fields, "at": time.time()}))
             out.write("\n")
+
+
+_slow: dict[str, int] = {}
+
+
+@events.request.add_listener
+def _count_slow(name: str, response_time: float, **_kwargs: Any) -> None:
+    if response_time > SLOW_MS:
+        _slow[name] = _slow.get(name, 0) + 1
+
+
+@events.quitting.add_listener
+def _write_slow(**_kwargs: Any) -> None:
+    if SLOW_LOG:
+        with open(SLOW_LOG, "w", encoding="utf-8") as out:
+            json.dump({"over_ms": SLOW_MS, "by_name": _slow}, out)
 
 
 class PortalUser(HttpUser):

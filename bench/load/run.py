@@ -231,6 +231,7 @@ def locust(users: int, seconds: int, prefix: Path, saved_log: Path, officers: in
         "LOAD_REPORTERS": "4",
         "LOAD_PROGRAM": PROGRAM,
         "LOAD_MONTHS": ",".join(MONTHS),
+        "LOAD_SLOW_LOG": f"{prefix}_slow.json",
     }
     spawn = max(2, users // 30)
     # Locust is not the measured server: it runs niced so that it disturbs it less.
@@ -246,27 +247,48 @@ def locust(users: int, seconds: int, prefix: Path, saved_log: Path, officers: in
 
 
 def table(prefix: Path, users: int) -> list[str]:
-    """requests/s, p50/p95/p99 and failures by kind, from Locust's CSV files."""
+    """requests/s, p50/p95/p99, answers shed (503, the "busy" page) apart from other failures,
+    and how many answers took more than 5 s, from Locust's CSV files."""
     with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))
+    with open(f"{prefix}_failures.csv", encoding="utf-8") as found:
+        failures = list(csv.DictReader(found))
+    shed: dict[str, int] = {}
+    for row in failures:
+        if "503" in row["Error"]:
+            shed[row["Name"]] = shed.get(row["Name"], 0) + int(row["Occurrences"])
+    shed["Aggregated"] = sum(shed.values())
     lines = [f"--- {users} users ---"]
     lines.append(
-        f"{'request':<22}{'count':>7}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>8}{'fail':>6}"
+        f"{'request':<22}{'count':>7}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>8}"
+        f"{'shed':>6}{'fail':>6}"
     )
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
+        busy = shed.get(row["Name"], 0)
         lines.append(
             f"{name[:21]:<22}{row['Request Count']:>7}{float(row['Requests/s']):>8.1f}"
             f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}{float(row['Max Response Time']):>8.0f}"
-            f"{row['Failure Count']:>6}"
+            f"{busy:>6}{int(row['Failure Count']) - busy:>6}"
         )
-    with open(f"{prefix}_failures.csv", encoding="utf-8") as found:
-        failures = list(csv.DictReader(found))
     for row in failures:
         lines.append(f"  failure: {row['Name']}: {row['Error'][:90]} x{row['Occurrences']}")
     if not failures:
         lines.append("  failures: none")
+    lines.append(slow_line(Path(f"{prefix}_slow.json")))
     return lines
+
+
+def slow_line(path: Path) -> str:
+    if not path.exists():
+        return "  answers over 5 s: not recorded"
+    slow = json.loads(path.read_text(encoding="utf-8"))
+    by_name = sorted(slow["by_name"].items(), key=lambda item: -item[1])
+    detail = ", ".join(f"{name} {n}" for name, n in by_name)
+    total = sum(n for _name, n in by_name)
+    return f"  answers over {slow['over_ms'] / 1000:.0f} s: {total}" + (
+        f" ({detail})" if detail else ""
+    )
 
 
 def faults(
