@@ -246,6 +246,39 @@ def locust(users: int, seconds: int, prefix: Path, saved_log: Path, officers: in
     )  # fmt: skip
 
 
+PROCESS_KINDS = ("gunicorn", "locust", "celery", "postgres", "redis")
+
+
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by the processes of each kind (by their command line), read from
+    /proc (Linux): where the machine's CPU went during a stage, the load generator included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = next((k for k in PROCESS_KINDS if k in command), "other")
+        found[kind] = found.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_line(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
+    """Each kind's share of the machine's cores over the stage, e.g. gunicorn 61%."""
+    cores = os.cpu_count() or 1
+    used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    shares = [
+        f"{kind} {100 * used[kind] / (seconds * cores):.0f}%"
+        for kind in sorted(used, key=lambda k: -used[k])
+        if used[kind] > 0.05 * seconds
+    ]
+    return f"  CPU of the machine ({cores} cores) over the stage: " + ", ".join(shares)
+
+
 def table(prefix: Path, users: int) -> list[str]:
     """requests/s, p50/p95/p99, answers shed (503, the "busy" page) apart from other failures,
     and how many answers took more than 5 s, from Locust's CSV files."""
@@ -461,8 +494,11 @@ def main() -> None:
         servers.start()
         for users in [int(s) for s in args.stages.split(",")]:
             load = os.getloadavg()
+            before, started = cpu_seconds_by_kind(), time.monotonic()
             locust(users, args.seconds, label_dir / f"stage_{users}", saved, args.officers)
+            spent = cpu_line(before, cpu_seconds_by_kind(), time.monotonic() - started)
             out += table(label_dir / f"stage_{users}", users)
+            out.append(spent)
             out.append(
                 f"  load average before the stage: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
             )
