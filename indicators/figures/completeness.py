@@ -135,7 +135,6 @@ def _communes(unit: Unit, month: datetime.date) -> list[Unit]:
         Unit.objects.subtree(unit)
         .at_level(Level.COMMUNE)
         .valid_on(month)
-        .select_related("parent")
         .order_by("path")
     )
 
