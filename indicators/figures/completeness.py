@@ -131,12 +131,7 @@ class Overview:
 
 
 def _communes(unit: Unit, month: datetime.date) -> list[Unit]:
-    return list(
-        Unit.objects.subtree(unit)
-        .at_level(Level.COMMUNE)
-        .valid_on(month)
-        .order_by("path")
-    )
+    return list(Unit.objects.subtree(unit).at_level(Level.COMMUNE).valid_on(month).order_by("path"))
 
 
 def _submissions(
@@ -144,8 +139,11 @@ def _submissions(
 ) -> dict[int, Submission]:
     rows = Submission.objects.filter(
         unit__in=[c.pk for c in communes], program=program, month=month
-    ).select_related("program")
-    return {s.unit_id: s for s in rows}
+    )
+    by_unit = {s.unit_id: s for s in rows}
+    for submission in by_unit.values():
+        submission.program = program  # is_late reads the due day from it: the one in hand
+    return by_unit
 
 
 def _child_id(commune: Unit, unit: Unit) -> int:
