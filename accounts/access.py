@@ -115,6 +115,9 @@ def assigned_unit_ids(user: User, action: Action) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
+    held = _held(user)
+    if held is not None:  # the request's assignments, already read
+        return {a.unit_id for a in held if a.role in RULES[action].roles}
     return set(assignments_for(user, action).values_list("unit_id", flat=True))
 
 
@@ -254,6 +257,23 @@ def visible_units(user: User) -> UnitQuerySet:
     """Units the user may see: the subtrees of their assignments (everything for a superuser).
     Every query that returns units, values, members or reports starts from here."""
     return units_for(user, Action.SEE)
+
+
+def visible_ancestors(user: User, unit: Unit) -> list[Unit]:
+    """The unit's ancestors the user may see, from the top (a page's breadcrumb): the same as
+    `visible_units(user).ancestors_of(unit)`, with no query inside a request when those are
+    none or assigned units only (a reviewer on their own unit's pages, or one level down)."""
+    held = _held(user) if is_active(user) and not user.is_superuser else None
+    if held is None:
+        return list(visible_units(user).ancestors_of(unit))
+    seen = {a.unit_id: a.unit for a in held if a.role in RULES[Action.SEE].roles}
+    ids = unit.ancestor_ids()
+    # SEE reaches a subtree: the ancestors from the highest one assigned down.
+    first = next((i for i, pk in enumerate(ids) if pk in seen), len(ids))
+    ids = ids[first:]
+    if all(pk in seen for pk in ids):
+        return [seen[pk] for pk in ids]
+    return list(visible_units(user).filter(pk__in=ids).order_by("depth"))
 
 
 def scoped[M: Model](

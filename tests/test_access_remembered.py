@@ -12,6 +12,7 @@ from accounts import access
 from accounts.access import Action
 from accounts.models import Assignment, Role
 from accounts.services import assign
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,30 @@ def test_a_role_given_or_taken_during_the_request_counts_at_once(khanh_hoa):
         )
         Assignment.objects.filter(user=officer, unit=nha_trang).delete()
         assert not access.can_enter(officer, nha_trang)
+
+
+def test_the_visible_ancestors_are_those_of_the_query_with_fewer_queries(khanh_hoa):
+    superuser = factories.UserFactory(username="quantri", is_superuser=True)
+    users = [
+        khanh_hoa.province_reviewer,
+        khanh_hoa.commune_officer,
+        khanh_hoa.branch_viewer,
+        superuser,
+    ]
+    units = [khanh_hoa.province, khanh_hoa.ba_ngoi, khanh_hoa.ba_ngoi_branch, khanh_hoa.thuc_phan]
+    for user in users:
+        for unit in units:
+            expected = list(access.visible_units(user).ancestors_of(unit))
+            with access.remembered_assignments():
+                assert access.visible_ancestors(user, unit) == expected, (user, unit)
+
+    reviewer = khanh_hoa.province_reviewer
+    with access.remembered_assignments():
+        access.can_see(reviewer, khanh_hoa.province)  # the request's assignments, read once
+        with CaptureQueriesContext(connection) as queries:
+            on_province = access.visible_ancestors(reviewer, khanh_hoa.province)
+            on_commune = access.visible_ancestors(reviewer, khanh_hoa.ba_ngoi)
+            review_ids = access.assigned_unit_ids(reviewer, Action.REVIEW)
+    assert (on_province, on_commune) == ([], [khanh_hoa.province])
+    assert review_ids == {khanh_hoa.province.pk}
+    assert queries.captured_queries == []

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import access
 from accounts.models import Role, User
 from indicators.cycle import review
 from indicators.figures import completeness
@@ -338,6 +341,49 @@ def test_bulk_return_needs_a_comment(october, people):
     returned = Submission.objects.get(unit=october.loc_tho)
     assert returned.state == SubmissionState.RETURNED
     assert returned.events.get(action=SubmissionEvent.Action.RETURN).comment == "Thiếu 939-03"
+
+
+def test_bulk_approve_takes_the_same_queries_for_more_communes(october, people):
+    """The months are locked, written and recorded together: three queries for two or three."""
+    reviewer = people["district_a"]
+    _month(october, october.phuoc_long, SubmissionState.SUBMITTED, "2024-11-02 10:00")
+    vinh_hai = Submission.objects.get(unit=october.vinh_hai)
+    vinh_hai.state, vinh_hai.unlocked = (
+        SubmissionState.SUBMITTED,
+        True,
+    )  # sent again after an unlock
+    vinh_hai.save()
+
+    def approve(units: list[Unit]) -> int:
+        months = list(Submission.objects.filter(unit__in=units).select_related("unit__parent"))
+        with access.remembered_assignments(), CaptureQueriesContext(connection) as queries:
+            access.can_see(reviewer, october.nha_trang)  # the request's assignments, read once
+            start = len(queries.captured_queries)
+            review.approve_many(user=reviewer, submissions=months)
+        return len(queries.captured_queries) - start
+
+    assert approve([october.loc_tho]) == approve([october.phuoc_long, october.vinh_hai])
+    assert set(SubmissionEvent.objects.values_list("action", "state_after")) == {
+        ("approve", "approved")
+    }
+    assert Submission.objects.filter(state=SubmissionState.APPROVED).count() == 3
+    assert not Submission.objects.filter(unlocked=True).exists()  # an approval clears it
+
+
+def test_bulk_review_names_the_first_unit_refused_and_changes_none(october, people):
+    months = list(
+        Submission.objects.filter(unit__in=[october.loc_tho, october.suoi_tan])
+        .select_related("unit__parent")
+        .order_by("unit__path")
+    )  # Lộc Thọ (Nha Trang's), then Suối Tân (Cam Lâm's): not district A's to review
+
+    with pytest.raises(review.ReviewError, match=r"^Xã Suối Tân: Chỉ cán bộ duyệt"):
+        review.return_many(user=people["district_a"], submissions=months, comment="Thiếu")
+
+    assert set(
+        Submission.objects.filter(pk__in=[m.pk for m in months]).values_list("state", flat=True)
+    ) == {SubmissionState.SUBMITTED}
+    assert not SubmissionEvent.objects.exists()
 
 
 # --- the officer's and the reviewer's home page ------------------------------------------------

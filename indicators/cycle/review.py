@@ -60,10 +60,10 @@ def submission_for(unit: Unit, program: Program, month: datetime.date) -> Submis
     return submission
 
 
-def _record(
+def _event(
     submission: Submission, action: str, user: User | None, comment: str = ""
 ) -> SubmissionEvent:
-    return SubmissionEvent.objects.create(
+    return SubmissionEvent(
         submission=submission,
         action=action,
         actor=user,
@@ -71,6 +71,14 @@ def _record(
         state_after=submission.state,
         version=submission.version,
     )
+
+
+def _record(
+    submission: Submission, action: str, user: User | None, comment: str = ""
+) -> SubmissionEvent:
+    event = _event(submission, action, user, comment)
+    event.save()
+    return event
 
 
 def _locked(pk: int) -> Submission:
@@ -87,6 +95,14 @@ def _move(
     comment: str = "",
 ) -> Submission:
     current = _locked(submission.pk)
+    _check_state(current, allowed_from, action)
+    _change(current, to, action)
+    current.save()
+    _record(current, action, user, comment)
+    return current
+
+
+def _check_state(current: Submission, allowed_from: set[str], action: str) -> None:
     if current.state not in allowed_from:
         raise ReviewError(
             _("Không thể %(action)s: báo cáo tháng đang ở trạng thái «%(state)s».")
@@ -95,6 +111,9 @@ def _move(
                 "state": SubmissionState(current.state).label,
             }
         )
+
+
+def _change(current: Submission, to: str, action: str) -> None:
     current.state = to
     if action == Action.SUBMIT:
         current.submitted_at = timezone.now()
@@ -103,9 +122,46 @@ def _move(
         current.unlocked = False
     if action == Action.UNLOCK:
         current.unlocked = True
-    current.save()
-    _record(current, action, user, comment)
-    return current
+
+
+# What _change writes besides the state, the same on every month, for the moves made many at
+# a time (one UPDATE for them all).
+ALIKE: dict[str, dict[str, bool]] = {Action.APPROVE: {"unlocked": False}, Action.RETURN: {}}
+
+
+def _move_many(
+    submissions: Sequence[Submission],
+    *,
+    allowed_from: set[str],
+    to: str,
+    action: str,
+    user: User,
+    comment: str = "",
+) -> list[Submission]:
+    """_move for each month, or for none (the error names the unit): a reviewer's bulk approve
+    or return, in one query to lock them (by id, one order for every reviewer), one to write
+    them and one for their events, rather than five a month. Each is checked as `approve` or
+    `return_to_unit` checks one, in the order given."""
+    locked = {
+        s.pk: s
+        for s in Submission.objects.select_for_update()
+        .select_related("unit", "program")
+        .filter(pk__in=[s.pk for s in submissions])
+        .order_by("pk")
+    }
+    moved = []
+    for submission in submissions:
+        try:
+            _ensure_reviewer(user, submission)
+            current = locked[submission.pk]
+            _check_state(current, allowed_from, action)
+        except ReviewError as exc:
+            raise ReviewError(f"{submission.unit}: {exc}") from exc
+        _change(current, to, action)
+        moved.append(current)
+    Submission.objects.filter(pk__in=[s.pk for s in moved]).update(state=to, **ALIKE[action])
+    SubmissionEvent.objects.bulk_create([_event(s, action, user, comment) for s in moved])
+    return moved
 
 
 @transaction.atomic
@@ -165,26 +221,20 @@ def unlock(*, user: User, submission: Submission, reason: str) -> Submission:
 @transaction.atomic
 def approve_many(*, user: User, submissions: Iterable[Submission]) -> list[Submission]:
     """Approves all of them, or none if any one cannot be approved (the error names it)."""
-    approved = []
-    for submission in submissions:
-        try:
-            approved.append(approve(user=user, submission=submission))
-        except ReviewError as exc:
-            raise ReviewError(f"{submission.unit}: {exc}") from exc
-    return approved
+    return _move_many(
+        list(submissions), allowed_from={SubmissionState.SUBMITTED}, to=SubmissionState.APPROVED,
+        action=Action.APPROVE, user=user,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def return_many(*, user: User, submissions: Iterable[Submission], comment: str) -> list[Submission]:
     """Returns all of them with the same comment, or none (the error names the unit)."""
     comment = _need_text(comment, _("Trả lại cần ghi rõ lý do để đơn vị sửa."))
-    returned = []
-    for submission in submissions:
-        try:
-            returned.append(return_to_unit(user=user, submission=submission, comment=comment))
-        except ReviewError as exc:
-            raise ReviewError(f"{submission.unit}: {exc}") from exc
-    return returned
+    return _move_many(
+        list(submissions), allowed_from={SubmissionState.SUBMITTED}, to=SubmissionState.RETURNED,
+        action=Action.RETURN, user=user, comment=comment,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

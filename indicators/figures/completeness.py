@@ -131,13 +131,7 @@ class Overview:
 
 
 def _communes(unit: Unit, month: datetime.date) -> list[Unit]:
-    return list(
-        Unit.objects.subtree(unit)
-        .at_level(Level.COMMUNE)
-        .valid_on(month)
-        .select_related("parent")
-        .order_by("path")
-    )
+    return list(Unit.objects.subtree(unit).at_level(Level.COMMUNE).valid_on(month).order_by("path"))
 
 
 def _submissions(
@@ -145,8 +139,11 @@ def _submissions(
 ) -> dict[int, Submission]:
     rows = Submission.objects.filter(
         unit__in=[c.pk for c in communes], program=program, month=month
-    ).select_related("program")
-    return {s.unit_id: s for s in rows}
+    )
+    by_unit = {s.unit_id: s for s in rows}
+    for submission in by_unit.values():
+        submission.program = program  # is_late reads the due day from it: the one in hand
+    return by_unit
 
 
 def _child_id(commune: Unit, unit: Unit) -> int:
@@ -154,8 +151,21 @@ def _child_id(commune: Unit, unit: Unit) -> int:
     return int(commune.path.strip(PATH_SEP).split(PATH_SEP)[unit.depth + 1])
 
 
+def _children(unit: Unit, month: datetime.date, communes: list[Unit]) -> dict[int, Unit]:
+    """The unit's children valid in the month that hold its communes, by id: a commune right
+    under the unit is its own (no query when all are, as under a province after 2025-07)."""
+    children = {c.pk: c for c in communes if c.parent_id == unit.pk}
+    above = {_child_id(c, unit) for c in communes} - children.keys()
+    if above:
+        children |= {
+            c.pk: c for c in Unit.objects.filter(parent=unit, pk__in=above).valid_on(month)
+        }
+    return children
+
+
 def overview(unit: Unit, program: Program, month: datetime.date) -> Overview:
-    """The month's status under `unit`, one row per child (three queries whatever the size)."""
+    """The month's status under `unit`, one row per child (two or three queries whatever the
+    size)."""
     communes = _communes(unit, month)
     submissions = _submissions(communes, program, month)
     total = Counts()
@@ -164,7 +174,7 @@ def overview(unit: Unit, program: Program, month: datetime.date) -> Overview:
         rows = [Row(unit, total, submissions.get(unit.pk), status)]
         return Overview(unit, program, month, due_date(program, month), rows, total)
     rows_by_child: dict[int, Row] = {}
-    children = {c.pk: c for c in Unit.objects.filter(parent=unit).valid_on(month)}
+    children = _children(unit, month, communes)
     for commune in communes:
         child_id = _child_id(commune, unit)
         row = rows_by_child.setdefault(child_id, Row(children.get(child_id, commune), Counts()))

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -104,7 +104,10 @@ def review_overview(
     request: AuthenticatedRequest, pk: int, program: str, month: str
 ) -> HttpResponse:
     unit = access.unit_or_404(request.user, pk)
-    program_obj = get_object_or_404(Program, code=program)
+    programs = list(Program.objects.order_by("code"))  # the picker's, the page's among them
+    program_obj = next((p for p in programs if p.code == program), None)
+    if program_obj is None:
+        raise Http404
     try:
         month_date = parse_month(month)
     except ValueError as exc:
@@ -127,8 +130,8 @@ def review_overview(
         "any_reviewable": bool(reviewable),
         "any_on_time": any(row.status == completeness.MonthStatus.ON_TIME for row in reviewable),
         "statuses": [(s, s.label, overview.total.of(s)) for s in completeness.MonthStatus],
-        "ancestors": access.visible_units(request.user).ancestors_of(unit),
-        "programs": Program.objects.order_by("code"),
+        "ancestors": access.visible_ancestors(request.user, unit),
+        "programs": programs,
         "months": phase_months(program_obj),
     }
     return render(request, "indicators/review_overview.html", context)
