@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import pytest
 from django.template import loader
-from django.test import Client, override_settings
-from django.urls import reverse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse, set_script_prefix
 
+from accounts.context_processors import nav
 from indicators.cycle import review
 from indicators.models import Indicator, Target
 from programs.models import Program
@@ -142,6 +143,29 @@ def test_a_commune_officer_is_not_offered_the_review(khanh_hoa) -> None:
     assert review_link in reviewer and entry_link not in reviewer
     assert f'href="{reverse("imports:import_list")}"' not in officer
     assert f'href="{reverse("guide:index")}"' in officer
+
+
+def test_the_menu_follows_the_script_prefix_it_is_served_under(khanh_hoa) -> None:
+    """The menu's addresses are reversed once per process (accounts.context_processors.nav),
+    kept per script prefix (gunicorn sets it from SCRIPT_NAME for each request): a portal
+    behind a proxy at /hoi/ links to /hoi/..., the same process serving / links to /..."""
+    page = _client(khanh_hoa.commune_officer).get(reverse("home:home")).content.decode()
+    assert f'href="{reverse("indicators:entry_start")}"' in page
+    assert f'action="{reverse("logout")}"' in page
+    request = RequestFactory().get("/")
+    try:
+        set_script_prefix("/hoi/")
+        under = nav(request)["nav"]
+    finally:
+        set_script_prefix("/")
+    plain = nav(request)["nav"]
+    assert (
+        under["indicators_entry_start"]
+        == "/hoi/nhap-lieu/"
+        == "/hoi" + reverse("indicators:entry_start")
+    )
+    assert plain["indicators_entry_start"] == reverse("indicators:entry_start")
+    assert plain["logout"] == reverse("logout") and under["logout"] == "/hoi" + reverse("logout")
 
 
 def test_the_guide_has_a_page_per_role() -> None:
