@@ -5,11 +5,13 @@ from decimal import Decimal
 from html import escape  # Django's adds a SafeString per call; the cells are marked safe whole
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from common.numbers import format_number
 from indicators.figures.base import Basis, basis_caption
+from indicators.figures.dashboard import Dashboard
 from indicators.figures.engine import Figure, Status
 
 register = template.Library()
@@ -50,9 +52,13 @@ def comparison(figure: Figure) -> str:
     return _comparison(figure, _number(figure.value), _number(figure.goal), _Words())
 
 
-def _comparison(figure: Figure, value: str, goal: str, words: _Words) -> str:
-    """`comparison` with the figure's value and goal already written."""
-    share = "–" if figure.achievement is None else f"{format_number(figure.achievement)}%"
+def _comparison(
+    figure: Figure, value: str, goal: str, words: _Words, share: str | None = None
+) -> str:
+    """`comparison` with the figure's value and goal (and its % when at hand) already
+    written."""
+    if share is None:
+        share = "–" if figure.achievement is None else f"{format_number(figure.achievement)}%"
     text = f"{value} / {goal} ({share})"
     if figure.basis == Basis.TARGET or figure.target is None:
         return text
@@ -65,8 +71,9 @@ def _comparison(figure: Figure, value: str, goal: str, words: _Words) -> str:
 
 def _cells(figure: Figure, words: _Words) -> str:
     if figure.achievement is not None:
-        share = f"{format_number(figure.achievement)}%"
+        share = achieved = f"{format_number(figure.achievement)}%"
     else:
+        achieved = "–"
         share = words.not_set if figure.status == Status.NO_TARGET else "–"
     status = escape(figure.status)
     goal = _number(figure.goal if figure.goal is not None else figure.target)
@@ -74,7 +81,7 @@ def _cells(figure: Figure, words: _Words) -> str:
     caption_words = words.caption(figure)
     label = f'<span class="small muted">{escape(caption_words)}</span> ' if caption_words else ""
     title = (
-        f' title="{escape(_comparison(figure, value, goal, words))}"'
+        f' title="{escape(_comparison(figure, value, goal, words, achieved))}"'
         if figure.goal is not None
         else ""
     )
@@ -95,6 +102,27 @@ def figure_cells(figures: list[Figure]) -> SafeString:
     or are escaped."""
     words = _Words()
     return mark_safe("".join(_cells(figure, words) for figure in figures))
+
+
+@register.simple_tag
+def child_rows(board: Dashboard, query: str) -> SafeString:
+    """The table's row per child unit (its name linking to its own dashboard with the same
+    query, then figure_cells), the words translated once for the table: the same HTML as a
+    template loop over the rows, written in Python (a province has dozens of communes, each
+    row ten indicators). Every text is escaped, the cells are figure_cells'."""
+    words = _Words()
+    code = board.program.code
+    query = escape(query)
+    return mark_safe(
+        "".join(
+            f'\n        <tr data-unit="{escape(row.unit.code)}">\n          <th scope="row">'
+            f'<a href="{escape(reverse("indicators:dashboard", args=[row.unit.pk, code]))}'
+            f'?{query}">{escape(row.unit.name)}</a></th>\n          '
+            + "".join(_cells(figure, words) for figure in row.figures)
+            + "\n        </tr>\n      "
+            for row in board.rows
+        )
+    )
 
 
 @register.filter
