@@ -37,6 +37,19 @@ class _Words:
         self.not_set = escape(_("chưa giao"))
         self.whole = _("kế hoạch %(target)s đến %(end)s")
         self._captions: dict[str, str] = {}
+        self._numbers: dict[tuple[Decimal, int], str] = {}
+
+    def number(self, value: Decimal | None, places: int = 2) -> str:
+        """_number (a share with places=0), each value written once per table: a table's
+        numbers repeat (a target is its own goal, an indicator's pace is the same for every
+        child). format_number writes equal Decimals alike whatever their exponent."""
+        if value is None:
+            return "–"
+        key = (value, places)
+        text = self._numbers.get(key)
+        if text is None:
+            text = self._numbers[key] = format_number(value, places)
+        return text
 
     def caption(self, figure: Figure) -> str:
         if figure.basis not in self._captions:
@@ -58,12 +71,12 @@ def _comparison(
     """`comparison` with the figure's value and goal (and its % when at hand) already
     written."""
     if share is None:
-        share = "–" if figure.achievement is None else f"{format_number(figure.achievement)}%"
+        share = "–" if figure.achievement is None else f"{words.number(figure.achievement, 0)}%"
     text = f"{value} / {goal} ({share})"
     if figure.basis == Basis.TARGET or figure.target is None:
         return text
     whole = words.whole % {
-        "target": _number(figure.target),
+        "target": words.number(figure.target),
         "end": f"{figure.target_period_end:%m/%Y}" if figure.target_period_end else "–",
     }
     return f"{words.caption(figure)}: {text}; {whole}"
@@ -71,13 +84,13 @@ def _comparison(
 
 def _cells(figure: Figure, words: _Words) -> str:
     if figure.achievement is not None:
-        share = achieved = f"{format_number(figure.achievement)}%"
+        share = achieved = f"{words.number(figure.achievement, 0)}%"
     else:
         achieved = "–"
         share = words.not_set if figure.status == Status.NO_TARGET else "–"
     status = escape(figure.status)
-    goal = _number(figure.goal if figure.goal is not None else figure.target)
-    value = _number(figure.value)
+    goal = words.number(figure.goal if figure.goal is not None else figure.target)
+    value = words.number(figure.value)
     caption_words = words.caption(figure)
     label = f'<span class="small muted">{escape(caption_words)}</span> ' if caption_words else ""
     title = (
