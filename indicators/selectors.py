@@ -144,6 +144,8 @@ class Reminder:
 
 def _reporting_units(user: User) -> list[Unit]:
     """The communes this user enters figures for (a branch officer's is their commune)."""
+    if access.Action.ENTER not in access.actions_anywhere(user):
+        return []  # no role that enters (from the request's assignments, no query)
     units = {
         review.reporting_unit(a.unit).pk: review.reporting_unit(a.unit)
         for a in access.assignments_for(user, access.Action.ENTER).select_related(
@@ -208,8 +210,10 @@ def _due(
     return None
 
 
-def _to_review(user: User) -> list[Reminder]:
+def _to_review(user: User, programs: list[Program]) -> list[Reminder]:
     # By assignment even for a superuser: the nation's queue is not one person's reminder.
+    if access.Action.REVIEW not in access.actions_anywhere(user):
+        return []  # no role that reviews (from the request's assignments, no query)
     parent_ids = access.assignments_for(user, access.Action.REVIEW).values("unit_id")
     pending = Submission.objects.filter(
         state=SubmissionState.SUBMITTED, unit__parent_id__in=parent_ids
@@ -220,12 +224,12 @@ def _to_review(user: User) -> list[Reminder]:
         .order_by("unit__parent_id", "program_id")
     )
     units = Unit.objects.in_bulk([r["unit__parent_id"] for r in rows])
-    programs = Program.objects.in_bulk([r["program_id"] for r in rows])
+    by_pk = {p.pk: p for p in programs}
     return [
         Reminder(
             "to_review",
             units[r["unit__parent_id"]],
-            programs[r["program_id"]],
+            by_pk[r["program_id"]],
             r["latest"],
             count=r["n"],
         )
@@ -244,4 +248,4 @@ def reminders_for(
     submissions = _submissions(units, programs, today) if units else {}
     due = [r for u in units for p in programs if (r := _due(u, p, today, submissions)) is not None]
     due.sort(key=lambda r: r.days)
-    return _returned(units) + due + _to_review(user)
+    return _returned(units) + due + _to_review(user, programs)
