@@ -5,6 +5,7 @@ from decimal import Decimal
 from html import escape  # Django's adds a SafeString per call; the cells are marked safe whole
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from common.numbers import format_number
 from indicators.figures.base import Basis, basis_caption
 from indicators.figures.dashboard import Dashboard
 from indicators.figures.engine import Figure, Status
+from indicators.models import Indicator, Rule
 
 register = template.Library()
 
@@ -146,3 +148,48 @@ def goal_caption(figure: Figure) -> str:
 @register.filter
 def compared(figure: Figure) -> str:
     return comparison(figure)
+
+
+def _status_words() -> dict[str, str]:
+    return {
+        Status.ACHIEVED: f"✔ {escape(_('Đạt'))}",
+        Status.ON_TRACK: f"➚ {escape(_('Đúng tiến độ'))}",
+        Status.BEHIND: f"✖ {escape(_('Chậm'))}",
+        Status.NO_TARGET: escape(_("Chưa giao kế hoạch")),
+    }
+
+
+def _unit_row(indicator: Indicator, figure: Figure, statuses: dict[str, str]) -> str:
+    value = "–"
+    if figure.value is not None:
+        percent = "%" if indicator.rule in (Rule.RATE, Rule.COVERAGE) else ""
+        value = f"{floatformat(figure.value, '-1g')}{percent}"
+    title = f' title="{escape(comparison(figure))}"' if figure.goal is not None else ""
+    goal = "–"
+    if figure.compared_with is not None:
+        words = caption(figure)
+        label = f'<span class="small muted">{escape(words)}</span> ' if words else ""
+        goal = f"{label}{floatformat(figure.compared_with, '-1g')}"
+    share = "–" if figure.achievement is None else floatformat(figure.achievement, "1g")
+    status = statuses.get(figure.status) or escape(_("Chưa có số liệu"))
+    return (
+        f'\n      <tr data-indicator="{escape(indicator.code)}">'
+        f'\n        <td><span class="code">{escape(indicator.code)}</span> '
+        f"{escape(indicator.name_vi)}</td>"
+        f'\n        <td class="num value">{value}</td>'
+        f'\n        <td class="num"{title}>{goal}</td>'
+        f'\n        <td class="num">{share}</td>'
+        f'\n        <td><span class="status status-{escape(figure.status)}">{status}</span></td>'
+        f'\n        <td class="num">{escape(str(figure.units_reporting))}</td>'
+        "\n      </tr>\n    "
+    )
+
+
+@register.simple_tag
+def unit_figure_rows(figures: list[tuple[Indicator, Figure]]) -> SafeString:
+    """The unit page's figures (indicators.selectors.unit_figures), a row per indicator:
+    value, goal (labelled as figure_cells labels it, the comparison in its title), %, status
+    in words and the units reporting; numbers as floatformat writes them ("-1g", a share
+    "1g"). The same HTML as the template's loop, every text escaped or a number."""
+    statuses = _status_words()
+    return mark_safe("".join(_unit_row(ind, figure, statuses) for ind, figure in figures))
