@@ -52,16 +52,17 @@ def _unit_context(
         "ancestors": [(a, access.can_see(request.user, a)) for a in ancestors],
         "children": selectors.current_children(unit, day),
         "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
-        "successors": selectors.successors(unit),
         "may_set_targets": access.can_set_targets(request.user, unit),
     }
     if not history:
-        context["predecessors"] = selectors.predecessors(unit)
+        olds, news = selectors.predecessors_and_successors(unit)
+        context.update(predecessors=olds, successors=news)
         return context
     history_indicators, rows = predecessor_rows(
         lifespan.predecessors_of(unit), indicators, year_start, day
     )
     context.update(
+        successors=selectors.successors(unit),
         predecessors=[row.link.unit for row in rows],
         history=rows,
         history_indicators=history_indicators,
