@@ -146,11 +146,15 @@ def _reporting_units(user: User) -> list[Unit]:
     """The communes this user enters figures for (a branch officer's is their commune)."""
     if access.Action.ENTER not in access.actions_anywhere(user):
         return []  # no role that enters (from the request's assignments, no query)
+    assigned = access.held_for(user, access.Action.ENTER)
+    if assigned is None or any(a.unit.level in (Level.BRANCH, Level.GROUP) for a in assigned):
+        # A branch reports with its commune: read with the parents it walks up.
+        assigned = list(
+            access.assignments_for(user, access.Action.ENTER).select_related("unit__parent__parent")
+        )
     units = {
         review.reporting_unit(a.unit).pk: review.reporting_unit(a.unit)
-        for a in access.assignments_for(user, access.Action.ENTER).select_related(
-            "unit__parent__parent"
-        )
+        for a in assigned
         if a.unit.level in (Level.COMMUNE, Level.BRANCH, Level.GROUP)
     }
     return sorted(units.values(), key=lambda u: u.name)
