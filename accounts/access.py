@@ -157,6 +157,15 @@ def _held(user: User) -> Held | None:
     return memo[user.pk]
 
 
+def held_for(user: User, action: Action) -> list[Assignment] | None:
+    """The user's assignments that grant `action` (assignments_for, unordered) from those read
+    once for the request, with their units; None outside a request (ask assignments_for)."""
+    held = _held(user) if is_active(user) else ()
+    if held is None:
+        return None
+    return [a for a in held if a.role in RULES[action].roles]
+
+
 def can(user: User, action: Action, unit: Unit) -> bool:
     """Whether the user may do `action` for `unit` (one query, none for a superuser; inside a
     request, one query for all the checks of the request)."""

@@ -14,12 +14,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.selectors import assignments_of
 from common.dates import day_from_query
 from home.selectors import predecessor_rows
-from indicators.selectors import (
-    program_indicators,
-    programs_with_indicators,
-    reminders_for,
-    unit_figures,
-)
+from indicators.selectors import programs_with_indicators, reminders_for, unit_figures
 from members import lifespan, selectors
 from members.models import Level, Unit
 from programs.models import Program
@@ -31,25 +26,21 @@ def _day_from(request: AuthenticatedRequest) -> datetime.date:
     return day_from_query(request, "ngay", timezone.localdate())
 
 
-def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object]:
+def _unit_context(
+    request: AuthenticatedRequest, unit: Unit, programs: list[Program], *, history: bool = True
+) -> dict[str, object]:
+    """What the unit's summary and figures show (the programs from programs_with_indicators,
+    each with its indicators); with `history`, its predecessors' figures too (the unit page's
+    table of old units; the home page names them only)."""
     day = _day_from(request)
     ancestors = list(Unit.objects.ancestors_of(unit))
-    visible_ids = set(
-        access.visible_units(request.user)
-        .filter(pk__in=[a.pk for a in ancestors])
-        .values_list("pk", flat=True)
-    )
     counts = selectors.count_descendants_by_level(unit, day)
-    programs = list(Program.objects.order_by("code"))
     program = next((p for p in programs if p.code == request.GET.get("ct")), None) or (
         programs[0] if programs else None
     )
     year_start = datetime.date(day.year, 1, 1)
-    indicators = program_indicators(program) if program is not None else []
-    history_indicators, history = predecessor_rows(
-        lifespan.predecessors_of(unit), indicators, year_start, day
-    )
-    return {
+    indicators = list(program.indicators.all()) if program is not None else []
+    context: dict[str, object] = {
         "programs_all": programs,
         "program": program,
         "figures": unit_figures(unit, indicators, year_start, day) if program else [],
@@ -57,31 +48,44 @@ def _unit_context(request: AuthenticatedRequest, unit: Unit) -> dict[str, object
         "unit": unit,
         "day": day,
         "is_today": day == timezone.localdate(),
-        "ancestors": [(a, a.pk in visible_ids) for a in ancestors],
+        # The request's assignments answer for each ancestor (access.can), no query.
+        "ancestors": [(a, access.can_see(request.user, a)) for a in ancestors],
         "children": selectors.current_children(unit, day),
         "descendant_counts": [(Level(level).label, n) for level, n in counts.items()],
-        "predecessors": [row.link.unit for row in history],
-        "history": history,
-        "history_indicators": history_indicators,
-        "successors": selectors.successors(unit),
         "may_set_targets": access.can_set_targets(request.user, unit),
     }
+    if not history:
+        olds, news = selectors.predecessors_and_successors(unit)
+        context.update(predecessors=olds, successors=news)
+        return context
+    history_indicators, rows = predecessor_rows(
+        lifespan.predecessors_of(unit), indicators, year_start, day
+    )
+    context.update(
+        successors=selectors.successors(unit),
+        predecessors=[row.link.unit for row in rows],
+        history=rows,
+        history_indicators=history_indicators,
+    )
+    return context
 
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
     assignments = assignments_of(request.user)
+    programs = list(programs_with_indicators())
     context: dict[str, object] = {
         "assignments": assignments,
-        "programs": programs_with_indicators(),
-        "reminders": reminders_for(request.user, timezone.localdate()),
+        "programs": programs,
+        "reminders": reminders_for(request.user, timezone.localdate(), programs),
     }
     if assignments:
-        context.update(_unit_context(request, assignments[0].unit))
+        context.update(_unit_context(request, assignments[0].unit, programs, history=False))
     return render(request, "home/home.html", context)
 
 
 @login_required
 def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = access.unit_or_404(request.user, pk)
-    return render(request, "home/unit_detail.html", _unit_context(request, unit))
+    programs = list(programs_with_indicators())
+    return render(request, "home/unit_detail.html", _unit_context(request, unit, programs))

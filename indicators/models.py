@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import label_of
+
 
 class Rule(models.TextChoices):
     """How an indicator adds up over units and months (PRODUCT.md)."""
@@ -82,6 +84,12 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_vi}"
+
+    def get_rule_display(self) -> str:  # type: ignore[no-redef]  # common.choices: cheaper
+        return label_of(Rule, self.rule)
+
+    def get_level_display(self) -> str:  # type: ignore[no-redef]  # common.choices: cheaper
+        return label_of(CollectionLevel, self.level)
 
 
 class Target(models.Model):

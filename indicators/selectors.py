@@ -25,8 +25,9 @@ from programs.models import Program
 
 
 def programs_with_indicators() -> QuerySet[Program]:
-    """Programs with their indicators in catalogue order, in two queries."""
-    indicators = Indicator.objects.select_related("source", "part_of").order_by("position")
+    """Programs with their indicators in catalogue order, in two queries, each indicator with
+    what the engine reads of it (program_indicators)."""
+    indicators = Indicator.objects.select_related("source__program", "part_of").order_by("position")
     return Program.objects.order_by("code").prefetch_related(
         Prefetch("indicators", queryset=indicators)
     )
@@ -143,11 +144,17 @@ class Reminder:
 
 def _reporting_units(user: User) -> list[Unit]:
     """The communes this user enters figures for (a branch officer's is their commune)."""
+    if access.Action.ENTER not in access.actions_anywhere(user):
+        return []  # no role that enters (from the request's assignments, no query)
+    assigned = access.held_for(user, access.Action.ENTER)
+    if assigned is None or any(a.unit.level in (Level.BRANCH, Level.GROUP) for a in assigned):
+        # A branch reports with its commune: read with the parents it walks up.
+        assigned = list(
+            access.assignments_for(user, access.Action.ENTER).select_related("unit__parent__parent")
+        )
     units = {
         review.reporting_unit(a.unit).pk: review.reporting_unit(a.unit)
-        for a in access.assignments_for(user, access.Action.ENTER).select_related(
-            "unit__parent__parent"
-        )
+        for a in assigned
         if a.unit.level in (Level.COMMUNE, Level.BRANCH, Level.GROUP)
     }
     return sorted(units.values(), key=lambda u: u.name)
@@ -155,9 +162,14 @@ def _reporting_units(user: User) -> list[Unit]:
 
 def _returned(units: list[Unit]) -> list[Reminder]:
     rows = Submission.objects.filter(unit__in=units, state=SubmissionState.RETURNED)
+    returns = SubmissionEvent.objects.filter(action=SubmissionEvent.Action.RETURN)
     reminders = []
-    for submission in rows.select_related("unit", "program").order_by("month"):
-        event = submission.events.filter(action=SubmissionEvent.Action.RETURN).last()
+    for submission in (
+        rows.select_related("unit", "program")
+        .prefetch_related(Prefetch("events", queryset=returns, to_attr="returns"))
+        .order_by("month")
+    ):
+        event = submission.returns[-1] if submission.returns else None
         comment = event.comment if event else ""
         reminders.append(
             Reminder("returned", submission.unit, submission.program, submission.month, 0, comment)
@@ -165,13 +177,36 @@ def _returned(units: list[Unit]) -> list[Reminder]:
     return reminders
 
 
-def _due(unit: Unit, program: Program, today: datetime.date) -> Reminder | None:
+Months = dict[tuple[int, int, datetime.date], Submission]
+
+
+def _report_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The months a due reminder is about: the month just ended, then the current one."""
+    return add_months(month_start(today), -1), month_start(today)
+
+
+def _submissions(units: list[Unit], programs: list[Program], today: datetime.date) -> Months:
+    """The units' submissions of the months `_due` looks at, in one query, each with its
+    program at hand (whether it was late reads the program's due day)."""
+    by_pk = {p.pk: p for p in programs}
+    rows = Submission.objects.filter(
+        unit__in=units, program__in=programs, month__in=_report_months(today)
+    )
+    found: Months = {}
+    for submission in rows:
+        submission.program = by_pk[submission.program_id]
+        found[(submission.unit_id, submission.program_id, submission.month)] = submission
+    return found
+
+
+def _due(
+    unit: Unit, program: Program, today: datetime.date, submissions: Months
+) -> Reminder | None:
     """The month to report next: the month just ended until it is sent, then the current one."""
-    for month in (add_months(month_start(today), -1), month_start(today)):
+    for month in _report_months(today):
         if not program.start_year <= month.year <= program.end_year:
             continue
-        submission = Submission.objects.filter(unit=unit, program=program, month=month).first()
-        status = month_status(submission)
+        status = month_status(submissions.get((unit.pk, program.pk, month)))
         if status in COMPLETE or status == "returned":
             continue
         days = (review.due_date(program, month) - today).days
@@ -179,8 +214,10 @@ def _due(unit: Unit, program: Program, today: datetime.date) -> Reminder | None:
     return None
 
 
-def _to_review(user: User) -> list[Reminder]:
+def _to_review(user: User, programs: list[Program]) -> list[Reminder]:
     # By assignment even for a superuser: the nation's queue is not one person's reminder.
+    if access.Action.REVIEW not in access.actions_anywhere(user):
+        return []  # no role that reviews (from the request's assignments, no query)
     parent_ids = access.assignments_for(user, access.Action.REVIEW).values("unit_id")
     pending = Submission.objects.filter(
         state=SubmissionState.SUBMITTED, unit__parent_id__in=parent_ids
@@ -191,12 +228,12 @@ def _to_review(user: User) -> list[Reminder]:
         .order_by("unit__parent_id", "program_id")
     )
     units = Unit.objects.in_bulk([r["unit__parent_id"] for r in rows])
-    programs = Program.objects.in_bulk([r["program_id"] for r in rows])
+    by_pk = {p.pk: p for p in programs}
     return [
         Reminder(
             "to_review",
             units[r["unit__parent_id"]],
-            programs[r["program_id"]],
+            by_pk[r["program_id"]],
             r["latest"],
             count=r["n"],
         )
@@ -204,10 +241,15 @@ def _to_review(user: User) -> list[Reminder]:
     ]
 
 
-def reminders_for(user: User, today: datetime.date) -> list[Reminder]:
-    """What needs this user's attention now, most urgent first."""
+def reminders_for(
+    user: User, today: datetime.date, programs: list[Program] | None = None
+) -> list[Reminder]:
+    """What needs this user's attention now, most urgent first (`programs`: every program by
+    code, when the page has them already)."""
     units = _reporting_units(user)
-    programs = list(Program.objects.order_by("code"))
-    due = [r for u in units for p in programs if (r := _due(u, p, today)) is not None]
+    if programs is None:
+        programs = list(Program.objects.order_by("code"))
+    submissions = _submissions(units, programs, today) if units else {}
+    due = [r for u in units for p in programs if (r := _due(u, p, today, submissions)) is not None]
     due.sort(key=lambda r: r.days)
-    return _returned(units) + due + _to_review(user)
+    return _returned(units) + due + _to_review(user, programs)

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import label_of
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -111,6 +113,9 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_level_display(self) -> str:  # type: ignore[no-redef]  # common.choices: cheaper
+        return label_of(Level, self.level)
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip(PATH_SEP).split(PATH_SEP)[:-1] if part]

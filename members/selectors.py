@@ -68,6 +68,23 @@ def successors(unit: Unit) -> UnitQuerySet:
     return Unit.objects.filter(pk__in=ids).order_by("name")
 
 
+def predecessors_and_successors(unit: Unit) -> tuple[list[Unit], list[Unit]]:
+    """`predecessors` and `successors` in one query, each by name: the links in and out of
+    the unit ordered by the old unit's name, then the new one's (constant in each half)."""
+    links = (
+        UnitSuccession.objects.filter(Q(successor=unit) | Q(predecessor=unit))
+        .select_related("predecessor", "successor")
+        .order_by("predecessor__name", "successor__name")
+    )
+    olds, news = [], []
+    for link in links:
+        if link.successor_id == unit.pk:
+            olds.append(link.predecessor)
+        if link.predecessor_id == unit.pk:
+            news.append(link.successor)
+    return olds, news
+
+
 # --- The member register ------------------------------------------------------------------
 
 

@@ -22,7 +22,8 @@ def program_for(code: str | None, month: datetime.date) -> Program | None:
     """The program asked for by its code, else the first one running in `month`, else any."""
     programs = all_programs()
     running = programs.filter(start_year__lte=month.year, end_year__gte=month.year)
-    return programs.filter(code=code or "").first() or running.first() or programs.first()
+    asked = programs.filter(code=code).first() if code else None  # no program has code ""
+    return asked or running.first() or programs.first()
 
 
 def activity_type_codes() -> set[str]:

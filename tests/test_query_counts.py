@@ -23,7 +23,10 @@ from django.urls import reverse
 
 from indicators.cycle.entry import Entry
 from indicators.cycle.recording import record_results
+from indicators.figures.engine import figure, figures_of_unit
+from indicators.figures.rules import rule_for
 from indicators.models import Indicator, Rule
+from indicators.selectors import program_indicators
 from programs.models import Program
 from reports import selectors
 from tests import factories
@@ -140,3 +143,19 @@ def test_a_reports_content_costs_the_same_for_more_communes(results) -> None:
     # unit's lineage is read once for all of them (members.lineage); the main table is the
     # dashboard's (targets in two queries, each indicator's rows once).
     assert before <= 700
+
+
+def test_a_provinces_flows_read_their_month_totals_together(results) -> None:
+    """A unit above its flows' level (a province's home page) reads their month totals in one
+    query per first month they read from, the same figures as one indicator at a time."""
+    indicators = program_indicators(Program.objects.get(code="CTH"))
+    start = datetime.date(2025, 1, 1)
+    one_by_one = [figure(i, results.province, start, OCT) for i in indicators]
+    with CaptureQueriesContext(connection) as context:
+        together = figures_of_unit(indicators, results.province, start, OCT)
+
+    assert together == one_by_one
+    province = results.province
+    flows = [i for i in indicators if rule_for(i).adds_up and rule_for(i).reads_totals(province)]
+    reads = [q for q in context.captured_queries if "indicators_monthtotal" in q["sql"]]
+    assert len(flows) > 2 and len(reads) <= 2

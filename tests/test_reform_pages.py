@@ -20,6 +20,7 @@ from indicators.figures.base import Basis, Figure, Status
 from indicators.figures.rules import rule_for
 from indicators.models import Result, Rule
 from members import lifespan
+from members import selectors as member_selectors
 from members.models import Level, Unit, UnitSuccession
 from programs import services as activities
 from tests import factories
@@ -292,3 +293,14 @@ def test_the_unit_page_lists_the_predecessors_with_their_figures(reform) -> None
     assert "chia tách, 01/07/2025" in section and "Phường Nùng Trí Cao" in section
     row = section.split('data-unit="01273"')[1].split("</tr>")[0]
     assert '<td class="num value">4</td>' in row
+
+
+def test_the_links_in_and_out_of_a_unit_in_one_query(reform, django_assert_num_queries) -> None:
+    """The home page names a unit's old and new units from one query, as the two did."""
+    for unit in reform.values():
+        with django_assert_num_queries(1):
+            olds, news = member_selectors.predecessors_and_successors(unit)
+        assert olds == list(member_selectors.predecessors(unit))
+        assert news == list(member_selectors.successors(unit))
+    olds, _news = member_selectors.predecessors_and_successors(reform["thuc_phan"])
+    assert len(olds) == 3  # ordered by name as the database orders names

@@ -5,6 +5,7 @@ series behind the charts. Every figure is the engine's, read live (indicators.fi
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -100,12 +101,16 @@ def columns_of(
     được" (what split old units recorded) and the unit's total, the targets read in two
     queries and each indicator's rows once. The dashboard's table and the report's main table
     both are this; `step` is called after each column (a report's progress)."""
-    targets = targets_of_many(indicators, [*children, unit], end)
+    targets: dict[int, dict[int, tuple[Decimal, datetime.date]]] = defaultdict(dict)
+    for (indicator_id, unit_id), target in targets_of_many(
+        indicators, [*children, unit], end
+    ).items():
+        targets[indicator_id][unit_id] = target  # each indicator's, not all of them per column
     reads = Reads()
     reads.prefetch([i for i in indicators if reads_rows(i, children)], unit, start, end)
     columns = []
     for ind in indicators:
-        own = {u: t for (i, u), t in targets.items() if i == ind.pk}
+        own = targets.get(ind.pk, {})
         columns.append(figures_with_rest(ind, unit, children, start, end, own, reads))
         if step is not None:
             step()
@@ -194,10 +199,20 @@ def _targets_along(
     return rule_for(indicator).targets_along(unit, points)
 
 
-def chosen_indicators(user: User, program: Program, codes: list[str] | None) -> list[Indicator]:
-    """The columns: those just picked (and remembered), else those remembered, else the
-    program's first ones."""
-    indicators = list(Indicator.objects.filter(program=program).select_related("program", "source"))
+def program_indicators(program: Program) -> list[Indicator]:
+    """The program's indicators in catalogue order: the columns to pick from."""
+    return list(
+        Indicator.objects.filter(program=program)
+        .select_related("program", "source")
+        .order_by("position", "pk")
+    )
+
+
+def chosen_indicators(
+    user: User, program: Program, codes: list[str] | None, indicators: list[Indicator]
+) -> list[Indicator]:
+    """The columns among the program's `indicators` (program_indicators): those just picked
+    (and remembered), else those remembered, else the program's first ones."""
     saved = DashboardChoice.objects.filter(user=user, program=program).first()
     if codes:
         # Written only when the pick changed: a link with the columns in it (every page of the

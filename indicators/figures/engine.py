@@ -132,10 +132,12 @@ def figures_of_unit(
     """`figure` of each indicator for one unit (a unit page's figures) in a few queries rather
     than a few per indicator: the targets in two (table.targets_of_many), and, for a unit with a
     lineage, whose figures come from its subtree's rows (rules._through_table), the units and
-    rows read once per kind of indicator (Reads.prefetch_unit)."""
+    rows read once per kind of indicator (Reads.prefetch_unit), and for a unit above the level
+    of its flows, their month totals in one query (Reads.prefetch_flows)."""
     start, end = month_start(start), month_start(end)
     with shared_reads() as reads:
         reads.prefetch_unit(indicators, unit, start, end)
+        reads.prefetch_flows(indicators, unit, start)
         targets = targets_of_many(indicators, [unit], end)
         return [
             figure(ind, unit, start, end, target=targets.get((ind.pk, unit.pk), (None, None)))

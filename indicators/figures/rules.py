@@ -137,6 +137,31 @@ def _total(qs: QuerySet[Result]) -> Figure:
     return Figure(value=row["total"] if row["units"] else None, units_reporting=row["units"])
 
 
+def month_totals(
+    indicators: Sequence[Indicator], ids: Sequence[int], first: datetime.date, end: datetime.date
+) -> dict[int, dict[int, Figure]]:
+    """Each indicator's sum of each unit's subtree's month totals from `first` to `end`
+    (indicator id -> unit id -> figure, with the most units that reported in one month), in
+    one grouped query; a unit without a month of totals is absent."""
+    rows = (
+        MonthTotal.objects.filter(
+            any_of(MonthTotal, "unit_id", list(ids)),
+            indicator__in=[i.pk for i in indicators],
+            month__gte=first,
+            month__lte=end,
+            units__gt=0,
+        )
+        .values("indicator", "unit")
+        .annotate(total=Sum("value"), most=Max("units"))
+    )
+    found: dict[int, dict[int, Figure]] = {i.pk: {} for i in indicators}
+    for row in rows:
+        found[row["indicator"]][row["unit"]] = Figure(
+            value=row["total"], units_reporting=row["most"]
+        )
+    return found
+
+
 class AggregationRule:
     """How an indicator adds up over units and months; bound to one indicator.
 
@@ -520,21 +545,16 @@ class SumRule(AggregationRule):
     def totals_of_ids(
         self, ids: Sequence[int], start: datetime.date, end: datetime.date
     ) -> dict[int, Figure]:
-        """`totals_of` by unit ids."""
-        rows = (
-            MonthTotal.objects.filter(
-                any_of(MonthTotal, "unit_id", list(ids)),
-                indicator=self.indicator,
-                month__gte=self.first_month(start),
-                month__lte=end,
-                units__gt=0,
-            )
-            .values("unit")
-            .annotate(total=Sum("value"), most=Max("units"))
-        )
-        return {
-            row["unit"]: Figure(value=row["total"], units_reporting=row["most"]) for row in rows
-        }
+        """`totals_of` by unit ids: read with the other flows of a unit page (one query for
+        all of them, table.Reads.flow_totals) when the page said which they are."""
+        from indicators.figures.table import current_shared
+
+        first = self.first_month(start)
+        reads = current_shared()
+        found = reads.flow_totals(self.indicator, ids, first, end) if reads else None
+        if found is not None:
+            return found
+        return month_totals([self.indicator], ids, first, end)[self.indicator.pk]
 
     def pace_start(self, period_end: datetime.date) -> datetime.date:
         """The month a target is paced from: its year's first."""

@@ -24,7 +24,7 @@ from django.db.models.functions import RowNumber
 
 from common.periods import month_end, month_start
 from indicators.figures.base import LEVEL_RANK, Figure, any_of, program_start
-from indicators.figures.rules import ALL, rule_for
+from indicators.figures.rules import ALL, month_totals, rule_for
 from indicators.models import Indicator, Result, Target
 from members.lineage import Lineage, lineage
 from members.models import PATH_SEP, Level, Unit
@@ -41,6 +41,7 @@ def child_of(path: str, parent: Unit) -> int:
 # id, the id of the parent's child it lies under (the parent's id for the parent), valid dates.
 UnitRow = tuple[int, int, datetime.date | None, datetime.date | None]
 ValueRow = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]  # id, child, values
+FlowTotals = dict[int, dict[int, Figure]]  # indicator id -> unit id -> its month totals' sum
 
 
 class Reads:
@@ -55,6 +56,10 @@ class Reads:
         # Old unit -> the unit at a level that holds it, per (parent, day, level): the
         # indicators of a level ask the same (a rate and the coverage of it, a stock...).
         self._holders: dict[tuple[int, datetime.date, str], dict[int, int | None]] = {}
+        # A unit page's flows that read month totals, by the first month they read (prefetch_
+        # flows), and what was read of them: indicator -> unit -> figure, per ids and range.
+        self._flows: dict[datetime.date, list[Indicator]] = {}
+        self._totals: dict[tuple[tuple[int, ...], datetime.date, datetime.date], FlowTotals] = {}
 
     def lineage(self, parent: Unit, end: datetime.date) -> Lineage:
         """The parent's lineage on the range's last day (members.lineage reads it once per
@@ -187,6 +192,33 @@ class Reads:
         if not self.lineage(unit, end).is_empty:
             self.prefetch([i for i in indicators if reads_rows(i, [unit])], unit, start, end)
 
+    def prefetch_flows(
+        self, indicators: Sequence[Indicator], unit: Unit, start: datetime.date
+    ) -> None:
+        """Says which of a unit page's indicators are flows whose figure for `unit` reads its
+        subtree's month totals (rules.SumRule.totals_of_ids), so that the first of them to read
+        reads all those that start from the same month, in one query rather than one each (a
+        province's home page has a dozen)."""
+        for indicator in indicators:
+            rule = rule_for(indicator)
+            if rule.adds_up and rule.reads_totals(unit):
+                first = rule.first_month(max(start, program_start(indicator)))
+                group = self._flows.setdefault(first, [])
+                if all(flow.pk != indicator.pk for flow in group):
+                    group.append(indicator)
+
+    def flow_totals(
+        self, indicator: Indicator, ids: Sequence[int], first: datetime.date, end: datetime.date
+    ) -> dict[int, Figure] | None:
+        """rules.month_totals of `indicator`, read with the flows of the same first month
+        (prefetch_flows); None for an indicator not said to be one of them."""
+        if all(flow.pk != indicator.pk for flow in self._flows.get(first, [])):
+            return None
+        key = (tuple(ids), first, end)
+        if key not in self._totals:
+            self._totals[key] = month_totals(self._flows[first], ids, first, end)
+        return self._totals[key][indicator.pk]
+
     def _read(
         self, indicators: Sequence[Indicator], parent: Unit, start: datetime.date,
         end: datetime.date,
@@ -251,6 +283,11 @@ def shared_reads() -> Iterator[Reads]:
         yield _SHARED.get() or Reads()
     finally:
         _SHARED.reset(token)
+
+
+def current_shared() -> Reads | None:
+    """The Reads of the enclosing `shared_reads`, if any."""
+    return _SHARED.get()
 
 
 def current_reads() -> Reads:

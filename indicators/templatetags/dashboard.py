@@ -5,12 +5,16 @@ from decimal import Decimal
 from html import escape  # Django's adds a SafeString per call; the cells are marked safe whole
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from common.numbers import format_number
 from indicators.figures.base import Basis, basis_caption
+from indicators.figures.dashboard import Dashboard
 from indicators.figures.engine import Figure, Status
+from indicators.models import Indicator, Rule
 
 register = template.Library()
 
@@ -35,6 +39,19 @@ class _Words:
         self.not_set = escape(_("chưa giao"))
         self.whole = _("kế hoạch %(target)s đến %(end)s")
         self._captions: dict[str, str] = {}
+        self._numbers: dict[tuple[Decimal, int], str] = {}
+
+    def number(self, value: Decimal | None, places: int = 2) -> str:
+        """_number (a share with places=0), each value written once per table: a table's
+        numbers repeat (a target is its own goal, an indicator's pace is the same for every
+        child). format_number writes equal Decimals alike whatever their exponent."""
+        if value is None:
+            return "–"
+        key = (value, places)
+        text = self._numbers.get(key)
+        if text is None:
+            text = self._numbers[key] = format_number(value, places)
+        return text
 
     def caption(self, figure: Figure) -> str:
         if figure.basis not in self._captions:
@@ -50,14 +67,18 @@ def comparison(figure: Figure) -> str:
     return _comparison(figure, _number(figure.value), _number(figure.goal), _Words())
 
 
-def _comparison(figure: Figure, value: str, goal: str, words: _Words) -> str:
-    """`comparison` with the figure's value and goal already written."""
-    share = "–" if figure.achievement is None else f"{format_number(figure.achievement)}%"
+def _comparison(
+    figure: Figure, value: str, goal: str, words: _Words, share: str | None = None
+) -> str:
+    """`comparison` with the figure's value and goal (and its % when at hand) already
+    written."""
+    if share is None:
+        share = "–" if figure.achievement is None else f"{words.number(figure.achievement, 0)}%"
     text = f"{value} / {goal} ({share})"
     if figure.basis == Basis.TARGET or figure.target is None:
         return text
     whole = words.whole % {
-        "target": _number(figure.target),
+        "target": words.number(figure.target),
         "end": f"{figure.target_period_end:%m/%Y}" if figure.target_period_end else "–",
     }
     return f"{words.caption(figure)}: {text}; {whole}"
@@ -65,16 +86,17 @@ def _comparison(figure: Figure, value: str, goal: str, words: _Words) -> str:
 
 def _cells(figure: Figure, words: _Words) -> str:
     if figure.achievement is not None:
-        share = f"{format_number(figure.achievement)}%"
+        share = achieved = f"{words.number(figure.achievement, 0)}%"
     else:
+        achieved = "–"
         share = words.not_set if figure.status == Status.NO_TARGET else "–"
     status = escape(figure.status)
-    goal = _number(figure.goal if figure.goal is not None else figure.target)
-    value = _number(figure.value)
+    goal = words.number(figure.goal if figure.goal is not None else figure.target)
+    value = words.number(figure.value)
     caption_words = words.caption(figure)
     label = f'<span class="small muted">{escape(caption_words)}</span> ' if caption_words else ""
     title = (
-        f' title="{escape(_comparison(figure, value, goal, words))}"'
+        f' title="{escape(_comparison(figure, value, goal, words, achieved))}"'
         if figure.goal is not None
         else ""
     )
@@ -97,6 +119,27 @@ def figure_cells(figures: list[Figure]) -> SafeString:
     return mark_safe("".join(_cells(figure, words) for figure in figures))
 
 
+@register.simple_tag
+def child_rows(board: Dashboard, query: str) -> SafeString:
+    """The table's row per child unit (its name linking to its own dashboard with the same
+    query, then figure_cells), the words translated once for the table: the same HTML as a
+    template loop over the rows, written in Python (a province has dozens of communes, each
+    row ten indicators). Every text is escaped, the cells are figure_cells'."""
+    words = _Words()
+    code = board.program.code
+    query = escape(query)
+    return mark_safe(
+        "".join(
+            f'\n        <tr data-unit="{escape(row.unit.code)}">\n          <th scope="row">'
+            f'<a href="{escape(reverse("indicators:dashboard", args=[row.unit.pk, code]))}'
+            f'?{query}">{escape(row.unit.name)}</a></th>\n          '
+            + "".join(_cells(figure, words) for figure in row.figures)
+            + "\n        </tr>\n      "
+            for row in board.rows
+        )
+    )
+
+
 @register.filter
 def goal_caption(figure: Figure) -> str:
     return caption(figure)
@@ -105,3 +148,48 @@ def goal_caption(figure: Figure) -> str:
 @register.filter
 def compared(figure: Figure) -> str:
     return comparison(figure)
+
+
+def _status_words() -> dict[str, str]:
+    return {
+        Status.ACHIEVED: f"✔ {escape(_('Đạt'))}",
+        Status.ON_TRACK: f"➚ {escape(_('Đúng tiến độ'))}",
+        Status.BEHIND: f"✖ {escape(_('Chậm'))}",
+        Status.NO_TARGET: escape(_("Chưa giao kế hoạch")),
+    }
+
+
+def _unit_row(indicator: Indicator, figure: Figure, statuses: dict[str, str]) -> str:
+    value = "–"
+    if figure.value is not None:
+        percent = "%" if indicator.rule in (Rule.RATE, Rule.COVERAGE) else ""
+        value = f"{floatformat(figure.value, '-1g')}{percent}"
+    title = f' title="{escape(comparison(figure))}"' if figure.goal is not None else ""
+    goal = "–"
+    if figure.compared_with is not None:
+        words = caption(figure)
+        label = f'<span class="small muted">{escape(words)}</span> ' if words else ""
+        goal = f"{label}{floatformat(figure.compared_with, '-1g')}"
+    share = "–" if figure.achievement is None else floatformat(figure.achievement, "1g")
+    status = statuses.get(figure.status) or escape(_("Chưa có số liệu"))
+    return (
+        f'\n      <tr data-indicator="{escape(indicator.code)}">'
+        f'\n        <td><span class="code">{escape(indicator.code)}</span> '
+        f"{escape(indicator.name_vi)}</td>"
+        f'\n        <td class="num value">{value}</td>'
+        f'\n        <td class="num"{title}>{goal}</td>'
+        f'\n        <td class="num">{share}</td>'
+        f'\n        <td><span class="status status-{escape(figure.status)}">{status}</span></td>'
+        f'\n        <td class="num">{escape(str(figure.units_reporting))}</td>'
+        "\n      </tr>\n    "
+    )
+
+
+@register.simple_tag
+def unit_figure_rows(figures: list[tuple[Indicator, Figure]]) -> SafeString:
+    """The unit page's figures (indicators.selectors.unit_figures), a row per indicator:
+    value, goal (labelled as figure_cells labels it, the comparison in its title), %, status
+    in words and the units reporting; numbers as floatformat writes them ("-1g", a share
+    "1g"). The same HTML as the template's loop, every text escaped or a number."""
+    statuses = _status_words()
+    return mark_safe("".join(_unit_row(ind, figure, statuses) for ind, figure in figures))

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from accounts import access
@@ -13,8 +13,7 @@ from accounts.selectors import assignments_of
 from common.dates import month_from_query
 from indicators.figures import charts, dashboard, export
 from indicators.figures.dashboard import Period
-from programs.models import Program
-from programs.selectors import program_for
+from programs.selectors import all_programs, program_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,15 +45,21 @@ def _period(request: AuthenticatedRequest) -> str:
 @login_required
 def dashboard_page(request: AuthenticatedRequest, pk: int, program: str) -> HttpResponse:
     unit = access.unit_or_404(request.user, pk)
-    program_obj = get_object_or_404(Program, code=program)
+    programs = list(all_programs())  # the picker's, and the one asked for among them
+    program_obj = next((p for p in programs if p.code == program), None)
+    if program_obj is None:
+        raise Http404
+    every = dashboard.program_indicators(program_obj)
     indicators = dashboard.chosen_indicators(
-        request.user, program_obj, request.GET.getlist("chi_tieu") or None
+        request.user, program_obj, request.GET.getlist("chi_tieu") or None, every
     )
     board = dashboard.build(unit, program_obj, indicators, _period(request), _month(request))
     if request.GET.get("xuat") == "xlsx":
         return _workbook(board)
     chart_code = request.GET.get("bieu_do") or (indicators[0].code if indicators else "")
-    return render(request, "indicators/dashboard.html", _context(request, board, chart_code))
+    context = _context(request, board, chart_code)
+    context.update(programs=programs, all_indicators=every)
+    return render(request, "indicators/dashboard.html", context)
 
 
 def _context(
@@ -64,9 +69,7 @@ def _context(
     context: dict[str, object] = {
         "board": board,
         "periods": Period.choices,
-        "all_indicators": board.program.indicators.order_by("position"),
         "chosen_codes": {i.code for i in board.indicators},
-        "programs": Program.objects.order_by("code"),
         "ancestors": access.visible_units(request.user).ancestors_of(board.unit),
         "month": _month(request),
         "query": request.GET.urlencode(),

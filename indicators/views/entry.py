@@ -70,7 +70,9 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
         access.units_for(request.user, access.Action.ENTER).filter(level=Level.COMMUNE).current()
     )
     asked = request.GET.get("unit", "")  # a commune's id; anything else: the first
-    unit = communes.filter(pk=int(asked) if asked.isascii() and asked.isdigit() else 0).first()
+    unit = None
+    if asked.isascii() and asked.isdigit():
+        unit = communes.filter(pk=int(asked)).first()
     unit = unit or communes.first()
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
