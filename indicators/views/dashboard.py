@@ -70,7 +70,7 @@ def _context(
         "board": board,
         "periods": Period.choices,
         "chosen_codes": {i.code for i in board.indicators},
-        "ancestors": access.visible_units(request.user).ancestors_of(board.unit),
+        "ancestors": access.visible_ancestors(request.user, board.unit),
         "month": _month(request),
         "query": request.GET.urlencode(),
     }
