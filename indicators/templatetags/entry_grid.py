@@ -7,18 +7,24 @@ Every text is escaped as Django's escape does (html.escape); ids are ints."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from html import escape
+from typing import Any
 from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from indicators.cycle.sheet import Cell, Sheet
+from indicators.models import SubmissionEvent
+from members.models import Unit
+from programs.models import Program
 
 register = template.Library()
 
@@ -60,10 +66,11 @@ class _Grid:
             label += f" · {escape(unit.name)}"
         code = escape(ind.code)
         total = ""
-        if ind.part_of_id:
+        part_of = ind.part_of if ind.part_of_id else None
+        if part_of is not None:
             total = (
-                f'data-total="value-{int(unit.pk)}-{int(ind.part_of_id)}" '
-                f'data-total-code="{escape(ind.part_of.code)}"'
+                f'data-total="value-{int(unit.pk)}-{int(part_of.pk)}" '
+                f'data-total-code="{escape(part_of.code)}"'
             )
         peak = "" if cell.peak is None else f'data-peak="{escape(str(cell.peak))}"'
         disabled = "" if self.can_edit else "disabled"
@@ -185,7 +192,7 @@ class _Grid:
         )
 
 
-# Every value of the strings below is escaped by _Grid or an int.
+# Every value of the strings below is escaped, an int or a date.
 
 
 @register.simple_tag
@@ -214,3 +221,69 @@ def branch_head(sheet: Sheet, flagged: Collection[str]) -> SafeString:
 def branch_rows(sheet: Sheet, flagged: Collection[str], can_edit: bool) -> SafeString:
     """A row per branch: its inputs of each branch indicator, last month and the year so far."""
     return mark_safe(_Grid(sheet, flagged, can_edit).branch_rows())
+
+
+def _at(moment: datetime.datetime) -> str:
+    """As the template's `|date:"d/m/Y H:i"`, in the current time zone."""
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
+
+
+@register.simple_tag
+def program_options(programs: Iterable[Program], shown: Program) -> SafeString:
+    """The program picker's options, the form's own selected."""
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(p.code)}"{" selected" if p == shown else ""}>'
+            f"{escape(p.code)} ({escape(p.phase)})</option>"
+            for p in programs
+        )
+    )
+
+
+@register.simple_tag
+def month_options(months: Iterable[datetime.date], shown: datetime.date) -> SafeString:
+    """The month picker's options (a program's months since its start), the form's selected."""
+    return mark_safe(
+        "".join(
+            f'<option value="{m:%Y-%m}"{" selected" if m == shown else ""}>{m:%m/%Y}</option>'
+            for m in months
+        )
+    )
+
+
+@register.simple_tag
+def timeline_items(events: Iterable[SubmissionEvent]) -> SafeString:
+    """The month's review events, oldest first: when, what, who and the comment."""
+    automatic = escape(_("tự động"))
+    # As get_action_display, which builds the choices' dict again for each call.
+    field = SubmissionEvent._meta.get_field("action")
+    labels = {value: escape(str(label)) for value, label in field.flatchoices}
+    items = []
+    for e in events:
+        who = escape(e.actor.get_full_name() or e.actor.username) if e.actor else automatic
+        comment = f"<blockquote>{escape(e.comment)}</blockquote>" if e.comment else ""
+        items.append(
+            f"\n      <li><time>{_at(e.at)}</time> · "
+            f"<strong>{labels.get(e.action, escape(e.action))}</strong>\n"
+            f"        · {who}\n"
+            f"        {comment}</li>\n    "
+        )
+    return mark_safe("".join(items))
+
+
+@register.simple_tag
+def history_rows(history: Iterable[dict[str, Any]], unit: Unit) -> SafeString:
+    """The rows of the month's value changes (indicators.selectors.value_history), newest
+    first; a branch's change names the branch."""
+    rows = []
+    for h in history:
+        user = escape(h["user"].username) if h["user"] is not None else ""
+        where = f" · {escape(h['unit'].name)}" if h["unit"] != unit else ""
+        rows.append(
+            f"\n        <tr><td>{_at(h['at'])}</td><td>{user or '—'}</td>\n"
+            f'          <td><span class="code">{escape(h["indicator"].code)}</span>{where}</td>\n'
+            f'          <td class="num">{escape(str(h["before"]))}</td>'
+            f'<td class="num">{escape(str(h["after"]))}</td>'
+            f"<td>{escape(str(h['source']))}</td></tr>\n      "
+        )
+    return mark_safe("".join(rows))
