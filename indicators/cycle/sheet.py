@@ -154,9 +154,11 @@ def entered_indicators(program: Program) -> list[Indicator]:
     return list(_form_indicators(program).filter(derived_from=""))
 
 
-def derived_indicators(program: Program) -> list[Indicator]:
-    """The program's indicators of the form computed from activity records."""
-    return list(_form_indicators(program).exclude(derived_from=""))
+def _entered_and_derived(program: Program) -> tuple[list[Indicator], list[Indicator]]:
+    """entered_indicators and the program's indicators of the form computed from activity
+    records, in one query."""
+    both = list(_form_indicators(program))
+    return [i for i in both if not i.derived_from], [i for i in both if i.derived_from]
 
 
 def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
@@ -223,7 +225,11 @@ def build_sheet(
 
 
 def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details: bool) -> Sheet:
-    indicators = entered_indicators(program)
+    if details:
+        indicators, derived_all = _entered_and_derived(program)
+    else:  # a save: only the entered ones
+        indicators, derived_all = entered_indicators(program), []
+    derived = [i for i in derived_all if i.level == CollectionLevel.COMMUNE]
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
     branches = list(
@@ -233,8 +239,10 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
     previous = add_months(month, -1)
-    # The form shows last month beside each field: both months in one query.
-    by_month = _results_by_month(units, indicators, [month, previous] if details else [month])
+    # The form shows last month beside each field: both months in one query, the derived
+    # figures' with them.
+    months = [month, previous] if details else [month]
+    by_month = _results_by_month(units, [*indicators, *derived], months)
     saved = by_month[month]
     if not details:
         commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
@@ -255,9 +263,8 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    found = targets_of_many(indicators, [unit], month)
-    targets = {ind.pk: found.get((ind.pk, unit.pk), (None, None))[0] for ind in indicators}
-    derived = [i for i in derived_indicators(program) if i.level == CollectionLevel.COMMUNE]
+    found = targets_of_many([*indicators, *derived], [unit], month)
+    targets = {i.pk: found.get((i.pk, unit.pk), (None, None))[0] for i in [*indicators, *derived]}
     # The year to date of every field in one query per kind (engine.measure_from_start below).
     current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
     commune_cells = [
@@ -279,32 +286,12 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
     headers = [(ind, targets[ind.pk]) for ind in branch_inds]
     sheet = Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
-    sheet.derived_cells = _derived_cells(unit, derived, month)
-    return sheet
-
-
-def _derived_cells(unit: Unit, indicators: list[Indicator], month: datetime.date) -> list[Cell]:
-    """The commune's figures computed from its activities (its branches' included), with last
-    month, the year so far and the target, as the typed ones have (`indicators`: the program's
-    derived indicators of the commune level)."""
-    if not indicators:
-        return []
-    previous = add_months(month, -1)
-    by_month = _results_by_month([unit], indicators, [month, previous])
-    saved, last = by_month[month], by_month[previous]
-    found = targets_of_many(indicators, [unit], month)
-    year_start = datetime.date(month.year, 1, 1)
-    return [
-        Cell(
-            unit,
-            ind,
-            saved.get((unit.pk, ind.pk)),
-            last.get((unit.pk, ind.pk)),
-            engine.measure_from_start(ind, unit, year_start, month),
-            target=found.get((ind.pk, unit.pk), (None, None))[0],
-        )
-        for ind in indicators
+    sheet.derived_cells = [
+        cell(unit, ind, engine.measure_from_start(ind, unit, year_start, month)) for ind in derived
     ]
+    for c in sheet.derived_cells:
+        c.target = targets[c.indicator.pk]
+    return sheet
 
 
 def with_details(sheet: Sheet) -> Sheet:
