@@ -358,7 +358,13 @@ def save_draft(
 ) -> EntryDraft:
     """Keeps what was typed, valid or not: nothing is checked until the month is saved."""
     ensure_can_enter(user, unit, program, month)
-    draft, _created = EntryDraft.objects.update_or_create(
-        unit=unit, program=program, month=month, defaults={"data": data, "saved_by": user}
+    draft = EntryDraft(unit=unit, program=program, month=month, data=data, saved_by=user)
+    # One upsert (its unique constraint one_draft_per_form), not update_or_create's select,
+    # savepoint and insert or update: autosaves are a quarter of the deadline day's requests.
+    EntryDraft.objects.bulk_create(
+        [draft],
+        update_conflicts=True,
+        unique_fields=["unit", "program", "month"],
+        update_fields=["data", "saved_by", "saved_at"],
     )
     return draft
