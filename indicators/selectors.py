@@ -1,6 +1,7 @@
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -97,15 +98,32 @@ def value_history(
     ]
 
 
-def _previous_records(records: list[Any]) -> dict[int, Any]:
+class _Version(NamedTuple):
+    """What show_record reads of an earlier version of a result."""
+
+    id: int
+    history_date: datetime.datetime
+    history_id: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def _previous_records(records: list[Any]) -> dict[int, _Version | None]:
     """Each record's previous version of the same result, in one query (`prev_record` would
-    ask once per line)."""
+    ask once per line); the versions as plain rows, not history models (a result edited on
+    each save of the month has many)."""
     if not records:
         return {}
     ids = {r.id for r in records}
-    earlier = Result.history.filter(id__in=ids).order_by("id", "history_date", "history_id")
-    by_result: dict[int, list[Any]] = {}
-    for version in earlier:
+    earlier = (
+        Result.history.filter(id__in=ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list(*_Version._fields)
+    )
+    by_result: dict[int, list[_Version]] = {}
+    for row in earlier:
+        version = _Version(*row)
         by_result.setdefault(version.id, []).append(version)
     previous = {}
     for record in records:
