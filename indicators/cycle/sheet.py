@@ -213,6 +213,16 @@ def lineage_results(
     return {ind: _added(found) for ind, found in grouped.items()}
 
 
+def _own_or_lineage(
+    unit: Unit, indicators: list[Indicator], month: datetime.date, rows: dict
+) -> dict[int, Result | Added]:
+    """lineage_results, from `rows` ((unit id, indicator id) -> result of `month`, already
+    read) while the unit existed in that month."""
+    if not lifespan.existed_in(unit, month):
+        return lineage_results(unit, indicators, month)
+    return {i.pk: rows[(unit.pk, i.pk)] for i in indicators if (unit.pk, i.pk) in rows}
+
+
 def build_sheet(
     unit: Unit, program: Program, month: datetime.date, *, details: bool = True
 ) -> Sheet:
@@ -239,9 +249,10 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
     previous = add_months(month, -1)
-    # The form shows last month beside each field: both months in one query, the derived
-    # figures' with them.
-    months = [month, previous] if details else [month]
+    # The form shows last month and the same month a year before beside each field: the three
+    # months in one query, the derived figures' with them.
+    year_before = add_months(month, -12)
+    months = [month, previous, year_before] if details else [month]
     by_month = _results_by_month(units, [*indicators, *derived], months)
     saved = by_month[month]
     if not details:
@@ -255,7 +266,7 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     if not lifespan.existed_in(unit, previous):  # else its own rows, read just above
         for ind_pk, row in lineage_results(unit, commune_inds, previous).items():
             last[(unit.pk, ind_pk)] = row
-    last_year = lineage_results(unit, commune_inds, add_months(month, -12))
+    last_year = _own_or_lineage(unit, commune_inds, year_before, by_month[year_before])
     peaks = history_peaks(units, indicators, month)
     year_start = datetime.date(month.year, 1, 1)
 
