@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -68,11 +69,15 @@ def value_history(
     *,
     since: datetime.datetime | None = None,
     limit: int = 50,
+    children: Sequence[Unit] | None = None,
 ) -> list[dict[str, Any]]:
-    """The latest changes of a commune's month (its branches included), newest first."""
+    """The latest changes of a commune's month (its branches included), newest first.
+    `children`: the commune's children (any day's), when already read."""
     # By unit ids, not `unit=... OR unit__parent=...`: the OR through a join cannot use the
     # history's unit index and reads the whole history table.
-    units = [unit.pk, *Unit.objects.filter(parent=unit).values_list("pk", flat=True)]
+    if children is None:
+        children = list(Unit.objects.filter(parent=unit).only("pk"))
+    units = [unit.pk, *(c.pk for c in children)]
     records = Result.history.filter(unit_id__in=units, indicator__program=program, month=month)
     if since is not None:
         records = records.filter(history_date__gt=since)

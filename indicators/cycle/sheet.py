@@ -121,6 +121,8 @@ class Sheet:
     branch_rows: list[tuple[Unit, list[Cell]]]
     draft: EntryDraft | None = None
     detailed: bool = True
+    # Every child of the unit, any day's (`branches`: the branches of the month among them).
+    children: list[Unit] = field(default_factory=list)
     # Figures computed from activity records: shown, never asked for (not in `cells`).
     derived_cells: list[Cell] = field(default_factory=list)
 
@@ -242,9 +244,9 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     derived = [i for i in derived_all if i.level == CollectionLevel.COMMUNE]
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
-    branches = list(
-        Unit.objects.filter(parent=unit, level=Level.BRANCH).valid_on(month).order_by("code")
-    )
+    # All its children, any day's: the targets and the value history want them too.
+    children = list(Unit.objects.filter(parent=unit).order_by("code"))
+    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
     for branch in branches:
         branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
@@ -261,7 +263,9 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
             (b, [Cell(b, ind, saved.get((b.pk, ind.pk))) for ind in branch_inds]) for b in branches
         ]
         headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
-        return Sheet(unit, program, month, commune_cells, headers, branches, rows, None, False)
+        return Sheet(
+            unit, program, month, commune_cells, headers, branches, rows, None, False, children
+        )
     last = by_month[previous]
     if not lifespan.existed_in(unit, previous):  # else its own rows, read just above
         for ind_pk, row in lineage_results(unit, commune_inds, previous).items():
@@ -274,7 +278,7 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    found = targets_of_many([*indicators, *derived], [unit], month)
+    found = targets_of_many([*indicators, *derived], [unit], month, children=children)
     targets = {i.pk: found.get((i.pk, unit.pk), (None, None))[0] for i in [*indicators, *derived]}
     # The year to date of every field in one query per kind (engine.measure_from_start below).
     current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
@@ -296,7 +300,9 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     ]
     draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
     headers = [(ind, targets[ind.pk]) for ind in branch_inds]
-    sheet = Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
+    sheet = Sheet(
+        unit, program, month, commune_cells, headers, branches, branch_rows, draft, True, children
+    )
     sheet.derived_cells = [
         cell(unit, ind, engine.measure_from_start(ind, unit, year_start, month)) for ind in derived
     ]

@@ -113,7 +113,7 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         "may_enter": may_enter,
         "can_review": access.can_review(request.user, sheet.unit),
         "events": events,
-        "history": value_history(sheet.unit, sheet.program, sheet.month),
+        "history": value_history(sheet.unit, sheet.program, sheet.month, children=sheet.children),
         "version": submission.version if submission else 0,
         "due": review.due_date(sheet.program, sheet.month),
         "late": submission is not None and review.is_late(submission),
