@@ -50,6 +50,10 @@ class _Grid:
         self.last_year = escape(_("Cùng kỳ năm trước"))
         self.year_to_date = escape(_("Từ đầu năm"))
         self.target = escape(_("Kế hoạch"))
+        # Outside the f-strings below: makemessages does not read inside them.
+        self.commune_target = escape(_("Kế hoạch xã"))
+        self.see_activities = escape(_("xem các hoạt động"))
+        self.add_activity = escape(_("thêm hoạt động"))
 
     def flag(self, code: str) -> str:
         """The mark after a name the return note mentions."""
@@ -139,7 +143,7 @@ class _Grid:
         if self.can_edit:
             add = (
                 f'· <a class="small" href="{reverse("programs:activity_add")}{query}'
-                f'&amp;next={escape(quote(path))}">{escape(_("thêm hoạt động"))}</a>'
+                f'&amp;next={escape(quote(path))}">{self.add_activity}</a>'
             )
         value = _number(cell.saved.value) if cell.saved else "0"
         ytd = "–" if cell.year_to_date is None else _number(cell.year_to_date)
@@ -151,7 +155,7 @@ class _Grid:
             f'          <td class="num computed" data-label="{self.this_month}">'
             f'<strong class="derived-value">{value}</strong>\n'
             f'            <a class="small" href="{reverse("programs:activity_list")}{query}">'
-            f"{escape(_('xem các hoạt động'))}</a>\n"
+            f"{self.see_activities}</a>\n"
             f"            {add}</td>\n"
             f'          <td class="num" data-label="{self.last_month}">'
             f"{escape(cell.last_month_text or '–')}</td>\n"
@@ -166,9 +170,7 @@ class _Grid:
             flagged = ' class="flagged"' if ind.code in self.flagged else ""
             planned = ""
             if target is not None:
-                planned = (
-                    f'<br><span class="muted">{escape(_("Kế hoạch xã"))}: {_number(target)}</span>'
-                )
+                planned = f'<br><span class="muted">{self.commune_target}: {_number(target)}</span>'
             heads.append(
                 f'<th{flagged}><span class="code">{escape(ind.code)}</span> {escape(ind.name_vi)}'
                 f"{self.flag(ind.code)}{planned}</th>"
