@@ -324,7 +324,7 @@ def save_month(
     save is refused (StaleForm) with what they changed, never silently overwritten.
     """
     # Imported here: the recording service builds on this module's entries and checks.
-    from indicators.cycle import recording
+    from indicators.cycle import recording, review
 
     ensure_can_enter(user, unit, program, month)
     allowed = set(
@@ -348,7 +348,10 @@ def save_month(
                 ),
                 changes_since(submission, version),
             )
-        summary = recording.record_results(entries, user=user, source="form")
+        if submission is not None:  # the same rows (the form's locked-month message names them)
+            submission.unit, submission.program = unit, program
+        held = {review.FormKey(unit.pk, program.pk, month): submission}
+        summary = recording.record_results(entries, user=user, source="form", held=held)
         EntryDraft.objects.filter(unit=unit, program=program, month=month).delete()
     return summary
 
