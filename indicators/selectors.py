@@ -1,6 +1,8 @@
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -68,11 +70,15 @@ def value_history(
     *,
     since: datetime.datetime | None = None,
     limit: int = 50,
+    children: Sequence[Unit] | None = None,
 ) -> list[dict[str, Any]]:
-    """The latest changes of a commune's month (its branches included), newest first."""
+    """The latest changes of a commune's month (its branches included), newest first.
+    `children`: the commune's children (any day's), when already read."""
     # By unit ids, not `unit=... OR unit__parent=...`: the OR through a join cannot use the
     # history's unit index and reads the whole history table.
-    units = [unit.pk, *Unit.objects.filter(parent=unit).values_list("pk", flat=True)]
+    if children is None:
+        children = list(Unit.objects.filter(parent=unit).only("pk"))
+    units = [unit.pk, *(c.pk for c in children)]
     records = Result.history.filter(unit_id__in=units, indicator__program=program, month=month)
     if since is not None:
         records = records.filter(history_date__gt=since)
@@ -98,15 +104,32 @@ def value_history(
     ]
 
 
-def _previous_records(records: list[Any]) -> dict[int, Any]:
+class _Version(NamedTuple):
+    """What show_record reads of an earlier version of a result."""
+
+    id: int
+    history_date: datetime.datetime
+    history_id: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def _previous_records(records: list[Any]) -> dict[int, _Version | None]:
     """Each record's previous version of the same result, in one query (`prev_record` would
-    ask once per line)."""
+    ask once per line); the versions as plain rows, not history models (a result edited on
+    each save of the month has many)."""
     if not records:
         return {}
     ids = {r.id for r in records}
-    earlier = Result.history.filter(id__in=ids).order_by("id", "history_date", "history_id")
-    by_result: dict[int, list[Any]] = {}
-    for version in earlier:
+    earlier = (
+        Result.history.filter(id__in=ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list(*_Version._fields)
+    )
+    by_result: dict[int, list[_Version]] = {}
+    for row in earlier:
+        version = _Version(*row)
         by_result.setdefault(version.id, []).append(version)
     previous = {}
     for record in records:

@@ -308,9 +308,17 @@ def active_members_on(unit: Unit, day: datetime.date) -> int:
     return _active_on(_memberships_under(unit), day).count()
 
 
-def keeps_register(unit: Unit) -> bool:
-    """Whether the unit's branches keep their register in the portal (anyone ever entered)."""
-    return _memberships_under(unit).exists()
+def register_counts(unit: Unit, start: datetime.date, end: datetime.date) -> tuple[int, int] | None:
+    """(new_members, active_members_on `end`) in one query; None when the unit's branches keep
+    no register in the portal (nobody ever entered under it)."""
+    found = _memberships_under(unit).aggregate(
+        kept=Count("pk"),
+        new=Count("pk", filter=Q(joined=True, started_on__gte=start, started_on__lte=end)),
+        active=Count(
+            "pk", filter=(Q(ended_on__isnull=True) | Q(ended_on__gt=end)) & Q(started_on__lte=end)
+        ),
+    )
+    return (found["new"], found["active"]) if found["kept"] else None
 
 
 @dataclass

@@ -180,3 +180,21 @@ def test_every_error_of_the_form_comes_in_the_first_answer_with_its_field_marked
             '<span class="field has-error"'
         ), name
     assert not Result.objects.exists()
+
+
+def test_the_grid_escapes_what_it_shows(officer, khanh_hoa):
+    """The grid is written in Python (indicators/templatetags/entry_grid.py): a draft's typed
+    text, a unit's and an indicator's names are escaped as the template escaped them."""
+    name = field(khanh_hoa.ba_ngoi, "H-01")
+    draft_url = reverse("indicators:entry_draft", args=[khanh_hoa.ba_ngoi.pk, "CTH", MONTH])
+    officer.post(draft_url, {name: '"><script>x</script>'})
+    khanh_hoa.ba_ngoi_branch.name = "Chi hội <b>&</b>"
+    khanh_hoa.ba_ngoi_branch.save()
+    Indicator.objects.filter(code="H-09").update(name_vi='Số "hộ" <i>')
+
+    page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+
+    assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
+    assert "<script>x" not in page
+    assert "Chi hội &lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>&</b>" not in page
+    assert 'aria-label="Số &quot;hộ&quot; &lt;i&gt; · Chi hội &lt;b&gt;&amp;&lt;/b&gt;"' in page

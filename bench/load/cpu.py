@@ -18,7 +18,6 @@ import cProfile
 import io
 import os
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.load.form_values import form_fields, valid_change  # noqa: E402
 from bench.load.run import MONTHS, PASSWORD, PROGRAM, database_url  # noqa: E402
 
 
@@ -67,15 +67,25 @@ def main() -> None:
     login(reviewer, "load.tinh.1")()
     form = officer.get(f"/nhap-lieu/?program={PROGRAM}&month={month}")["Location"]
     html = officer.get(form).content.decode()
-    fields = dict(re.findall(r'<input type="text"[^>]*?name="([^"]+)" value="([^"]*)"', html))
-    fields["version"] = re.search(r'name="version" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    fields = form_fields(html)  # what the browser posts: hidden inputs and the grid's text inputs
     overview = reviewer.get(f"/duyet/?program={PROGRAM}&month={month}")["Location"]
     dashboard = reviewer.get(f"/theo-doi/?program={PROGRAM}")["Location"]
 
     def save() -> object:
-        response = officer.post(form, fields | {"action": "save"})
-        page = officer.get(form).content.decode()
-        fields["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+        """A real save: one value changed within the form's rules (as the Locust officer types),
+        then the form again, as the redirect shows it; a refused save stops the bench."""
+        nonlocal html
+        for _ in range(5):  # a new value, so that the save writes (valid_change may keep it)
+            change = valid_change(fields, html)
+            if change is None or fields[change[0]] != change[1]:
+                break
+        if change is None:
+            raise SystemExit(f"entry save: no field of {form} can change within the rules")
+        response = officer.post(form, fields | {change[0]: change[1], "action": "save"})
+        if response.status_code != 302:
+            raise SystemExit(f"entry save: {response.status_code} instead of a redirect")
+        html = officer.get(form).content.decode()
+        fields.update(form_fields(html))
         return response
 
     cases: list[tuple[str, Callable[[], object]]] = [

@@ -324,7 +324,7 @@ def save_month(
     save is refused (StaleForm) with what they changed, never silently overwritten.
     """
     # Imported here: the recording service builds on this module's entries and checks.
-    from indicators.cycle import recording
+    from indicators.cycle import recording, review
 
     ensure_can_enter(user, unit, program, month)
     allowed = set(
@@ -348,7 +348,10 @@ def save_month(
                 ),
                 changes_since(submission, version),
             )
-        summary = recording.record_results(entries, user=user, source="form")
+        if submission is not None:  # the same rows (the form's locked-month message names them)
+            submission.unit, submission.program = unit, program
+        held = {review.FormKey(unit.pk, program.pk, month): submission}
+        summary = recording.record_results(entries, user=user, source="form", held=held)
         EntryDraft.objects.filter(unit=unit, program=program, month=month).delete()
     return summary
 
@@ -358,7 +361,13 @@ def save_draft(
 ) -> EntryDraft:
     """Keeps what was typed, valid or not: nothing is checked until the month is saved."""
     ensure_can_enter(user, unit, program, month)
-    draft, _created = EntryDraft.objects.update_or_create(
-        unit=unit, program=program, month=month, defaults={"data": data, "saved_by": user}
+    draft = EntryDraft(unit=unit, program=program, month=month, data=data, saved_by=user)
+    # One upsert (its unique constraint one_draft_per_form), not update_or_create's select,
+    # savepoint and insert or update: autosaves are a quarter of the deadline day's requests.
+    EntryDraft.objects.bulk_create(
+        [draft],
+        update_conflicts=True,
+        unique_fields=["unit", "program", "month"],
+        update_fields=["data", "saved_by", "saved_at"],
     )
     return draft

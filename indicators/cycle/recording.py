@@ -74,17 +74,19 @@ def _form_keys(entries: Iterable[Entry]) -> dict[Key, review.FormKey]:
     return forms
 
 
-def locked_months(entries: Sequence[Entry]) -> dict[Key, Submission]:
+def locked_months(
+    entries: Sequence[Entry], held: review.Held | None = None
+) -> dict[Key, Submission]:
     """The entries whose month form is submitted or approved: key -> that form. Previews
     report them by row in their own words; `record_results` refuses them."""
     forms = _form_keys(entries)
-    locked = review.locked_forms(set(forms.values()))
+    locked = review.locked_forms(set(forms.values()), held)
     return {key: locked[form] for key, form in forms.items() if form in locked}
 
 
-def _lock_problems(entries: Sequence[Entry]) -> list[Problem]:
+def _lock_problems(entries: Sequence[Entry], held: review.Held | None = None) -> list[Problem]:
     """One problem per locked month form (on the last of its entries)."""
-    locked = locked_months(entries)
+    locked = locked_months(entries, held)
     by_form: dict[int, tuple[Submission, Entry]] = {}
     for entry in entries:
         submission = locked.get(entry.key)
@@ -252,6 +254,7 @@ def record_results(
     user: User | None = None,
     source: str = "form",
     checked: bool = False,
+    held: review.Held | None = None,
 ) -> SaveSummary:
     """Writes entries: all of them or, on any error, none (EntryError).
 
@@ -261,9 +264,10 @@ def record_results(
     `source` is the way in ("form", "import", "activities"): the entry rules depend on it and
     the history gives it as the reason. `checked`: the caller already ran the entry rules on
     these very entries and refused on their errors (an import reports them by row of its
-    file); the unit's life and the locks are checked here all the same.
+    file); the unit's life and the locks are checked here all the same. `held`: the month
+    forms the caller read for update in this transaction (review.Held), not read again.
     """
-    problems = _life_problems(entries) or _lock_problems(entries)
+    problems = _life_problems(entries) or _lock_problems(entries, held)
     if not problems and not checked:
         problems = check_entries(entries, source=source)
     errors = [p for p in problems if p.blocking]
@@ -291,13 +295,16 @@ def record_results(
         totals.add(entry.unit, entry.indicator.pk, entry.month, before, after, own=own)
         if not own:  # a province's own activities are in no month form
             touched.add(forms[entry.key])
-    reason = review.change_source(list(touched), source)
+    reason = review.change_source(list(touched), source, held)
     many = rows.written > COPY_FROM
     (_write_copy if many else _write_orm)(rows, user, reason)
     _delete(rows, user, reason)
     totals.apply()
     action = review.Action.IMPORT if source == "import" else review.Action.SAVE
-    (review.record_many_writes if many else review.record_writes)(touched, user=user, action=action)
+    if many:
+        review.record_many_writes(touched, user=user, action=action)
+    else:
+        review.record_writes(touched, user=user, action=action, held=held)
     return SaveSummary(
         created=len(rows.new),
         updated=len(rows.changed),

@@ -25,13 +25,10 @@ def register_figures(
 ) -> dict[int, tuple[str, Decimal]]:
     """{indicator id: (part, value)} for the unit's month, or {} if it keeps no register."""
     wanted = [i for i in indicators if i.code in REGISTER_PARTS]
-    if not wanted or not selectors.keeps_register(unit):
+    counts = selectors.register_counts(unit, month, month_end(month)) if wanted else None
+    if counts is None:
         return {}
-    figures = {}
-    for indicator in wanted:
-        if indicator.code == "H-04":
-            value = selectors.new_members(unit, month, month_end(month))
-        else:
-            value = selectors.active_members_on(unit, month_end(month))
-        figures[indicator.pk] = (REGISTER_PARTS[indicator.code], Decimal(value))
-    return figures
+    new, active = counts
+    return {
+        i.pk: (REGISTER_PARTS[i.code], Decimal(new if i.code == "H-04" else active)) for i in wanted
+    }

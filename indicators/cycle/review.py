@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import batched
 
@@ -248,27 +248,40 @@ def form_key(unit: Unit, indicator: Indicator, month: datetime.date) -> FormKey:
     return FormKey(reporting_unit(unit).pk, indicator.program_id, month)
 
 
-def locked_forms(keys: set[FormKey]) -> dict[FormKey, Submission]:
-    """The submissions among `keys` that are locked (submitted or approved)."""
+# Month forms the caller holds, read with select_for_update in the transaction that writes
+# (None: no submission yet), so that the write need not read them again.
+Held = Mapping[FormKey, Submission | None]
+
+
+def locked_forms(keys: set[FormKey], held: Held | None = None) -> dict[FormKey, Submission]:
+    """The submissions among `keys` that are locked (submitted or approved); the `held` ones
+    as they were read."""
+    held = held or {}
+    found = {k: s for k, s in held.items() if k in keys and s is not None and s.state in LOCKED}
+    keys = keys - set(held)
     if not keys:
-        return {}
+        return found
     rows = Submission.objects.filter(
         unit__in={k.unit_id for k in keys},
         program__in={k.program_id for k in keys},
         month__in={k.month for k in keys},
         state__in=LOCKED,
     ).select_related("unit", "program")
-    found = {FormKey(s.unit_id, s.program_id, s.month): s for s in rows}
-    return {k: s for k, s in found.items() if k in keys}
+    read = {FormKey(s.unit_id, s.program_id, s.month): s for s in rows}
+    return found | {k: s for k, s in read.items() if k in keys}
 
 
-def record_writes(keys: set[FormKey], *, user: User | None, action: str) -> None:
+def record_writes(
+    keys: set[FormKey], *, user: User | None, action: str, held: Held | None = None
+) -> None:
     """After figures were written: each month's version goes up and its timeline says so; a
     returned month the officer edits is a draft again."""
     for key in sorted(keys, key=lambda k: (k.unit_id, k.program_id, k.month)):
-        submission, _created = Submission.objects.select_for_update().get_or_create(
-            unit_id=key.unit_id, program_id=key.program_id, month=key.month
-        )
+        submission = (held or {}).get(key)
+        if submission is None:
+            submission, _created = Submission.objects.select_for_update().get_or_create(
+                unit_id=key.unit_id, program_id=key.program_id, month=key.month
+            )
         submission.version += 1
         if submission.state == SubmissionState.RETURNED:
             submission.state = SubmissionState.DRAFT
@@ -276,8 +289,12 @@ def record_writes(keys: set[FormKey], *, user: User | None, action: str) -> None
         _record(submission, action, user)
 
 
-def change_source(keys: Sequence[FormKey], default: str) -> str:
-    """'unlock' for writes to a month reopened after approval, else the way in (form/import)."""
+def change_source(keys: Sequence[FormKey], default: str, held: Held | None = None) -> str:
+    """'unlock' for writes to a month reopened after approval, else the way in (form/import);
+    when every one of `keys` is `held`, read from those."""
+    if held is not None and all(k in held for k in keys):
+        unlocked = any(s.unlocked for k in keys if (s := held[k]) is not None)
+        return "unlock" if unlocked else default
     unlocked = Submission.objects.filter(
         unit__in={k.unit_id for k in keys},
         program__in={k.program_id for k in keys},

@@ -121,6 +121,8 @@ class Sheet:
     branch_rows: list[tuple[Unit, list[Cell]]]
     draft: EntryDraft | None = None
     detailed: bool = True
+    # Every child of the unit, any day's (`branches`: the branches of the month among them).
+    children: list[Unit] = field(default_factory=list)
     # Figures computed from activity records: shown, never asked for (not in `cells`).
     derived_cells: list[Cell] = field(default_factory=list)
 
@@ -154,9 +156,11 @@ def entered_indicators(program: Program) -> list[Indicator]:
     return list(_form_indicators(program).filter(derived_from=""))
 
 
-def derived_indicators(program: Program) -> list[Indicator]:
-    """The program's indicators of the form computed from activity records."""
-    return list(_form_indicators(program).exclude(derived_from=""))
+def _entered_and_derived(program: Program) -> tuple[list[Indicator], list[Indicator]]:
+    """entered_indicators and the program's indicators of the form computed from activity
+    records, in one query."""
+    both = list(_form_indicators(program))
+    return [i for i in both if not i.derived_from], [i for i in both if i.derived_from]
 
 
 def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
@@ -211,6 +215,16 @@ def lineage_results(
     return {ind: _added(found) for ind, found in grouped.items()}
 
 
+def _own_or_lineage(
+    unit: Unit, indicators: list[Indicator], month: datetime.date, rows: dict
+) -> dict[int, Result | Added]:
+    """lineage_results, from `rows` ((unit id, indicator id) -> result of `month`, already
+    read) while the unit existed in that month."""
+    if not lifespan.existed_in(unit, month):
+        return lineage_results(unit, indicators, month)
+    return {i.pk: rows[(unit.pk, i.pk)] for i in indicators if (unit.pk, i.pk) in rows}
+
+
 def build_sheet(
     unit: Unit, program: Program, month: datetime.date, *, details: bool = True
 ) -> Sheet:
@@ -223,18 +237,25 @@ def build_sheet(
 
 
 def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details: bool) -> Sheet:
-    indicators = entered_indicators(program)
+    if details:
+        indicators, derived_all = _entered_and_derived(program)
+    else:  # a save: only the entered ones
+        indicators, derived_all = entered_indicators(program), []
+    derived = [i for i in derived_all if i.level == CollectionLevel.COMMUNE]
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
-    branches = list(
-        Unit.objects.filter(parent=unit, level=Level.BRANCH).valid_on(month).order_by("code")
-    )
+    # All its children, any day's: the targets and the value history want them too.
+    children = list(Unit.objects.filter(parent=unit).order_by("code"))
+    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
     for branch in branches:
         branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
     previous = add_months(month, -1)
-    # The form shows last month beside each field: both months in one query.
-    by_month = _results_by_month(units, indicators, [month, previous] if details else [month])
+    # The form shows last month and the same month a year before beside each field: the three
+    # months in one query, the derived figures' with them.
+    year_before = add_months(month, -12)
+    months = [month, previous, year_before] if details else [month]
+    by_month = _results_by_month(units, [*indicators, *derived], months)
     saved = by_month[month]
     if not details:
         commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
@@ -242,12 +263,14 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
             (b, [Cell(b, ind, saved.get((b.pk, ind.pk))) for ind in branch_inds]) for b in branches
         ]
         headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
-        return Sheet(unit, program, month, commune_cells, headers, branches, rows, None, False)
+        return Sheet(
+            unit, program, month, commune_cells, headers, branches, rows, None, False, children
+        )
     last = by_month[previous]
     if not lifespan.existed_in(unit, previous):  # else its own rows, read just above
         for ind_pk, row in lineage_results(unit, commune_inds, previous).items():
             last[(unit.pk, ind_pk)] = row
-    last_year = lineage_results(unit, commune_inds, add_months(month, -12))
+    last_year = _own_or_lineage(unit, commune_inds, year_before, by_month[year_before])
     peaks = history_peaks(units, indicators, month)
     year_start = datetime.date(month.year, 1, 1)
 
@@ -255,9 +278,8 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    found = targets_of_many(indicators, [unit], month)
-    targets = {ind.pk: found.get((ind.pk, unit.pk), (None, None))[0] for ind in indicators}
-    derived = [i for i in derived_indicators(program) if i.level == CollectionLevel.COMMUNE]
+    found = targets_of_many([*indicators, *derived], [unit], month, children=children)
+    targets = {i.pk: found.get((i.pk, unit.pk), (None, None))[0] for i in [*indicators, *derived]}
     # The year to date of every field in one query per kind (engine.measure_from_start below).
     current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
     commune_cells = [
@@ -278,33 +300,15 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     ]
     draft = EntryDraft.objects.filter(unit=unit, program=program, month=month).first()
     headers = [(ind, targets[ind.pk]) for ind in branch_inds]
-    sheet = Sheet(unit, program, month, commune_cells, headers, branches, branch_rows, draft)
-    sheet.derived_cells = _derived_cells(unit, derived, month)
-    return sheet
-
-
-def _derived_cells(unit: Unit, indicators: list[Indicator], month: datetime.date) -> list[Cell]:
-    """The commune's figures computed from its activities (its branches' included), with last
-    month, the year so far and the target, as the typed ones have (`indicators`: the program's
-    derived indicators of the commune level)."""
-    if not indicators:
-        return []
-    previous = add_months(month, -1)
-    by_month = _results_by_month([unit], indicators, [month, previous])
-    saved, last = by_month[month], by_month[previous]
-    found = targets_of_many(indicators, [unit], month)
-    year_start = datetime.date(month.year, 1, 1)
-    return [
-        Cell(
-            unit,
-            ind,
-            saved.get((unit.pk, ind.pk)),
-            last.get((unit.pk, ind.pk)),
-            engine.measure_from_start(ind, unit, year_start, month),
-            target=found.get((ind.pk, unit.pk), (None, None))[0],
-        )
-        for ind in indicators
+    sheet = Sheet(
+        unit, program, month, commune_cells, headers, branches, branch_rows, draft, True, children
+    )
+    sheet.derived_cells = [
+        cell(unit, ind, engine.measure_from_start(ind, unit, year_start, month)) for ind in derived
     ]
+    for c in sheet.derived_cells:
+        c.target = targets[c.indicator.pk]
+    return sheet
 
 
 def with_details(sheet: Sheet) -> Sheet:

@@ -328,11 +328,16 @@ TargetKey = tuple[int, int]  # (indicator id, unit id)
 
 
 def targets_of_many(
-    indicators: Sequence[Indicator], units: Sequence[Unit], end: datetime.date
+    indicators: Sequence[Indicator],
+    units: Sequence[Unit],
+    end: datetime.date,
+    *,
+    children: Sequence[Unit] | None = None,
 ) -> dict[TargetKey, tuple[Decimal, datetime.date]]:
     """engine.target_of for many indicators and units in two queries: each unit's own target
     (the nearest period end on or after the range's; a flow's only in the range's year), else,
-    for additive rules, the sum of its children's (valid at the range's end)."""
+    for additive rules, the sum of its children's (valid at the range's end). `children`: the
+    units' children when already read (any day's: those valid at the end are kept here)."""
     day = month_end(end)
     rules = {i.pk: rule_for(i) for i in indicators}
     candidates = Target.objects.filter(indicator__in=list(rules), period_end__gte=day)
@@ -351,10 +356,14 @@ def targets_of_many(
     # The children by id first: with a join on the parent, PostgreSQL reads every target of
     # the indicators in the country and walks the whole unit table by its primary key (the
     # ids as one array: the nation's 3,300 communes).
-    children = Unit.objects.filter(parent__in=[u.pk for u in units]).valid_on(day)
+    if children is None:
+        found_children = Unit.objects.filter(parent__in=[u.pk for u in units]).valid_on(day)
+        child_ids = list(found_children.values_list("pk", flat=True))
+    else:
+        child_ids = [c.pk for c in children if c.is_valid_on(day)]
     summed = (
         candidates.filter(
-            any_of(Target, "unit_id", list(children.values_list("pk", flat=True))),
+            any_of(Target, "unit_id", child_ids),
             indicator__in=additive,
         )
         .values("indicator", "unit__parent", "period_end")

@@ -32,7 +32,7 @@ from indicators.selectors import value_history
 from members import lifespan
 from members.models import Level, Unit
 from programs.models import Program
-from programs.selectors import program_for
+from programs.selectors import all_programs, program_for
 
 
 def _month_or_404(text: str) -> datetime.date:
@@ -115,7 +115,7 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         "may_enter": may_enter,
         "can_review": access.can_review(request.user, sheet.unit),
         "events": events,
-        "history": value_history(sheet.unit, sheet.program, sheet.month),
+        "history": value_history(sheet.unit, sheet.program, sheet.month, children=sheet.children),
         "version": submission.version if submission else 0,
         "due": review.due_date(sheet.program, sheet.month),
         "late": submission is not None and review.is_late(submission),
@@ -128,11 +128,12 @@ def _render(
     status: int = 200,
     *,
     offer_draft: bool = False,
+    programs: list[Program] | None = None,
     **extra: object,
 ) -> HttpResponse:
     """The form. With `offer_draft` (a plain GET), the autosaved draft fills the inputs when
     the month is editable (`can_edit`, read once with the month's state) and the draft is newer
-    than every saved figure."""
+    than every saved figure. `programs`: the picker's, when already read."""
     sheet = sheets.with_details(sheet)
     month = _month_context(request, sheet)
     if offer_draft:
@@ -141,7 +142,7 @@ def _render(
     errors = [sheets.problem_label(p) for p in problems if p.blocking]
     context = {
         "sheet": sheet,
-        "programs": Program.objects.order_by("code"),
+        "programs": all_programs() if programs is None else programs,
         "months": phase_months(sheet.program),
         "errors": errors,
         "warnings": [sheets.problem_label(p) for p in problems if not p.blocking],
@@ -155,12 +156,15 @@ def _render(
 @login_required
 def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:
     unit = _commune_or_404(request, pk)
-    program_obj = get_object_or_404(Program, code=program)
+    programs = list(all_programs())  # the picker's too: one query for both
+    program_obj = next((p for p in programs if p.code == program), None)
+    if program_obj is None:
+        raise Http404
     month_date = _month_or_404(month)
     # A save needs only the cells; the form is shown again with every detail if refused.
     sheet = sheets.build_sheet(unit, program_obj, month_date, details=request.method != "POST")
     if request.method != "POST":
-        return _render(request, sheet, offer_draft=True)
+        return _render(request, sheet, offer_draft=True, programs=programs)
     action = request.POST.get("action", "save")
     if action in REVIEW_ACTIONS:
         return _review(request, sheet, action)
