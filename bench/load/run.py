@@ -32,6 +32,7 @@ import csv
 import datetime
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -247,15 +248,18 @@ def locust(users: int, seconds: int, prefix: Path, saved_log: Path, officers: in
 
 
 PROCESS_KINDS = ("gunicorn", "locust", "celery", "postgres", "redis")
+REAPING_KINDS = ("gunicorn", "celery", "postgres")
 
 
 def cpu_seconds_by_kind() -> dict[str, float]:
     """CPU seconds used so far by the processes of each kind (by their command line), read from
-    /proc (Linux): where the machine's CPU went during a stage, the load generator included."""
+    /proc (Linux), with the time of their children that ended (PostgreSQL's backends, gunicorn's
+    killed workers); Locust's, which runs as this process's child, is this process's children's
+    time. Where the machine's CPU went during a stage, the load generator included."""
     tick = os.sysconf("SC_CLK_TCK")
     found: dict[str, float] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -263,7 +267,11 @@ def cpu_seconds_by_kind() -> dict[str, float]:
         except OSError:
             continue
         kind = next((k for k in PROCESS_KINDS if k in command), "other")
-        found[kind] = found.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        # utime, stime, and for the servers cutime, cstime (a shell's would count whatever it ran)
+        used = sum(int(f) for f in fields[11 : 15 if kind in REAPING_KINDS else 13])
+        found[kind] = found.get(kind, 0.0) + used / tick
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    found["locust"] = found.get("locust", 0.0) + ended.ru_utime + ended.ru_stime
     return found
 
 
@@ -274,7 +282,7 @@ def cpu_line(before: dict[str, float], after: dict[str, float], seconds: float) 
     shares = [
         f"{kind} {100 * used[kind] / (seconds * cores):.0f}%"
         for kind in sorted(used, key=lambda k: -used[k])
-        if used[kind] > 0.05 * seconds
+        if used[kind] > 0.01 * seconds
     ]
     return f"  CPU of the machine ({cores} cores) over the stage: " + ", ".join(shares)
 
