@@ -183,6 +183,8 @@ class Servers:
     def start_celery(self) -> None:
         self.procs["celery"] = subprocess.Popen(
             [
+                # At a lower priority than the web, as docker-compose.yml weighs it (cpu_shares).
+                "nice", "-n", "10",
                 ROOT / ".venv" / "bin" / "celery", "-A", "config", "worker", "-c", "1",
                 "-l", "warning", "-n", f"load-{os.getpid()}@%h",
             ],
