@@ -12,7 +12,8 @@ worker killed mid-run. On demand only, never in `make test`.
   LOAD_PASSWORD hashed by the production hasher. Before each run the load months' submissions
   and drafts are removed, so every run starts from the same open months.
 - Servers: a Redis of its own (a Unix socket in var/load/redis), one Celery worker
-  (concurrency 1) and gunicorn on 127.0.0.1:LOAD_PORT with the production settings, run from
+  (concurrency 1, niced as docker-compose weighs it), Celery beat (its sweep retakes a dead
+  worker's jobs) and gunicorn on 127.0.0.1:LOAD_PORT with the production settings, run from
   `--code` (default: this checkout; give an export of main to measure the baseline) with its
   own gunicorn configuration (`config/gunicorn.py` of that code, plus --gunicorn-args).
 - Locust runs headless from its own virtualenv (var/locust), one process per stage, with --csv
@@ -118,7 +119,8 @@ def prepare(officers: int, hasher: str) -> dict[str, int]:
 
 
 class Servers:
-    """Redis, one Celery worker and gunicorn, all started and stopped here."""
+    """Redis, one Celery worker, Celery beat and gunicorn, all started and stopped here, as
+    docker-compose.yml runs them (beat sends the sweep that retakes a dead worker's jobs)."""
 
     def __init__(self, code: Path, gunicorn_args: list[str], label: str) -> None:
         self.code = code
@@ -138,7 +140,6 @@ class Servers:
             "DEBUG": "0",
             "CONN_MAX_AGE": "60",
             "MEDIA_ROOT": str(media),
-            "REPORTS_STALE_AFTER": os.environ.get("REPORTS_STALE_AFTER", str(15 * 60)),
             "PYTHONPATH": str(code),
             "LOG_LEVEL": "WARNING",
             # Every virtual user comes from 127.0.0.1: django-axes would lock the address out
@@ -166,6 +167,13 @@ class Servers:
             cwd=self.code, env=self.env, check=True,
         )  # fmt: skip
         self.start_celery()
+        self.procs["beat"] = subprocess.Popen(
+            [
+                "nice", "-n", "10", ROOT / ".venv" / "bin" / "celery", "-A", "config", "beat",
+                "-l", "warning", "-s", str(self.dir / "celerybeat-schedule"),
+            ],
+            cwd=self.code, env=self.env, stdout=self._log("beat"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
         self.procs["gunicorn"] = subprocess.Popen(
             [
                 ROOT / ".venv" / "bin" / "gunicorn", "config.wsgi:application",
@@ -203,7 +211,7 @@ class Servers:
         proc.wait()
 
     def stop(self) -> None:
-        for name in ("gunicorn", "celery", "redis"):
+        for name in ("gunicorn", "beat", "celery", "redis"):
             proc = self.procs.get(name)
             if proc is None or proc.poll() is not None:
                 continue
