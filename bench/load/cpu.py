@@ -9,6 +9,8 @@ the wall time on a shared machine), the number of queries, and cProfile's heavie
 password hasher can be told apart.
 
     .venv/bin/python bench/load/cpu.py [--runs 10] [--top 25] [--only NAME]
+
+PROFILE_SORT=tottime sorts the profile by each function's own time instead of the cumulative.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def main() -> None:
             fn()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
         print(
             f"\n=== {name}: median {statistics.median(samples):.1f} ms "
             f"(this process's CPU {statistics.median(cpu):.1f} ms), {len(queries)} queries"
