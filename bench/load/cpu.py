@@ -127,7 +127,9 @@ def main() -> None:
             fn()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("PROFILE_SORT", "cumulative")
+        ).print_stats(args.top)
         print(
             f"\n=== {name}: median {statistics.median(samples):.1f} ms "
             f"(this process's CPU {statistics.median(cpu):.1f} ms), {len(queries)} queries"
