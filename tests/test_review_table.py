@@ -14,7 +14,8 @@ from django.utils import translation
 from django.utils.formats import localize
 
 from indicators.figures.completeness import Counts, Overview
-from indicators.templatetags.review_table import _Table, month_options, unit_link
+from indicators.templatetags.pickers import month_options, program_options
+from indicators.templatetags.review_table import _Table, unit_link
 from members.models import Unit
 from programs.models import Program
 
@@ -56,4 +57,14 @@ def test_the_month_options_select_the_overview_s_month() -> None:
         '<option value="2026-12">12/2026</option>'
         '<option value="2026-11" selected>11/2026</option>'
         '<option value="2021-01">01/2021</option>'
+    )
+
+
+def test_the_program_options_escape_and_select_the_page_s_program() -> None:
+    """One picker for the entry form and the review overview (indicators.templatetags.pickers)."""
+    shown = Program(code="CTH", start_year=2021, end_year=2025)
+    other = Program(code="<b>", start_year=2026, end_year=2030)
+    assert program_options([shown, other], shown) == (
+        '<option value="CTH" selected>CTH (2021–2025)</option>'
+        f'<option value="&lt;b&gt;">&lt;b&gt; ({other.phase})</option>'
     )

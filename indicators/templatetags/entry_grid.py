@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from indicators.cycle.sheet import Cell, Sheet
 from indicators.models import SubmissionEvent
 from members.models import Unit
-from programs.models import Program
 
 register = template.Library()
 
@@ -228,29 +227,6 @@ def branch_rows(sheet: Sheet, flagged: Collection[str], can_edit: bool) -> SafeS
 def _at(moment: datetime.datetime) -> str:
     """As the template's `|date:"d/m/Y H:i"`, in the current time zone."""
     return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
-
-
-@register.simple_tag
-def program_options(programs: Iterable[Program], shown: Program) -> SafeString:
-    """The program picker's options, the form's own selected."""
-    return mark_safe(
-        "".join(
-            f'<option value="{escape(p.code)}"{" selected" if p == shown else ""}>'
-            f"{escape(p.code)} ({escape(p.phase)})</option>"
-            for p in programs
-        )
-    )
-
-
-@register.simple_tag
-def month_options(months: Iterable[datetime.date], shown: datetime.date) -> SafeString:
-    """The month picker's options (a program's months since its start), the form's selected."""
-    return mark_safe(
-        "".join(
-            f'<option value="{m:%Y-%m}"{" selected" if m == shown else ""}>{m:%m/%Y}</option>'
-            for m in months
-        )
-    )
 
 
 @register.simple_tag

@@ -124,15 +124,3 @@ def review_rows(rows: Iterable[tuple[Row, bool]], overview: Overview) -> SafeStr
     escape does (html.escape), ids are ints."""
     table = _Table(overview)
     return mark_safe("".join(table.row(row, reviewable) for row, reviewable in rows))
-
-
-@register.simple_tag
-def month_options(months: Iterable[datetime.date], chosen: datetime.date) -> SafeString:
-    """The month picker's options, most recent first, the overview's month selected."""
-    return mark_safe(
-        "".join(
-            f'<option value="{month:%Y-%m}"{" selected" if month == chosen else ""}>'
-            f"{month:%m/%Y}</option>"
-            for month in months
-        )
-    )
