@@ -115,9 +115,9 @@ def assigned_unit_ids(user: User, action: Action) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    held = _held(user)
+    held = held_for(user, action)
     if held is not None:  # the request's assignments, already read
-        return {a.unit_id for a in held if a.role in RULES[action].roles}
+        return {a.unit_id for a in held}
     return set(assignments_for(user, action).values_list("unit_id", flat=True))
 
 
