@@ -124,9 +124,8 @@ def _change(current: Submission, to: str, action: str) -> None:
         current.unlocked = True
 
 
-# What _change writes besides the state, the same on every month, for the moves made many at
-# a time (one UPDATE for them all).
-ALIKE: dict[str, dict[str, bool]] = {Action.APPROVE: {"unlocked": False}, Action.RETURN: {}}
+# Every field _change may write: the moves made many at a time write them in one UPDATE.
+CHANGED_FIELDS = ["state", "submitted_at", "first_submitted_at", "unlocked"]
 
 
 def _move_many(
@@ -159,7 +158,7 @@ def _move_many(
             raise ReviewError(f"{submission.unit}: {exc}") from exc
         _change(current, to, action)
         moved.append(current)
-    Submission.objects.filter(pk__in=[s.pk for s in moved]).update(state=to, **ALIKE[action])
+    Submission.objects.bulk_update(moved, CHANGED_FIELDS)
     SubmissionEvent.objects.bulk_create([_event(s, action, user, comment) for s in moved])
     return moved
 
