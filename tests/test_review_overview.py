@@ -494,3 +494,20 @@ def test_bulk_approve_refuses_a_unit_outside_the_page(october, people):
     assert response["Location"].endswith("?status=late")
     assert Submission.objects.get(unit=october.loc_tho).state == SubmissionState.SUBMITTED
     assert Submission.objects.get(unit=october.suoi_tan).state == SubmissionState.SUBMITTED
+
+
+@pytest.mark.parametrize("bad", ["abc", "99999999999999999999", "-1", "", "²"])
+def test_bulk_approve_with_a_malformed_unit_id_changes_nothing_and_says_why(october, people, bad):
+    """A unit id no checkbox sends (typed by hand, out of the database's range, a superscript
+    digit that isdigit() accepts) refuses the batch with a message, never a server error."""
+    client = _client(people["district_a"])
+
+    response = client.post(
+        _url(october.nha_trang, october.program),
+        {"action": "approve", "unit": [october.loc_tho.pk, bad]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert Submission.objects.get(unit=october.loc_tho).state == SubmissionState.SUBMITTED
+    assert "Chưa duyệt/trả lại đơn vị nào" in response.content.decode()

@@ -141,7 +141,10 @@ def _bulk_review(
     request: AuthenticatedRequest, unit: Unit, program: Program, month: datetime.date
 ) -> None:
     """Approves or returns the checked communes: all of them or, on any refusal, none."""
-    ids = [int(v) for v in request.POST.getlist("unit") if v.isdigit()]
+    # Every posted value counts: one that is not a unit's id (typed by hand, "²", "-1") is a
+    # unit not on the page, which refuses the batch below rather than being dropped from it.
+    posted = set(request.POST.getlist("unit"))
+    ids = [int(v) for v in posted if v.isascii() and v.isdigit()]
     submissions = list(
         Submission.objects.filter(
             unit__in=Unit.objects.subtree(unit).filter(pk__in=ids), program=program, month=month
@@ -150,7 +153,7 @@ def _bulk_review(
     if not submissions:
         messages.error(request, _("Hãy chọn ít nhất một đơn vị đã gửi duyệt."))
         return
-    if len(submissions) != len(set(ids)):  # a unit of another place, or one that never sent
+    if len(submissions) != len(posted):  # a unit of another place, or one that never sent
         messages.error(
             request,
             _("Chưa duyệt/trả lại đơn vị nào: có đơn vị đã chọn không thuộc %(unit)s "
