@@ -44,7 +44,7 @@ def program_indicators(program: Program) -> list[Indicator]:
     return list(
         Indicator.objects.filter(program=program)
         .select_related("program", "source", "source__program")
-        .order_by("position")
+        .order_by("position", "pk")
     )
 
 

@@ -199,20 +199,11 @@ def _targets_along(
     return rule_for(indicator).targets_along(unit, points)
 
 
-def program_indicators(program: Program) -> list[Indicator]:
-    """The program's indicators in catalogue order: the columns to pick from."""
-    return list(
-        Indicator.objects.filter(program=program)
-        .select_related("program", "source")
-        .order_by("position", "pk")
-    )
-
-
 def chosen_indicators(
     user: User, program: Program, codes: list[str] | None, indicators: list[Indicator]
 ) -> list[Indicator]:
-    """The columns among the program's `indicators` (program_indicators): those just picked
-    (and remembered), else those remembered, else the program's first ones."""
+    """The columns among the program's `indicators` (indicators.selectors.program_indicators):
+    those just picked (and remembered), else those remembered, else the program's first ones."""
     saved = DashboardChoice.objects.filter(user=user, program=program).first()
     if codes:
         # Written only when the pick changed: a link with the columns in it (every page of the

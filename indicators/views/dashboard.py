@@ -13,6 +13,7 @@ from accounts.selectors import assignments_of
 from common.dates import month_from_query
 from indicators.figures import charts, dashboard, export
 from indicators.figures.dashboard import Period
+from indicators.selectors import program_indicators
 from programs.selectors import all_programs, program_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +50,7 @@ def dashboard_page(request: AuthenticatedRequest, pk: int, program: str) -> Http
     program_obj = next((p for p in programs if p.code == program), None)
     if program_obj is None:
         raise Http404
-    every = dashboard.program_indicators(program_obj)
+    every = program_indicators(program_obj)
     indicators = dashboard.chosen_indicators(
         request.user, program_obj, request.GET.getlist("chi_tieu") or None, every
     )
