@@ -8,7 +8,7 @@ the wall time on a shared machine), the number of queries, and cProfile's heavie
 (cumulative), so that the cost of queries, template rendering, middleware, sessions and the
 password hasher can be told apart.
 
-    .venv/bin/python bench/load/cpu.py [--runs 10] [--top 25] [--only NAME]
+    .venv/bin/python bench/load/cpu.py [--runs 10] [--top 25] [--only NAME] [--officer load.xa.N]
 
 PROFILE_SORT=tottime sorts the profile by each function's own time instead of the cumulative.
 """
@@ -39,6 +39,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--only", default="")
     parser.add_argument("--sql", action="store_true", help="print each request's queries")
+    # Another officer's commune, so that two runs at once do not save over each other (409).
+    parser.add_argument("--officer", default="load.xa.1")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -65,7 +67,7 @@ def main() -> None:
 
         return run
 
-    login(officer, "load.xa.1")()
+    login(officer, args.officer)()
     login(reviewer, "load.tinh.1")()
     form = officer.get(f"/nhap-lieu/?program={PROGRAM}&month={month}")["Location"]
     html = officer.get(form).content.decode()
