@@ -57,7 +57,7 @@ def main() -> None:
 
     # Clients kept: each new test client builds the middleware again (whitenoise scans the
     # static files), which a gunicorn worker does once.
-    officer, reviewer, anonymous = Client(), Client(), Client()
+    officer, reviewer, viewer, anonymous = Client(), Client(), Client(), Client()
     month = MONTHS[-1]
 
     def login(client: Client, username: str) -> Callable[[], object]:
@@ -69,6 +69,7 @@ def main() -> None:
 
     login(officer, args.officer)()
     login(reviewer, "load.tinh.1")()
+    login(viewer, "load.bc.1")()
     form = officer.get(f"/nhap-lieu/?program={PROGRAM}&month={month}")["Location"]
     html = officer.get(form).content.decode()
     fields = form_fields(html)  # what the browser posts: hidden inputs and the grid's text inputs
@@ -100,6 +101,10 @@ def main() -> None:
         ("review overview (GET)", lambda: reviewer.get(overview)),
         ("dashboard (GET)", lambda: reviewer.get(dashboard)),
         ("home after login (GET)", lambda: officer.get("/")),
+        ("home of a reviewer (GET)", lambda: reviewer.get("/")),
+        ("home of a viewer (GET)", lambda: viewer.get("/")),
+        # The menu's "Nhập liệu": picks the officer's commune and month, redirects to the form.
+        ("entry start redirect (GET)", lambda: officer.get(f"/nhap-lieu/?program={PROGRAM}")),
         ("floor: login page (GET)", lambda: anonymous.get("/dang-nhap/")),
     ]
     print(f"hasher: {settings.PASSWORD_HASHERS[0]}; sessions: {settings.SESSION_ENGINE}")
