@@ -107,6 +107,45 @@ def test_the_admin_lists_the_locks_and_deleting_one_unlocks(officer) -> None:
     assert _login(Client(), "xa.bangoi", PASSWORD).status_code == 302
 
 
+def test_a_login_clears_its_names_and_addresss_failures_and_the_expired_ones(officer) -> None:
+    for _ in range(3):
+        _login(Client(), "xa.bangoi", "sai", ip="10.0.0.1")
+    _login(Client(), "ai-do", "sai", ip="10.0.0.1")  # another name from the same address
+    _login(Client(), "nguoi-khac", "sai", ip="10.0.0.2")  # neither: kept
+    _login(Client(), "cu", "sai", ip="10.0.0.3")
+    AccessAttempt.objects.filter(username="cu").update(
+        attempt_time=timezone.now() - datetime.timedelta(minutes=16)
+    )
+
+    assert _login(Client(), "xa.bangoi", PASSWORD, ip="10.0.0.1").status_code == 302
+
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["nguoi-khac"]
+    for _ in range(4):  # the count starts again
+        _login(Client(), "xa.bangoi", "sai", ip="10.0.0.1")
+    assert _login(Client(), "xa.bangoi", PASSWORD, ip="10.0.0.1").status_code == 302
+
+
+def test_the_counts_of_the_name_and_of_the_address_are_apart(officer) -> None:
+    """Four failures of the name from one address and four of other names from another do not
+    add up to a lock of either."""
+    for _ in range(4):
+        _login(Client(), "xa.bangoi", "sai", ip="10.0.0.1")
+    for number in range(4):
+        _login(Client(), f"ai-do-{number}", "sai", ip="10.0.0.2")
+
+    assert _login(Client(), "xa.bangoi", PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_a_login_asks_axes_three_queries(officer) -> None:
+    """The failure counts of the name and the address in one query, the access log, and the
+    expired and reset attempts deleted in one (six before)."""
+    _login(Client(), "xa.bangoi", PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        assert _login(Client(), "xa.bangoi", PASSWORD).status_code == 302
+
+    assert len([q for q in queries if "axes_" in q["sql"]]) == 3
+
+
 class _Clock:
     def __init__(self) -> None:
         self.now = 1_800_000_000.0
