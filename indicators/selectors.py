@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -183,23 +183,6 @@ def _reporting_units(user: User) -> list[Unit]:
     return sorted(units.values(), key=lambda u: u.name)
 
 
-def _returned(units: list[Unit]) -> list[Reminder]:
-    rows = Submission.objects.filter(unit__in=units, state=SubmissionState.RETURNED)
-    returns = SubmissionEvent.objects.filter(action=SubmissionEvent.Action.RETURN)
-    reminders = []
-    for submission in (
-        rows.select_related("unit", "program")
-        .prefetch_related(Prefetch("events", queryset=returns, to_attr="returns"))
-        .order_by("month")
-    ):
-        event = submission.returns[-1] if submission.returns else None
-        comment = event.comment if event else ""
-        reminders.append(
-            Reminder("returned", submission.unit, submission.program, submission.month, 0, comment)
-        )
-    return reminders
-
-
 Months = dict[tuple[int, int, datetime.date], Submission]
 
 
@@ -208,18 +191,38 @@ def _report_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return add_months(month_start(today), -1), month_start(today)
 
 
-def _submissions(units: list[Unit], programs: list[Program], today: datetime.date) -> Months:
-    """The units' submissions of the months `_due` looks at, in one query, each with its
-    program at hand (whether it was late reads the program's due day)."""
+def _submissions(
+    units: list[Unit], programs: list[Program], today: datetime.date
+) -> tuple[list[Reminder], Months]:
+    """The units' returned months (reminders, oldest first, each with its last return's
+    comment) and their submissions of the months `_due` looks at (each with its program at
+    hand: whether it was late reads the program's due day), in one query; one more for the
+    comments when some month is returned."""
     by_pk = {p.pk: p for p in programs}
-    rows = Submission.objects.filter(
-        unit__in=units, program__in=programs, month__in=_report_months(today)
+    months = _report_months(today)
+    rows = list(
+        Submission.objects.filter(unit__in=units)
+        .filter(Q(state=SubmissionState.RETURNED) | Q(program__in=programs, month__in=months))
+        .select_related("unit", "program")
+        .order_by("month")
     )
+    returned = [s for s in rows if s.state == SubmissionState.RETURNED]
+    returns = SubmissionEvent.objects.filter(action=SubmissionEvent.Action.RETURN)
+    prefetch_related_objects(returned, Prefetch("events", queryset=returns, to_attr="returns"))
+    reminders = []
+    for submission in returned:
+        events = submission.returns  # type: ignore[attr-defined]  # the Prefetch's to_attr
+        event = events[-1] if events else None
+        comment = event.comment if event else ""
+        reminders.append(
+            Reminder("returned", submission.unit, submission.program, submission.month, 0, comment)
+        )
     found: Months = {}
     for submission in rows:
-        submission.program = by_pk[submission.program_id]
-        found[(submission.unit_id, submission.program_id, submission.month)] = submission
-    return found
+        if submission.program_id in by_pk and submission.month in months:
+            submission.program = by_pk[submission.program_id]
+            found[(submission.unit_id, submission.program_id, submission.month)] = submission
+    return reminders, found
 
 
 def _due(
@@ -241,7 +244,14 @@ def _to_review(user: User, programs: list[Program]) -> list[Reminder]:
     # By assignment even for a superuser: the nation's queue is not one person's reminder.
     if access.Action.REVIEW not in access.actions_anywhere(user):
         return []  # no role that reviews (from the request's assignments, no query)
-    parent_ids = access.assignments_for(user, access.Action.REVIEW).values("unit_id")
+    held = access.held_for(user, access.Action.REVIEW)
+    # Inside a request the reviewed units are the request's assignments' own, already read.
+    assigned = {a.unit_id: a.unit for a in held} if held is not None else None
+    parent_ids = (
+        list(assigned)
+        if assigned is not None
+        else access.assignments_for(user, access.Action.REVIEW).values("unit_id")
+    )
     pending = Submission.objects.filter(
         state=SubmissionState.SUBMITTED, unit__parent_id__in=parent_ids
     )
@@ -250,7 +260,7 @@ def _to_review(user: User, programs: list[Program]) -> list[Reminder]:
         .annotate(n=Count("id"), latest=Max("month"))
         .order_by("unit__parent_id", "program_id")
     )
-    units = Unit.objects.in_bulk([r["unit__parent_id"] for r in rows])
+    units = assigned or Unit.objects.in_bulk([r["unit__parent_id"] for r in rows])
     by_pk = {p.pk: p for p in programs}
     return [
         Reminder(
@@ -272,7 +282,7 @@ def reminders_for(
     units = _reporting_units(user)
     if programs is None:
         programs = list(Program.objects.order_by("code"))
-    submissions = _submissions(units, programs, today) if units else {}
+    returned, submissions = _submissions(units, programs, today) if units else ([], {})
     due = [r for u in units for p in programs if (r := _due(u, p, today, submissions)) is not None]
     due.sort(key=lambda r: r.days)
-    return _returned(units) + due + _to_review(user, programs)
+    return returned + due + _to_review(user, programs)

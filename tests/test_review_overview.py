@@ -406,6 +406,34 @@ def test_reminders_returned_with_the_comment_and_days_to_the_due_day(october, pe
     assert reminders[1].days == 4
 
 
+def test_reminders_in_a_request_are_those_read_outside_one(october, people):
+    """Inside a request (the home page) the returned months, the months due and the reviewer's
+    queue come from the request's assignments and one submissions query: the same reminders,
+    in the same order, as read with nothing remembered."""
+    queue = reminders_for(people["district_a"], datetime.date(2024, 11, 9))
+    with access.remembered_assignments():
+        assert reminders_for(people["district_a"], datetime.date(2024, 11, 9)) == queue
+    assert [r.kind for r in queue] == ["to_review"] and queue[0].unit.name
+    Submission.objects.filter(unit=october.loc_tho).update(state=SubmissionState.RETURNED)
+    SubmissionEvent.objects.create(
+        submission=Submission.objects.get(unit=october.loc_tho), action="return",
+        actor=people["district_a"], comment="Số 939-01 chưa khớp sổ", state_after="returned",
+        version=2,
+    )  # fmt: skip
+    kinds = set()
+    for name in ("officer", "district_a"):
+        for day in (datetime.date(2024, 11, 9), datetime.date(2024, 12, 1)):
+            outside = reminders_for(people[name], day)
+            with access.remembered_assignments():
+                inside = reminders_for(people[name], day)
+            assert inside == outside
+            assert [(r.unit.name, r.program.code, r.comment) for r in inside] == [
+                (r.unit.name, r.program.code, r.comment) for r in outside
+            ]
+            kinds |= {r.kind for r in inside}
+    assert kinds >= {"returned", "due"}
+
+
 def test_reminder_overdue_when_last_month_is_not_sent(tree, people):
     (reminder,) = reminders_for(people["officer"], datetime.date(2024, 11, 9))
 
