@@ -24,6 +24,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Assignment, Role, User
 from members.models import Unit, UnitQuerySet
@@ -273,6 +274,23 @@ def _units_of(assigned: list[Assignment], reach: Reach) -> UnitQuerySet:
     if reach is Reach.CHILDREN:
         return Unit.objects.filter(parent_id__in=ids)
     return Unit.objects.filter(pk__in=ids)
+
+
+def sole_unit_for(user: User, action: Action, level: str) -> Unit | None:
+    """`units_for(user, action).filter(level=level).current().first()` with no query, when the
+    request's assignments tell it: the user's one assignment granting `action` is a unit of
+    `level` valid today, reached itself (a subtree below a unit holds no unit of its level). An
+    officer of one commune opening the entry form. None when they do not tell (outside a
+    request, a superuser, several or none such assignments, another level): ask the query."""
+    if not is_active(user) or user.is_superuser or RULES[action].reach is Reach.CHILDREN:
+        return None
+    held = held_for(user, action)
+    if held is None or len({a.unit_id for a in held}) != 1:
+        return None
+    unit = held[0].unit
+    if unit.level != level or not unit.is_valid_on(timezone.localdate()):
+        return None
+    return unit
 
 
 def visible_units(user: User) -> UnitQuerySet:

@@ -4,6 +4,8 @@ during the request counts at once."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +14,7 @@ from accounts import access
 from accounts.access import Action
 from accounts.models import Assignment, Role
 from accounts.services import assign
+from members.models import Level, Unit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +83,40 @@ def test_the_visible_ancestors_are_those_of_the_query_with_fewer_queries(khanh_h
     assert (on_province, on_commune) == ([], [khanh_hoa.province])
     assert review_ids == {khanh_hoa.province.pk}
     assert queries.captured_queries == []
+
+
+def test_the_sole_commune_is_the_first_of_the_query_or_none(khanh_hoa):
+    """sole_unit_for answers, with no query, only what the entry start's query would: the
+    officer's one commune; None (the query decides) for anyone else."""
+    superuser = factories.UserFactory(username="quantri", is_superuser=True)
+    two = factories.UserFactory(username="hai.xa")
+    assign(two, khanh_hoa.ba_ngoi, Role.ENTRY)
+    assign(two, khanh_hoa.nha_trang, Role.ENTRY)
+    province_officer = factories.UserFactory(username="nhap.tinh")
+    assign(province_officer, khanh_hoa.province, Role.ENTRY)
+    branch_officer = factories.UserFactory(username="nhap.chihoi")
+    assign(branch_officer, khanh_hoa.ba_ngoi_branch, Role.ENTRY)
+    ended = factories.commune(khanh_hoa.province, "Xã Đã Nhập", "99991")
+    Unit.objects.filter(pk=ended.pk).update(valid_to=datetime.date(2025, 6, 30))
+    ended_officer = factories.UserFactory(username="nhap.cu")
+    assign(ended_officer, Unit.objects.get(pk=ended.pk), Role.ENTRY)
+    users = [
+        khanh_hoa.commune_officer,
+        khanh_hoa.province_reviewer,
+        khanh_hoa.branch_viewer,
+        superuser,
+        two,
+        province_officer,
+        branch_officer,
+        ended_officer,
+    ]
+    answers = {}
+    for user in users:
+        first = access.units_for(user, Action.ENTER).filter(level=Level.COMMUNE).current().first()
+        with access.remembered_assignments():
+            sole = access.sole_unit_for(user, Action.ENTER, Level.COMMUNE)
+        assert sole is None or sole == first, user
+        answers[user.username] = sole
+
+    assert answers == {user.username: None for user in users} | {"xa.bangoi": khanh_hoa.ba_ngoi}
+    assert access.sole_unit_for(khanh_hoa.commune_officer, Action.ENTER, Level.COMMUNE) is None

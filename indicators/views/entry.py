@@ -73,6 +73,8 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     unit = None
     if asked.isascii() and asked.isdigit():
         unit = communes.filter(pk=int(asked)).first()
+    # An officer of one commune: that commune, from the request's assignments (no query).
+    unit = unit or access.sole_unit_for(request.user, access.Action.ENTER, Level.COMMUNE)
     unit = unit or communes.first()
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
