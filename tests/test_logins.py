@@ -220,3 +220,40 @@ def test_settings_keep_sessions_short() -> None:
         settings.SESSION_IDLE_SECONDS + settings.SESSION_SEEN_EVERY_SECONDS
     )
     assert settings.SESSION_IDLE_SECONDS <= 60 * 60
+
+
+def test_a_new_session_never_takes_a_key_in_use(monkeypatch) -> None:
+    """config.sessions draws a key without looking it up: a taken key fails the INSERT and
+    another is drawn; the session holding it is untouched."""
+    from django.contrib.sessions.models import Session
+
+    from config.sessions import SessionStore
+
+    taken = SessionStore()
+    taken["who"] = "first"
+    taken.create()
+    keys = iter([taken.session_key, "k" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+
+    fresh = SessionStore()
+    fresh["who"] = "second"
+    fresh.create()
+
+    assert fresh.session_key == "k" * 32
+    assert SessionStore(taken.session_key).load() == {"who": "first"}
+    assert SessionStore("k" * 32).load() == {"who": "second"}
+    assert Session.objects.count() == 2
+
+
+def test_logging_out_deletes_the_session(officer) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    _login(client, "xa.bangoi", PASSWORD)
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+
+    client.post(reverse("logout"))
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("home:home")).status_code == 302
