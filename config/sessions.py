@@ -1,27 +1,55 @@
 """Django's database sessions (SESSION_ENGINE) with fewer queries where a session starts and
-ends: a login, which makes a new session key, and a logout, which deletes the row.
+ends: a login, which gives the session a new key, and a logout, which deletes its row.
 
-- A new key is not looked up first: Django's store draws a random 32-character key, asks the
-  database whether it is taken, then INSERTs it; the INSERT is made so that a taken key fails
-  (must_create) and `create` then draws another, so the look-up only repeated that check.
+- A new key is INSERTed once, with the data the session holds when it is saved (for a login:
+  the user, at the end of the request), instead of INSERTed empty at once (Django's `create`)
+  and UPDATEd at the end of the request.
+- It is not looked up first: the INSERT fails on a key already taken (must_create) and another
+  is drawn, the check Django's store relies on between its look-up and its INSERT anyway.
 - A deleted session is one DELETE, not a SELECT of the row and then its DELETE.
 
-Everything else (what is stored, expiry, `clearsessions`) is Django's.
+Everything else (what is stored, expiry, the cookie, `clearsessions`) is Django's.
 """
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils.crypto import get_random_string
 
 
 class SessionStore(DatabaseSessionStore):
+    #: The key was drawn by `create` and is not in the table yet: the next save INSERTs it.
+    _unsaved = False
+
     def _get_new_session_key(self) -> str:
-        # Unique by the INSERT of `create` (save(must_create=True) raises CreateError on a taken
-        # key, and `create` draws again), as Django's own store relies on between its look-up
-        # and its INSERT.
-        return get_random_string(32, VALID_KEY_CHARS)
+        return get_random_string(32, VALID_KEY_CHARS)  # unique by the INSERT (see _insert)
+
+    def create(self) -> None:
+        """A new key, INSERTed by the next save (the response's) with what the session then
+        holds; as after Django's `create`, the session is modified and its data kept."""
+        self._session_key = self._get_new_session_key()
+        self._get_session(no_load=True)  # the data in hand, or none: never read under this key
+        self._unsaved = True
+        self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        if not must_create and (self.session_key is None or self._unsaved):
+            self._insert()
+        else:
+            super().save(must_create=must_create)
+
+    def _insert(self) -> None:
+        while True:
+            if self.session_key is None:
+                self._session_key = self._get_new_session_key()
+            try:
+                super().save(must_create=True)
+            except CreateError:
+                self._session_key = None  # taken: draw another
+                continue
+            self._unsaved = False
+            return
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None:

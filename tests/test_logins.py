@@ -231,18 +231,43 @@ def test_a_new_session_never_takes_a_key_in_use(monkeypatch) -> None:
 
     taken = SessionStore()
     taken["who"] = "first"
-    taken.create()
+    taken.save()
     keys = iter([taken.session_key, "k" * 32])
     monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
 
     fresh = SessionStore()
     fresh["who"] = "second"
     fresh.create()
+    fresh.save()
 
     assert fresh.session_key == "k" * 32
     assert SessionStore(taken.session_key).load() == {"who": "first"}
     assert SessionStore("k" * 32).load() == {"who": "second"}
     assert Session.objects.count() == 2
+
+
+def test_a_login_writes_its_session_once(officer) -> None:
+    """The new session's row is INSERTed with the user at the end of the login, not INSERTed
+    empty and then UPDATEd; a login over another user's session deletes that one."""
+    from django.contrib.sessions.models import Session
+
+    other = factories.UserFactory(username="xa.khac")
+    other.set_password(PASSWORD)
+    other.save()
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        assert _login(client, "xa.bangoi", PASSWORD).status_code == 302
+    old = client.session.session_key
+    with CaptureQueriesContext(connection) as over:
+        assert _login(client, "xa.khac", PASSWORD).status_code == 302
+
+    for captured in (queries, over):
+        writes = [q["sql"].split()[0] for q in captured if "django_session" in q["sql"]]
+        assert writes.count("INSERT") == 1 and "UPDATE" not in writes
+    new = client.session.session_key
+    assert new != old and not Session.objects.filter(session_key=old).exists()
+    assert client.session["_auth_user_id"] == str(other.pk)
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 def test_logging_out_deletes_the_session(officer) -> None:
