@@ -29,7 +29,9 @@ class SessionStore(DatabaseSessionStore):
         """A new key, INSERTed by the next save (the response's) with what the session then
         holds; as after Django's `create`, the session is modified and its data kept."""
         self._session_key = self._get_new_session_key()
-        self._get_session(no_load=True)  # the data in hand, or none: never read under this key
+        # The data in hand, or none: never read from the table under this key. (Django's
+        # method, missing from django-stubs.)
+        self._get_session(no_load=True)  # type: ignore[attr-defined]
         self._unsaved = True
         self.modified = True
 
