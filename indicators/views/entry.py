@@ -30,7 +30,7 @@ from indicators.cycle.entry import (
 from indicators.models import EntryDraft, Submission, SubmissionState
 from indicators.selectors import value_history
 from members import lifespan
-from members.models import Level, Unit
+from members.models import Level, Unit, UnitQuerySet
 from programs.models import Program
 from programs.selectors import all_programs, program_for
 
@@ -66,16 +66,18 @@ def _form_url(unit: Unit, program: Program, month: datetime.date) -> str:
 @login_required
 def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     """/nhap-lieu/: the officer's commune, a program and the month just ended (or as picked)."""
-    communes = (
-        access.units_for(request.user, access.Action.ENTER).filter(level=Level.COMMUNE).current()
-    )
+
+    def communes() -> UnitQuerySet:  # built only when needed (~0.5 ms to build the query)
+        enter = access.units_for(request.user, access.Action.ENTER)
+        return enter.filter(level=Level.COMMUNE).current()
+
     asked = request.GET.get("unit", "")  # a commune's id; anything else: the first
     unit = None
     if asked.isascii() and asked.isdigit():
-        unit = communes.filter(pk=int(asked)).first()
+        unit = communes().filter(pk=int(asked)).first()
     # An officer of one commune: that commune, from the request's assignments (no query).
     unit = unit or access.sole_unit_for(request.user, access.Action.ENTER, Level.COMMUNE)
-    unit = unit or communes.first()
+    unit = unit or communes().first()
     if unit is None:
         messages.info(request, _("Bạn không được phân công nhập số liệu cho xã/phường nào."))
         return redirect("home:home")
