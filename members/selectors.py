@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from common.periods import month_end, month_start
 from members import ethnicities, gazetteer, month_counts
+from members.lineage import lineage
 from members.models import (
     Household,
     Level,
@@ -48,9 +49,21 @@ def current_children(unit: Unit, day: datetime.date | None = None) -> UnitQueryS
 
 
 def count_descendants_by_level(unit: Unit, day: datetime.date | None = None) -> dict[str, int]:
+    """How many units of each level are under `unit` on `day`, highest level first.
+
+    A function of the map alone: kept with the unit's lineage on the day's month end (what its
+    figures read on the same page, members.lineage), so counted once per map version, not on
+    every page."""
+    day = day or timezone.localdate()
+    kept = lineage(unit, month_end(day))
+    counts = kept.derived(("descendants_by_level", day), lambda: _descendants_by_level(unit, day))
+    return dict(counts)
+
+
+def _descendants_by_level(unit: Unit, day: datetime.date) -> dict[str, int]:
     rows = (
         Unit.objects.subtree(unit, include_self=False)
-        .valid_on(day or timezone.localdate())
+        .valid_on(day)
         .values("level")
         .annotate(n=Count("id"))
     )

@@ -1,3 +1,4 @@
+import datetime
 import shutil
 
 import pytest
@@ -5,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.catalogue.services import DEFAULT_CATALOG_DIR, load_catalog
+from members.models import Unit
 from members.services import load_units
 from tests import factories
 
@@ -89,3 +91,26 @@ def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(db) ->
     page = Client(headers={"accept-language": "en-US,en;q=0.9"}).get(reverse("login"))
 
     assert "Mật khẩu" in page.content.decode()
+
+
+def test_the_home_pages_unit_counts_follow_the_map(khanh_hoa, catalog) -> None:
+    """The counts of the units below (kept with the unit's lineage, counted once per map
+    version) change as soon as a unit is added, closed or removed."""
+    client = Client()
+    client.force_login(khanh_hoa.province_reviewer)
+
+    def counts() -> str:
+        page = client.get(reverse("home:home")).content.decode()
+        return page.split('<ul class="counts">', 1)[1].split("</ul>", 1)[0]
+
+    assert counts() == counts()
+    before = counts()
+    assert "<strong>2</strong>" in before  # Ba Ngòi and Nha Trang
+    added = factories.commune(khanh_hoa.province, "Phường Mới", "99990")
+    assert counts() != before
+    Unit.objects.filter(pk=added.pk).update(valid_to=datetime.date(2020, 1, 1))
+    assert counts() == before
+    Unit.objects.filter(pk=added.pk).delete()
+    assert counts() == before
+    factories.branch(khanh_hoa.nha_trang, 1)
+    assert counts() != before
