@@ -55,7 +55,7 @@ def _unit_context(
         "may_set_targets": access.can_set_targets(request.user, unit),
     }
     if not history:
-        olds, news = selectors.predecessors_and_successors(unit)
+        olds, news = selectors.predecessors_and_successors(unit, day)
         context.update(predecessors=olds, successors=news)
         return context
     history_indicators, rows = predecessor_rows(

@@ -81,13 +81,23 @@ def successors(unit: Unit) -> UnitQuerySet:
     return Unit.objects.filter(pk__in=ids).order_by("name")
 
 
-def predecessors_and_successors(unit: Unit) -> tuple[list[Unit], list[Unit]]:
+def predecessors_and_successors(
+    unit: Unit, day: datetime.date | None = None
+) -> tuple[list[Unit], list[Unit]]:
     """`predecessors` and `successors` in one query, each by name: the links in and out of
-    the unit ordered by the old unit's name, then the new one's (constant in each half)."""
-    links = (
-        UnitSuccession.objects.filter(Q(successor=unit) | Q(predecessor=unit))
-        .select_related("predecessor", "successor")
-        .order_by("predecessor__name", "successor__name")
+    the unit ordered by the old unit's name, then the new one's (constant in each half).
+
+    With `day` (a page's, whose figures read the unit's lineage on its month end), none when
+    the lineage knows the unit has no link (a unit no reform touched) with no query: the links
+    are part of the map, so whether there are any is kept with it (members.lineage); the
+    linked units, whose names are not, are read here."""
+    linked = UnitSuccession.objects.filter(Q(successor=unit) | Q(predecessor=unit))
+    if day is not None:
+        kept = lineage(unit, month_end(day))
+        if not kept.derived(("linked",), linked.exists):
+            return [], []
+    links = linked.select_related("predecessor", "successor").order_by(
+        "predecessor__name", "successor__name"
     )
     olds, news = [], []
     for link in links:

@@ -304,3 +304,20 @@ def test_the_links_in_and_out_of_a_unit_in_one_query(reform, django_assert_num_q
         assert news == list(member_selectors.successors(unit))
     olds, _news = member_selectors.predecessors_and_successors(reform["thuc_phan"])
     assert len(olds) == 3  # ordered by name as the database orders names
+
+
+def test_with_a_day_the_links_are_those_of_the_query_and_follow_the_map(reform) -> None:
+    """A unit's links with a page's day (whether it has any kept with its lineage) are those
+    read without; a link added later is seen at once (the map's version changes)."""
+    day = D(2025, 9, 30)
+    for unit in reform.values():
+        assert member_selectors.predecessors_and_successors(
+            unit, day
+        ) == member_selectors.predecessors_and_successors(unit)
+    province = Unit.objects.get(pk=reform["province"].pk)
+    assert member_selectors.predecessors_and_successors(province, day) == ([], [])
+    old = factories.province("Tỉnh Cũ", "99")
+    UnitSuccession.objects.create(predecessor=old, successor=province, effective_on=REFORM)
+
+    fresh = Unit.objects.get(pk=province.pk)  # the next page's unit object
+    assert member_selectors.predecessors_and_successors(fresh, day) == ([old], [])
