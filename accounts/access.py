@@ -154,21 +154,18 @@ def _held(user: User) -> Held | None:
     if memo is None:
         return None
     if user.pk not in memo:
-        # In assignments_of's order, so that it answers from here too.
-        memo[user.pk] = tuple(
-            Assignment.objects.filter(user=user)
-            .select_related("unit")
-            .order_by("unit__depth", "unit__name")
-        )
+        memo[user.pk] = tuple(Assignment.objects.filter(user=user).select_related("unit"))
     return memo[user.pk]
 
 
-def remembered_assignments_of(user: User) -> list[Assignment] | None:
-    """Every assignment of the user (any role, active or not), highest unit first, as read once
-    for the request; None outside a request. What accounts.selectors.assignments_of reads,
-    without its second query of the same rows."""
+def sole_assignment_of(user: User) -> list[Assignment] | None:
+    """Every assignment of the user (any role, active or not) as read once for the request,
+    when they are at most one, so in any order; None otherwise and outside a request. What
+    accounts.selectors.assignments_of reads for most users, without a second query of the
+    same rows. (Not ordered by the database for several: an ORDER BY on every request's read
+    costs more than that query, and Python does not sort names as the database's collation.)"""
     held = _held(user)
-    return None if held is None else list(held)
+    return None if held is None or len(held) > 1 else list(held)
 
 
 def held_for(user: User, action: Action) -> list[Assignment] | None:

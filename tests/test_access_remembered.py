@@ -120,3 +120,22 @@ def test_the_sole_commune_is_the_first_of_the_query_or_none(khanh_hoa):
 
     assert answers == {user.username: None for user in users} | {"xa.bangoi": khanh_hoa.ba_ngoi}
     assert access.sole_unit_for(khanh_hoa.commune_officer, Action.ENTER, Level.COMMUNE) is None
+
+
+def test_assignments_of_in_a_request_are_those_of_the_query(khanh_hoa):
+    """One assignment (most users) or none comes from the request's read; several are read
+    again in the database's order."""
+    from accounts.selectors import assignments_of
+
+    nobody = factories.UserFactory(username="khong.ai")
+    two = factories.UserFactory(username="hai.xa")
+    assign(two, khanh_hoa.nha_trang, Role.ENTRY)
+    assign(two, khanh_hoa.province, Role.VIEWER)
+    for user, reads in [(nobody, 1), (khanh_hoa.commune_officer, 1), (two, 2)]:
+        outside = assignments_of(user)
+        with access.remembered_assignments(), CaptureQueriesContext(connection) as queries:
+            access.can_see(user, khanh_hoa.ba_ngoi)
+            inside = assignments_of(user)
+        assert inside == outside, user
+        assert [a.unit for a in inside] == [a.unit for a in outside]
+        assert len(queries.captured_queries) == reads, user
