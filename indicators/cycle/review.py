@@ -97,7 +97,7 @@ def _move(
     current = _locked(submission.pk)
     _check_state(current, allowed_from, action)
     _change(current, to, action)
-    current.save()
+    current.save(update_fields=CHANGED_FIELDS)  # locked: nothing else of the row moved
     _record(current, action, user, comment)
     return current
 
@@ -284,7 +284,7 @@ def record_writes(
         submission.version += 1
         if submission.state == SubmissionState.RETURNED:
             submission.state = SubmissionState.DRAFT
-        submission.save()
+        submission.save(update_fields=["version", "state"])  # the row is locked: the rest holds
         _record(submission, action, user)
 
 
