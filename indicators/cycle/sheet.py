@@ -374,3 +374,24 @@ def problem_label(problem: Problem) -> str:
     }[problem.field]
     suffix = f" ({part})" if part else ""
     return f"{who}{problem.entry.indicator.code}{suffix}: {problem.message}"
+
+
+def posted_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
+    """The month's form as a POST reads it back: its cells (the entered indicators, of the
+    commune and of each branch of the month), without their saved figures, which a save
+    reads itself (locked, in its transaction) and a form shown again reads with every detail
+    (`with_details`)."""
+    indicators = entered_indicators(program)
+    commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
+    branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
+    children = list(Unit.objects.filter(parent=unit).order_by("code"))
+    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
+    for branch in branches:
+        branch.parent = unit  # known: saves a query per branch wherever its commune is asked
+    commune_cells = [Cell(unit, ind) for ind in commune_inds]
+    rows = [(b, [Cell(b, ind) for ind in branch_inds]) for b in branches]
+    headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
+    return Sheet(
+        unit, program, month, commune_cells, headers, branches, rows, draft=None, detailed=False,
+        children=children,
+    )  # fmt: skip
