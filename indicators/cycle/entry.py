@@ -157,7 +157,7 @@ def _stored_totals(
     wanted = [e for e in entries if e.indicator.part_of_id is not None]
     if not wanted:
         return {}
-    keys = {(e.unit.pk, e.indicator.part_of_id, e.month) for e in wanted}
+    keys = {(e.unit.pk, part, e.month) for e in wanted if (part := e.indicator.part_of_id)}
     if saved is not None and keys <= saved.keys():
         return {k: v for k in keys if (v := saved[k]) is not None}
     rows = Result.objects.filter(

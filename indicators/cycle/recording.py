@@ -30,14 +30,16 @@ Deletions (a cleared cell, activities gone from a month) are one by one, each in
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import batched
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.manager import HistoryManager
 
 from accounts.models import User
 from indicators.cycle import review
@@ -178,9 +180,9 @@ def _result(entry: Entry, covers: int, user: User | None, now: datetime.datetime
 
 
 def _write_orm(rows: _Rows, user: User | None, reason: str) -> None:
-    """Few rows: the new ones by simple_history's bulk helper, the changed ones in one UPDATE
-    from a VALUES list (bulk_update's CASE per field and row costs the form's save more than
-    the rest of its writes), each row's history written with it."""
+    """Few rows: the new ones by bulk_create, the changed ones in one UPDATE from a VALUES
+    list (bulk_update's CASE per field and row costs the form's save more than the rest of
+    its writes), each row's history written with it (simple_history's bulk helpers' way)."""
     now = timezone.now()
     created = [_result(entry, covers, user, now) for entry, covers in rows.new]
     updated = []
@@ -188,10 +190,20 @@ def _write_orm(rows: _Rows, user: User | None, reason: str) -> None:
         updated.append(_result(entry, covers, user, now))
         updated[-1].pk = pk
     history = {"default_user": user, "default_change_reason": reason, "batch_size": BATCH}
-    bulk_create_with_history(created, Result, **history)
+    if created:  # as bulk_create_with_history does on PostgreSQL (which returns the new ids)
+        Result.objects.bulk_create(created, batch_size=BATCH)
+        _history().bulk_history_create(created, **history)
     if updated:
         _update_rows(updated, user, now)
-        Result.history.bulk_history_create(updated, update=True, **history)
+        _history().bulk_history_create(updated, update=True, **history)
+
+
+@functools.cache
+def _history() -> HistoryManager:
+    """Result's history manager. simple_history makes a new manager class at each
+    `Result.history` (Manager.from_queryset, a few ms of CPU, more than the rest of a form's
+    write); bound to no row it holds nothing that changes, so one serves the process."""
+    return Result.history
 
 
 _UPDATE_ROWS = """
@@ -211,7 +223,7 @@ def _update_rows(updated: list[Result], user: User | None, now: datetime.datetim
             sql = _UPDATE_ROWS.format(
                 results=Result._meta.db_table, rows=", ".join([_ROW] * len(batch))
             )
-            params: list[object] = [user.pk if user else None, now]
+            params: list[Any] = [user.pk if user else None, now]
             for r in batch:
                 params += [r.pk, r.value, r.numerator, r.denominator, r.covers_months]
             cursor.execute(sql, params)
