@@ -325,6 +325,13 @@ def may_grant(user: User, unit: Unit, role: str) -> bool:
 def unit_or_404(user: User, pk: int, *, for_: Action = Action.SEE) -> Unit:
     """The unit if the user may do `for_` for it; otherwise 404, exactly as if it did not
     exist."""
+    if is_active(user) and not user.is_superuser and _held(user) is not None:
+        # Inside a request: the unit by its id and `can` on the assignments in hand, the same
+        # answer as the query of units_for (the subtrees' paths) for less of Django's time.
+        unit = Unit.objects.filter(pk=pk).first()
+        if unit is None or not can(user, for_, unit):
+            raise Http404
+        return unit
     unit = units_for(user, for_).filter(pk=pk).first()
     if unit is None:
         raise Http404

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -211,19 +210,25 @@ def history_peaks(
     total is never measured against monthly figures, nor a month against a year's total."""
     window = 12 if covers == 1 else covers * MIN_HISTORY
     enough = MIN_HISTORY if covers == 1 else 1
-    rows = (
-        Result.objects.filter(
-            unit__in=list(units),
-            indicator__in=list(indicators),
-            month__gte=add_months(month, -window),
-            month__lt=month,
-            value__isnull=False,
-            covers_months=covers,
+    unit_ids, indicator_ids = [u.pk for u in units], [i.pk for i in indicators]
+    if not unit_ids or not indicator_ids:
+        return {}
+    # Plain SQL: the ORM's aggregate costs a save more CPU to build than PostgreSQL to run.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PEAKS.format(results=Result._meta.db_table),
+            [unit_ids, indicator_ids, add_months(month, -window), month, covers],
         )
-        .values("unit", "indicator")
-        .annotate(peak=Max("value"), months=Count("id"))
-    )
-    return {(r["unit"], r["indicator"]): r["peak"] for r in rows if r["months"] >= enough}
+        rows = cursor.fetchall()
+    return {(u, i): peak for u, i, peak, months in rows if months >= enough}
+
+
+_PEAKS = """
+SELECT unit_id, indicator_id, MAX(value), COUNT(id) FROM {results}
+WHERE unit_id = ANY(%s) AND indicator_id = ANY(%s) AND month >= %s AND month < %s
+  AND value IS NOT NULL AND covers_months = %s
+GROUP BY unit_id, indicator_id
+"""
 
 
 def is_unusual(value: Decimal, peak: Decimal) -> bool:
