@@ -14,7 +14,7 @@ unit that does not exist give the same Http404, so an id tells nobody what exist
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -200,6 +200,16 @@ def can(user: User, action: Action, unit: Unit) -> bool:
     return Assignment.objects.filter(unit_id__in=places, user=user, role__in=rule.roles).exists()
 
 
+def can_all(user: User, action: Action, units: Iterable[Unit]) -> bool:
+    """Whether the user may do `action` for every one of `units`: `can` for each, with no
+    query inside a request (its assignments read once) and one at most outside."""
+    units = list(units)
+    if not units or not is_active(user) or user.is_superuser or _held(user) is not None:
+        return all(can(user, action, unit) for unit in units)
+    ids = {unit.pk for unit in units}
+    return units_for(user, action).filter(pk__in=ids).count() == len(ids)
+
+
 def can_see(user: User, unit: Unit) -> bool:
     return can(user, Action.SEE, unit)
 
@@ -343,6 +353,13 @@ def may_grant(user: User, unit: Unit, role: str) -> bool:
 def unit_or_404(user: User, pk: int, *, for_: Action = Action.SEE) -> Unit:
     """The unit if the user may do `for_` for it; otherwise 404, exactly as if it did not
     exist."""
+    if is_active(user) and not user.is_superuser and _held(user) is not None:
+        # Inside a request: the unit by its id and `can` on the assignments in hand, the same
+        # answer as the query of units_for (the subtrees' paths) for less of Django's time.
+        unit = Unit.objects.filter(pk=pk).first()
+        if unit is None or not can(user, for_, unit):
+            raise Http404
+        return unit
     unit = units_for(user, for_).filter(pk=pk).first()
     if unit is None:
         raise Http404

@@ -301,6 +301,7 @@ def test_a_request_that_kept_a_lineage_freezes_the_long_lived_objects(tree, monk
     assert request_finished.disconnect(dispatch_uid="members.freeze_kept")  # it was connected
     collected: list[int] = []
     monkeypatch.setattr(lineages.gc, "collect", lambda: collected.append(1) or 0)
+    monkeypatch.setattr(lineages, "FREEZE_EVERY_SECONDS", 0.0)
     lineages.forget()
     lineages.freeze_kept()  # whatever earlier tests kept
     collected.clear()
@@ -315,3 +316,31 @@ def test_a_request_that_kept_a_lineage_freezes_the_long_lived_objects(tree, monk
         assert collected == [1]
     finally:
         lineages.gc.unfreeze()
+
+
+def test_the_freezes_are_spaced_out(tree, monkeypatch):
+    """Lineages kept one after the other (each commune's form) are collected and frozen once
+    per FREEZE_EVERY_SECONDS, not after every request that kept one."""
+    from members import lineage as lineages
+
+    collected: list[int] = []
+    clock = [1000.0]
+    monkeypatch.setattr(lineages.gc, "collect", lambda: collected.append(1) or 0)
+    monkeypatch.setattr(lineages.gc, "freeze", lambda: None)
+    monkeypatch.setattr(lineages.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(lineages, "_last_freeze", float("-inf"))
+    lineages.forget()
+    lineage(_fresh(tree.kh), END_2025)
+    lineages.freeze_kept()
+    assert collected == [1]
+
+    clock[0] += 1
+    lineage(_fresh(tree.kh), datetime.date(2024, 12, 31))  # a new lineage, within the interval
+    lineages.freeze_kept()
+    assert collected == [1]
+
+    clock[0] += lineages.FREEZE_EVERY_SECONDS
+    lineages.freeze_kept()  # the one kept in between, at the first request after the interval
+    assert collected == [1, 1]
+    lineages.freeze_kept()  # nothing new since
+    assert collected == [1, 1]

@@ -1,6 +1,7 @@
-"""Query-count guards on the pages that matter: the dashboard, the entry form, the review
-overview and a report's content each cost the same number of queries whatever the number of
-rows (communes, branches), and no more than the ceiling measured when the guard was written;
+"""Query-count guards on the pages that matter: the dashboard, the entry form (and its save),
+the review overview and a report's content each cost the same number of queries whatever the
+number of rows (communes, branches), and no more than the ceiling measured when the guard was
+written;
 the home page (where every login lands) reads its figures in a few queries, not a few per
 indicator. A page that starts querying per row fails here before it is slow in production.
 
@@ -30,6 +31,7 @@ from indicators.selectors import program_indicators
 from programs.models import Program
 from reports import selectors
 from tests import factories
+from tests.entry_posts import form_version
 
 pytestmark = pytest.mark.django_db
 OCT = datetime.date(2025, 10, 1)
@@ -162,3 +164,28 @@ def test_a_provinces_flows_read_their_month_totals_together(results) -> None:
     flows = [i for i in indicators if rule_for(i).adds_up and rule_for(i).reads_totals(province)]
     reads = [q for q in context.captured_queries if "indicators_monthtotal" in q["sql"]]
     assert len(flows) > 2 and len(reads) <= 2
+
+
+def test_a_save_of_the_entry_form_costs_the_same_for_more_branches(results) -> None:
+    url = reverse("indicators:entry_form", args=[results.ba_ngoi.pk, "CTH", "2025-10"])
+    client = _client(results.commune_officer)
+    h01 = f"value-{results.ba_ngoi.pk}-{Indicator.objects.get(code='H-01').pk}"
+    values = iter(range(21, 40))  # a new figure each time, so that each save writes
+
+    def save_queries() -> int:
+        version = form_version(client, url)  # the form opened first, not counted
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(url, {"version": version, h01: next(values), "action": "save"})
+        assert response.status_code == 302
+        return len(context.captured_queries)
+
+    save_queries()  # warms what a process caches once
+    before = save_queries()
+    for number in (2, 3, 4):
+        factories.branch(results.ba_ngoi, number)
+
+    assert save_queries() == before
+    # 19 (24 before): the saved rows read once, locked, for the write and the checks; one
+    # UPDATE from a list of values; no savepoint of the service's own; the rights from the
+    # request's assignments. In a test's transaction the save's own is a savepoint (2 of them).
+    assert before <= 19

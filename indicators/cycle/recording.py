@@ -30,14 +30,16 @@ Deletions (a cleared cell, activities gone from a month) are one by one, each in
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import batched
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.manager import HistoryManager
 
 from accounts.models import User
 from indicators.cycle import review
@@ -60,7 +62,6 @@ BATCH = 2000
 Key = tuple[int, int, datetime.date]  # (unit id, indicator id, month)
 # A saved row: id, value, numerator, denominator, months covered.
 Stored = tuple[int, Decimal | None, Decimal | None, Decimal | None, int]
-_FIELDS = ["value", "numerator", "denominator", "covers_months", "updated_by", "updated_at"]
 
 
 def _form_keys(entries: Iterable[Entry]) -> dict[Key, review.FormKey]:
@@ -147,6 +148,12 @@ def _stored(entries: Sequence[Entry]) -> dict[Key, Stored]:
     return found
 
 
+def _saved_values(entries: Sequence[Entry], stored: dict[Key, Stored]) -> dict[Key, Decimal | None]:
+    """Each entry's saved value (None: no row, or no value), from its row read for the write:
+    what the breakdown check needs of the totals entered with their breakdowns."""
+    return {e.key: row[1] if (row := stored.get(e.key)) else None for e in entries}
+
+
 class _Rows:
     """What a write does to the rows: created, changed (with their ids) and deleted."""
 
@@ -173,7 +180,9 @@ def _result(entry: Entry, covers: int, user: User | None, now: datetime.datetime
 
 
 def _write_orm(rows: _Rows, user: User | None, reason: str) -> None:
-    """Few rows: simple_history's bulk helpers, each row's history written with it."""
+    """Few rows: the new ones by bulk_create, the changed ones in one UPDATE from a VALUES
+    list (bulk_update's CASE per field and row costs the form's save more than the rest of
+    its writes), each row's history written with it (simple_history's bulk helpers' way)."""
     now = timezone.now()
     created = [_result(entry, covers, user, now) for entry, covers in rows.new]
     updated = []
@@ -181,8 +190,43 @@ def _write_orm(rows: _Rows, user: User | None, reason: str) -> None:
         updated.append(_result(entry, covers, user, now))
         updated[-1].pk = pk
     history = {"default_user": user, "default_change_reason": reason, "batch_size": BATCH}
-    bulk_create_with_history(created, Result, **history)
-    bulk_update_with_history(updated, Result, _FIELDS, **history)
+    if created:  # as bulk_create_with_history does on PostgreSQL (which returns the new ids)
+        Result.objects.bulk_create(created, batch_size=BATCH)
+        _history().bulk_history_create(created, **history)
+    if updated:
+        _update_rows(updated, user, now)
+        _history().bulk_history_create(updated, update=True, **history)
+
+
+@functools.cache
+def _history() -> HistoryManager:
+    """Result's history manager. simple_history makes a new manager class at each
+    `Result.history` (Manager.from_queryset, a few ms of CPU, more than the rest of a form's
+    write); bound to no row it holds nothing that changes, so one serves the process."""
+    return Result.history
+
+
+_UPDATE_ROWS = """
+UPDATE {results} r SET value = v.value, numerator = v.numerator, denominator = v.denominator,
+       covers_months = v.covers_months, updated_by_id = %s, updated_at = %s
+FROM (VALUES {rows}) AS v (id, value, numerator, denominator, covers_months)
+WHERE r.id = v.id
+"""
+_ROW = "(%s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::smallint)"
+
+
+def _update_rows(updated: list[Result], user: User | None, now: datetime.datetime) -> None:
+    """Writes the amounts, months covered, who and when of `updated` (rows locked by `_stored`),
+    a query per BATCH rows."""
+    with connection.cursor() as cursor:
+        for batch in batched(updated, BATCH):
+            sql = _UPDATE_ROWS.format(
+                results=Result._meta.db_table, rows=", ".join([_ROW] * len(batch))
+            )
+            params: list[Any] = [user.pk if user else None, now]
+            for r in batch:
+                params += [r.pk, r.value, r.numerator, r.denominator, r.covers_months]
+            cursor.execute(sql, params)
 
 
 _STAGE = """
@@ -247,7 +291,6 @@ def _delete(rows: _Rows, user: User | None, reason: str) -> None:
         result.delete()
 
 
-@transaction.atomic
 def record_results(
     entries: Sequence[Entry],
     *,
@@ -267,13 +310,26 @@ def record_results(
     file); the unit's life and the locks are checked here all the same. `held`: the month
     forms the caller read for update in this transaction (review.Held), not read again.
     """
+    # A caller holding its month forms (`held`) is in the transaction that writes: no
+    # savepoint of its own (two more round trips); an error then ends the caller's transaction.
+    with transaction.atomic(savepoint=held is None):
+        return _record(entries, user, source, checked, held)
+
+
+def _record(
+    entries: Sequence[Entry],
+    user: User | None,
+    source: str,
+    checked: bool,
+    held: review.Held | None,
+) -> SaveSummary:
     problems = _life_problems(entries) or _lock_problems(entries, held)
+    stored = {} if problems else _stored(entries)  # read first: the checks want its values too
     if not problems and not checked:
-        problems = check_entries(entries, source=source)
+        problems = check_entries(entries, source=source, saved=_saved_values(entries, stored))
     errors = [p for p in problems if p.blocking]
     if errors:
         raise EntryError(errors)
-    stored = _stored(entries)
     forms = _form_keys(entries)
     rows, totals, touched = _Rows(), Changes(), set[review.FormKey]()
     for entry in entries:

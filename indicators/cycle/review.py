@@ -97,7 +97,7 @@ def _move(
     current = _locked(submission.pk)
     _check_state(current, allowed_from, action)
     _change(current, to, action)
-    current.save()
+    current.save(update_fields=CHANGED_FIELDS)  # locked: nothing else of the row moved
     _record(current, action, user, comment)
     return current
 
@@ -163,15 +163,37 @@ def _move_many(
     return moved
 
 
+EDITABLE: set[str] = {SubmissionState.DRAFT, SubmissionState.RETURNED}
+
+
+def _ensure_can_submit(user: User, unit: Unit) -> None:
+    if not access.can_enter(user, unit):
+        raise ReviewError(_("Bạn không được gửi báo cáo của đơn vị này."))
+
+
 @transaction.atomic
 def submit(*, user: User, submission: Submission) -> Submission:
-    if not access.can_enter(user, submission.unit):
-        raise ReviewError(_("Bạn không được gửi báo cáo của đơn vị này."))
-    editable: set[str] = {SubmissionState.DRAFT, SubmissionState.RETURNED}
+    _ensure_can_submit(user, submission.unit)
     return _move(
-        submission, allowed_from=editable, to=SubmissionState.SUBMITTED, action=Action.SUBMIT,
+        submission, allowed_from=EDITABLE, to=SubmissionState.SUBMITTED, action=Action.SUBMIT,
         user=user,
     )  # fmt: skip
+
+
+@transaction.atomic
+def submit_month(*, user: User, unit: Unit, program: Program, month: datetime.date) -> Submission:
+    """`submit` of the unit's month form (made if there is none yet, as `submission_for`
+    does), read and locked in one query rather than read, then read again to lock."""
+    _ensure_can_submit(user, unit)
+    current, _created = Submission.objects.select_for_update().get_or_create(
+        unit=unit, program=program, month=month
+    )
+    current.unit, current.program = unit, program  # the same rows, not read again
+    _check_state(current, EDITABLE, Action.SUBMIT)
+    _change(current, SubmissionState.SUBMITTED, Action.SUBMIT)
+    current.save(update_fields=CHANGED_FIELDS)
+    _record(current, Action.SUBMIT, user)
+    return current
 
 
 def _ensure_reviewer(user: User, submission: Submission) -> None:
@@ -284,7 +306,7 @@ def record_writes(
         submission.version += 1
         if submission.state == SubmissionState.RETURNED:
             submission.state = SubmissionState.DRAFT
-        submission.save()
+        submission.save(update_fields=["version", "state"])  # the row is locked: the rest holds
         _record(submission, action, user)
 
 

@@ -374,3 +374,44 @@ def problem_label(problem: Problem) -> str:
     }[problem.field]
     suffix = f" ({part})" if part else ""
     return f"{who}{problem.entry.indicator.code}{suffix}: {problem.message}"
+
+
+def posted_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
+    """The month's form as a POST reads it back: its cells (the entered indicators, of the
+    commune and of each branch of the month), without their saved figures, which a save
+    reads itself (locked, in its transaction) and a form shown again reads with every detail
+    (`with_details`)."""
+    indicators = _posted_indicators(program)
+    commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
+    branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
+    children = list(Unit.objects.filter(parent=unit).order_by("code"))
+    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
+    for branch in branches:
+        branch.parent = unit  # known: saves a query per branch wherever its commune is asked
+    commune_cells = [Cell(unit, ind) for ind in commune_inds]
+    rows = [(b, [Cell(b, ind) for ind in branch_inds]) for b in branches]
+    headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
+    return Sheet(
+        unit, program, month, commune_cells, headers, branches, rows, draft=None, detailed=False,
+        children=children,
+    )  # fmt: skip
+
+
+def _posted_indicators(program: Program) -> list[Indicator]:
+    """entered_indicators without its joins (building them costs Django more than the read):
+    the program is the one asked for, and the totals of breakdowns are among the indicators
+    read, or read by id when one is not. Ties of position by id."""
+    found = list(
+        _form_indicators(program)
+        .filter(derived_from="")
+        .select_related(None)
+        .order_by("position", "pk")
+    )
+    by_pk = {i.pk: i for i in found}
+    missing = {i.part_of_id for i in found if i.part_of_id and i.part_of_id not in by_pk}
+    if missing:
+        by_pk |= Indicator.objects.in_bulk(missing)
+    for indicator in found:
+        indicator.program = program
+        indicator.part_of = by_pk[indicator.part_of_id] if indicator.part_of_id else None
+    return found

@@ -124,8 +124,20 @@ ON CONFLICT (indicator_id, unit_id, scope, month, valid_from, valid_to) DO UPDAT
 
 
 def _coverages_of(source_ids: Iterable[int]) -> list[Indicator]:
-    found = Indicator.objects.filter(rule=Rule.COVERAGE, source__in=list(source_ids))
+    # Most writes change no coverage's source: asked first in plain SQL, which costs a form's
+    # save less CPU than the ORM's query with its joins (read only when there is one).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _COVERAGES.format(t=Indicator._meta.db_table), [Rule.COVERAGE, list(source_ids)]
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    if not ids:
+        return []
+    found = Indicator.objects.filter(pk__in=ids)
     return [c for c in found.select_related("source", "program") if rule_for(c).rolls_up]
+
+
+_COVERAGES = "SELECT id FROM {t} WHERE rule = %s AND source_id = ANY(%s)"
 
 
 def _series(source: Indicator, units: Iterable[int]) -> dict[int, dict[datetime.date, Decimal]]:

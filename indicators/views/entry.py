@@ -165,10 +165,11 @@ def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str)
     if program_obj is None:
         raise Http404
     month_date = _month_or_404(month)
-    # A save needs only the cells; the form is shown again with every detail if refused.
-    sheet = sheets.build_sheet(unit, program_obj, month_date, details=request.method != "POST")
     if request.method != "POST":
+        sheet = sheets.build_sheet(unit, program_obj, month_date)
         return _render(request, sheet, offer_draft=True, programs=programs)
+    # A save needs only the cells; the form is shown again with every detail if refused.
+    sheet = sheets.posted_sheet(unit, program_obj, month_date)
     action = request.POST.get("action", "save")
     if action in REVIEW_ACTIONS:
         return _review(request, sheet, action)
@@ -257,9 +258,10 @@ def _save(request: AuthenticatedRequest, sheet: sheets.Sheet, then_submit: bool)
         return _render(request, sheet, status=409, stale=str(exc), stale_changes=exc.changes)
     _report_saved(request, sheet, summary)
     if then_submit:
-        submission = review.submission_for(sheet.unit, sheet.program, sheet.month)
         try:
-            review.submit(user=request.user, submission=submission)
+            review.submit_month(
+                user=request.user, unit=sheet.unit, program=sheet.program, month=sheet.month
+            )
             messages.success(request, _("Đã gửi duyệt lên cấp trên."))
         except review.ReviewError as exc:
             messages.error(request, str(exc))
