@@ -104,6 +104,7 @@ TEMPLATES = [
 # Django's form renderer with drop-down lists written in Python (common/form_renderer.py).
 FORM_RENDERER = "common.form_renderer.QuickSelectRenderer"
 
+
 def database(url: str) -> dict[str, Any]:
     """The default database from its URL, with the connection settings every environment uses."""
     config: dict[str, Any] = env.db_url_config(url)
