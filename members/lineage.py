@@ -298,6 +298,8 @@ class _Kept:
         self.budget = budget
         self._items: OrderedDict[_Key, Lineage] = OrderedDict()
         self._lock = threading.Lock()
+        self._total = 0  # the weights as last weighed, plus those put since
+        self._puts = 0
 
     def get(self, key: _Key) -> Lineage | None:
         with self._lock:
@@ -310,22 +312,33 @@ class _Kept:
     unfrozen = 0
 
     def put(self, key: _Key, found: Lineage) -> None:
-        """Keeps `found`, then drops the oldest until within the size and the budget (memos
-        grow after a lineage is kept: the weights are those of now). The newest stays, even
-        alone over the budget: the next put drops it if it is not used again."""
+        """Keeps `found`, then, when over the size or the budget by the running total, or
+        every TRIM_EVERY puts, weighs them all again (memos grow after a lineage is kept) and
+        drops the oldest until within both. The newest stays, even alone over the budget: the
+        next put drops it if it is not used again."""
         with self._lock:
             self.unfrozen += 1
             self._items[key] = found
             self._items.move_to_end(key)
-            weights = {k: lineage.weight() for k, lineage in self._items.items()}
-            total = sum(weights.values())
-            while len(self._items) > 1 and (len(self._items) > self.size or total > self.budget):
-                dropped, _lineage = self._items.popitem(last=False)
-                total -= weights[dropped]
+            self._total += found.weight()
+            self._puts += 1
+            over = len(self._items) > self.size or self._total > self.budget
+            if over or self._puts % TRIM_EVERY == 0:
+                self._trim()
+
+    def _trim(self) -> None:
+        # Weighing thousands of small lineages is a few ms: not at every put.
+        weights = {k: lineage.weight() for k, lineage in self._items.items()}
+        total = sum(weights.values())
+        while len(self._items) > 1 and (len(self._items) > self.size or total > self.budget):
+            dropped, _lineage = self._items.popitem(last=False)
+            total -= weights[dropped]
+        self._total = total
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._total = 0
 
     def __len__(self) -> int:
         return len(self._items)
@@ -334,8 +347,12 @@ class _Kept:
 # Measured on the benchmark's national data (tracemalloc): a national lineage is ~22,000 items
 # (10,800 old units, 5 MB), ~35,000 with the communes of its table placed (+1.4 MB), ~270,000
 # (~27 MB) once a page has placed every branch of both maps (~90 bytes an item); a province's,
-# a few thousand. The budget keeps a process under ~100 MB of lineages.
-_KEPT = _Kept(size=64, budget=500_000)
+# a few thousand; a commune's, ~30 (~3 KiB). The budget keeps a process under ~100 MB of
+# lineages. The size holds every commune's lineage for a few months: on the deadline day each
+# worker serves forms of any commune, and a lineage built again costs a form ~4 ms of CPU and 6
+# queries (with 64, most of the load's forms built theirs: 215 communes x 4 months).
+_KEPT = _Kept(size=4096, budget=500_000)
+TRIM_EVERY = 32
 
 
 def _read(scope: Unit, day: datetime.date) -> Lineage:

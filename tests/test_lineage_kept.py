@@ -271,6 +271,29 @@ def test_the_kept_lineages_are_bounded_by_number_and_weight():
     assert kept.get(("db", 3, "/3/", END_2025, 1)) is None
 
 
+def test_the_kept_lineages_are_weighed_again_now_and_then(monkeypatch):
+    """A put weighs only the new lineage unless over a bound; every TRIM_EVERY puts all are
+    weighed again, so a lineage whose memos grew after it was kept is dropped then."""
+    from members import lineage as lineages
+
+    monkeypatch.setattr(lineages, "TRIM_EVERY", 4)
+    kept = _Kept(size=100, budget=100)
+    grown = _weighing(10)
+    kept.put(("db", 10, "/10/", END_2025, 1), grown)
+    grown.home = {pk: "/1/" for pk in range(200)}  # its memos filled since
+    weighed: list[int] = []
+    monkeypatch.setattr(Lineage, "weight", lambda self: weighed.append(1) or len(self.home))
+    for n in (1, 2):
+        kept.put(("db", n, f"/{n}/", END_2025, 1), _weighing(n))
+    assert len(weighed) == 2  # the new ones only
+    assert kept.get(("db", 10, "/10/", END_2025, 1)) is grown
+
+    kept.put(("db", 3, "/3/", END_2025, 1), _weighing(3))  # the 4th put: all weighed again
+
+    assert kept.get(("db", 10, "/10/", END_2025, 1)) is None
+    assert kept.get(("db", 3, "/3/", END_2025, 1)) is not None
+
+
 def test_a_coverage_table_counts_a_new_commune(tree, sums):
     """The rows each commune counts in (CoverageRule.measures' map part) are kept with the
     lineage: the table of Khánh Hòa's communes over 2025 counts ABC and D (2 of 2 meet 110),
