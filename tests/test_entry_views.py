@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from common.periods import previous_month
+from indicators.cycle.entry import history_peaks
 from indicators.figures import engine
 from indicators.models import EntryDraft, Indicator, Result
 from tests.entry_posts import entry_post
@@ -198,3 +199,44 @@ def test_the_grid_escapes_what_it_shows(officer, khanh_hoa):
     assert "<script>x" not in page
     assert "Chi hội &lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>&</b>" not in page
     assert 'aria-label="Số &quot;hộ&quot; &lt;i&gt; · Chi hội &lt;b&gt;&amp;&lt;/b&gt;"' in page
+
+
+def test_the_fields_carry_the_peaks_of_the_twelve_months_before(officer, khanh_hoa):
+    """data-peak (the browser's "unusually high" warning) is history_peaks' answer: the highest
+    monthly value of the twelve months before, where there are three of them at least; a
+    year's total (covers 12) and a month older than twelve are not counted."""
+    commune, branch = khanh_hoa.ba_ngoi, khanh_hoa.ba_ngoi_branch
+    h01, h02, h09 = (Indicator.objects.get(code=code) for code in ("H-01", "H-02", "H-09"))
+    rows = [
+        (commune, h01, "2024-09", 90, 1),  # thirteen months before: not counted
+        (commune, h01, "2024-10", 7, 1),
+        (commune, h01, "2025-01", 9, 1),
+        (commune, h01, "2025-06", 500, 12),  # a year's total
+        (commune, h01, "2025-09", 5, 1),
+        (commune, h02, "2025-08", 3, 1),  # two months: too little history
+        (commune, h02, "2025-09", 4, 1),
+        (branch, h09, "2025-03", 2, 1),
+        (branch, h09, "2025-05", 8, 1),
+        (branch, h09, "2025-07", 6, 1),
+    ]
+    for unit, indicator, month, value, covers in rows:
+        Result.objects.create(
+            unit=unit, indicator=indicator, month=datetime.date.fromisoformat(f"{month}-01"),
+            value=value, covers_months=covers,
+        )  # fmt: skip
+
+    page = officer.get(form_url(commune)).content.decode()
+
+    def peak(unit, code: str) -> str | None:
+        attributes = page.split(f'name="{field(unit, code)}"')[1].split(">")[0]
+        return (
+            attributes.split('data-peak="')[1].split('"')[0] if "data-peak" in attributes else None
+        )
+
+    expected = history_peaks([commune, branch], [h01, h02, h09], datetime.date(2025, 10, 1))
+    assert expected == {(commune.pk, h01.pk): Decimal(9), (branch.pk, h09.pk): Decimal(8)}
+    assert (peak(commune, "H-01"), peak(commune, "H-02"), peak(branch, "H-09")) == (
+        "9.00",
+        None,
+        "8.00",
+    )
