@@ -8,7 +8,9 @@ from django.urls import reverse
 from common.periods import previous_month
 from indicators.cycle.entry import history_peaks
 from indicators.figures import engine
-from indicators.models import EntryDraft, Indicator, Result
+from indicators.figures.table import targets_of_many, unit_targets
+from indicators.models import EntryDraft, Indicator, Result, Target
+from tests import factories
 from tests.entry_posts import entry_post
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +242,64 @@ def test_the_fields_carry_the_peaks_of_the_twelve_months_before(officer, khanh_h
         None,
         "8.00",
     )
+
+
+def test_the_forms_targets_are_those_of_targets_of_many(khanh_hoa, catalog):
+    """unit_targets (the form's one query) answers as targets_of_many: the commune's own target
+    of the nearest period end (a flow's only in the year), else the sum of the branches' valid
+    at the month's end; an ended branch's target is not added."""
+    commune, branch = khanh_hoa.ba_ngoi, khanh_hoa.ba_ngoi_branch
+    ended = factories.branch(commune, 2)
+    ended.valid_to = datetime.date(2025, 6, 30)
+    ended.save()
+    second = factories.branch(commune, 3)
+    codes = ("H-01", "H-02", "H-04", "H-05", "H-07", "H-09")
+    h01, h02, h04, h05, h07, h09 = (Indicator.objects.get(code=code) for code in codes)
+    rows = [
+        (commune, h01, "2025-12-31", 40), (commune, h01, "2026-12-31", 90),
+        (branch, h01, "2025-12-31", 7),  # the commune's own target wins
+        (branch, h02, "2025-12-31", 3), (second, h02, "2025-12-31", 4),
+        (ended, h02, "2025-12-31", 100), (branch, h02, "2026-12-31", 50),
+        (commune, h04, "2026-12-31", 12),  # a flow: another year's does not apply
+        (branch, h05, "2025-12-31", 60), (commune, h05, "2026-06-30", 70),  # a rate: not added
+        (branch, h07, "2026-12-31", 8), (second, h07, "2026-12-31", 9),  # a stock: any year
+        (second, h07, "2027-12-31", 1),
+        (branch, h09, "2025-12-31", 5), (second, h09, "2025-12-31", 6),
+    ]  # fmt: skip
+    for unit, indicator, period_end, value in rows:
+        Target.objects.create(
+            unit=unit, indicator=indicator, value=value,
+            period_end=datetime.date.fromisoformat(period_end),
+        )  # fmt: skip
+    indicators = list(Indicator.objects.filter(code__in=codes))
+    children = list(commune.children.all())
+    month = datetime.date(2025, 10, 1)
+
+    found = unit_targets(indicators, commune, month, children)
+
+    many = targets_of_many(indicators, [commune], month, children=children)
+    assert found == {ind: target for (ind, _unit), target in many.items()}
+    assert {i.code: found[i.pk][0] for i in indicators if i.pk in found} == {
+        "H-01": 40, "H-02": 7, "H-05": 70, "H-07": 17, "H-09": 11,
+    }  # fmt: skip
+
+
+def test_the_branch_grid_shows_each_branchs_year_to_date(officer, khanh_hoa):
+    branch = khanh_hoa.ba_ngoi_branch
+    other = factories.branch(khanh_hoa.ba_ngoi, 2)
+    h09 = Indicator.objects.get(code="H-09")
+    for unit, month, value in [
+        (branch, "2024-12", 50), (branch, "2025-02", 3), (branch, "2025-09", 4),
+        (other, "2025-10", 6),
+    ]:  # fmt: skip
+        Result.objects.create(
+            unit=unit, indicator=h09, month=datetime.date.fromisoformat(f"{month}-01"), value=value
+        )
+
+    page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+
+    def year_to_date(unit) -> str:
+        cell = page.split(f'name="{field(unit, "H-09")}"')[1].split("</td>")[0]
+        return cell.split("Từ đầu năm: ")[1].split("<")[0]
+
+    assert (year_to_date(branch), year_to_date(other)) == ("7", "6")

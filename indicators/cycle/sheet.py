@@ -18,7 +18,7 @@ from indicators.cycle.entry import MIN_HISTORY, Entry, Problem
 from indicators.cycle.register import register_figures
 from indicators.figures import engine
 from indicators.figures.rules import rule_for
-from indicators.figures.table import current_reads, shared_reads, targets_of_many
+from indicators.figures.table import current_reads, shared_reads, unit_targets
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
 from members import lifespan
 from members.models import Level, Unit
@@ -321,8 +321,8 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    found = targets_of_many([*indicators, *derived], [unit], month, children=children)
-    targets = {i.pk: found.get((i.pk, unit.pk), (None, None))[0] for i in [*indicators, *derived]}
+    found = unit_targets([*indicators, *derived], unit, month, children)
+    targets = {i.pk: found.get(i.pk, (None, None))[0] for i in [*indicators, *derived]}
     # The year to date of every field in one query per kind (engine.measure_from_start below).
     current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
     commune_cells = [
@@ -334,9 +334,7 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         c.target = targets[c.indicator.pk]
         c.last_year = last_year.get(c.indicator.pk)
         c.register = from_register.get(c.indicator.pk)
-    ytd_by_branch = {
-        ind.pk: engine.values_by_unit(ind, unit, year_start, month) for ind in branch_inds
-    }
+    ytd_by_branch = {ind.pk: _branch_values(ind, unit, year_start, month) for ind in branch_inds}
     branch_rows = [
         (b, [cell(b, ind, ytd_by_branch[ind.pk].get(b.pk)) for ind in branch_inds])
         for b in branches
@@ -352,6 +350,16 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     for c in sheet.derived_cells:
         c.target = targets[c.indicator.pk]
     return sheet
+
+
+def _branch_values(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> dict[int, Decimal]:
+    """engine.values_by_unit of a branch indicator under the commune, from the shared reads:
+    their list of the subtree's units is kept with the commune's lineage (members.lineage),
+    so the branches are not read again for each indicator and each load."""
+    rows = current_reads().rows(indicator, unit, start, end)
+    return rule_for(indicator).values_of_rows(rows)
 
 
 def with_details(sheet: Sheet) -> Sheet:
