@@ -94,8 +94,9 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
     state = submission.state if submission else None
     may_enter = access.can_enter(request.user, sheet.unit)
     events = list(submission.events.select_related("actor")) if submission else []
-    indicators = {c.indicator.pk: c.indicator for c in sheet.cells}.values()
-    note = review.return_note(events, indicators)
+    indicators = {c.indicator.pk: c.indicator for c in sheet.cells}
+    note = review.return_note(events, indicators.values())
+    shown = indicators | {c.indicator.pk: c.indicator for c in sheet.derived_cells}
     existed = lifespan.existed_in(sheet.unit, sheet.month)
     return {
         "return_note": note,
@@ -115,7 +116,9 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         "may_enter": may_enter,
         "can_review": access.can_review(request.user, sheet.unit),
         "events": events,
-        "history": value_history(sheet.unit, sheet.program, sheet.month, children=sheet.children),
+        "history": value_history(
+            sheet.unit, sheet.program, sheet.month, children=sheet.children, indicators=shown
+        ),
         "version": submission.version if submission else 0,
         "due": review.due_date(sheet.program, sheet.month),
         "late": submission is not None and review.is_late(submission),
