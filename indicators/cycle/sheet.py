@@ -7,19 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from common.numbers import NumberError, format_number, parse_number
 from common.periods import add_months
+from indicators.catalogue import kept
 from indicators.catalogue.derived import parse_spec
 from indicators.cycle.entry import MIN_HISTORY, Entry, Problem
 from indicators.cycle.register import register_figures
 from indicators.figures import engine
 from indicators.figures.rules import rule_for
 from indicators.figures.table import current_reads, shared_reads, unit_targets
-from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
+from indicators.models import CollectionLevel, EntryDraft, Indicator, Result
 from members import lifespan
 from members.models import Level, Unit
 from programs.models import Program
@@ -150,26 +151,16 @@ class Sheet:
         return entry
 
 
-def _form_indicators(program: Program) -> QuerySet[Indicator]:
-    return (
-        Indicator.objects.filter(program=program)
-        .exclude(rule=Rule.COVERAGE)
-        .filter(level__in=[CollectionLevel.COMMUNE, CollectionLevel.BRANCH])
-        .select_related("program", "part_of")
-        .order_by("position")
-    )
-
-
 def entered_indicators(program: Program) -> list[Indicator]:
     """The program's indicators a commune form asks for (coverage is computed from its source
     and derived indicators from activities: neither is asked)."""
-    return list(_form_indicators(program).filter(derived_from=""))
+    return _entered_and_derived(program)[0]
 
 
 def _entered_and_derived(program: Program) -> tuple[list[Indicator], list[Indicator]]:
     """entered_indicators and the program's indicators of the form computed from activity
-    records, in one query."""
-    both = list(_form_indicators(program))
+    records, from the catalogue kept in the process (indicators.catalogue.kept)."""
+    both = kept.catalogue().form_indicators(program)
     return [i for i in both if not i.derived_from], [i for i in both if i.derived_from]
 
 

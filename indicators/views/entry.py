@@ -14,6 +14,7 @@ from accounts import access
 from accounts.http import AuthenticatedRequest
 from common.periods import add_months, month_start, parse_month, previous_month
 from config.shedding import sheddable
+from indicators.catalogue import kept
 from indicators.cycle import review
 from indicators.cycle import sheet as sheets
 from indicators.cycle.entry import (
@@ -159,7 +160,7 @@ def _render(
 @login_required
 def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:
     unit = _commune_or_404(request, pk)
-    programs = list(all_programs())  # the picker's too: one query for both
+    programs = list(kept.catalogue().programs)  # the picker's too
     program_obj = next((p for p in programs if p.code == program), None)
     if program_obj is None:
         raise Http404
