@@ -87,6 +87,9 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(_form_url(unit, program, month))
 
 
+_ACTOR_UNSHOWN = ("actor__password", "actor__last_login", "actor__date_joined", "actor__email")
+
+
 def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[str, object]:
     """The month's review state and what this user may do with it."""
     submission = Submission.objects.filter(
@@ -94,7 +97,11 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
     ).first()
     state = submission.state if submission else None
     may_enter = access.can_enter(request.user, sheet.unit)
-    events = list(submission.events.select_related("actor")) if submission else []
+    # Of the actor, only the names the timeline and the return note show (a month saved often
+    # has an event per save).
+    events = (
+        list(submission.events.select_related("actor").defer(*_ACTOR_UNSHOWN)) if submission else []
+    )
     indicators = {c.indicator.pk: c.indicator for c in sheet.cells}
     note = review.return_note(events, indicators.values())
     shown = indicators | {c.indicator.pk: c.indicator for c in sheet.derived_cells}
