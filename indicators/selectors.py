@@ -14,9 +14,9 @@ from common.periods import add_months, month_start
 from indicators.cycle import review
 from indicators.figures.completeness import COMPLETE, month_status
 from indicators.figures.engine import Figure, figures_of_unit
-from indicators.models import (
+from indicators.models import (  # type: ignore[attr-defined]  # simple_history's model
+    HistoricalResult,
     Indicator,
-    Result,
     Submission,
     SubmissionEvent,
     SubmissionState,
@@ -106,7 +106,9 @@ def value_history(
     if children is None:
         children = list(Unit.objects.filter(parent=unit))
     units = {unit.pk: unit, **{c.pk: c for c in children}}
-    records = Result.history.filter(
+    # The history model's own manager: `Result.history` builds a manager class on each use
+    # (simple_history's descriptor: inspect.getmembers of the queryset, ~0.3 ms).
+    records = HistoricalResult.objects.filter(
         unit_id__in=list(units), indicator__program=program, month=month
     )
     if since is not None:
@@ -159,21 +161,18 @@ def _previous_records(records: Sequence[_Record]) -> dict[int, _Version | None]:
         return {}
     ids = {r.id for r in records}
     earlier = (
-        Result.history.filter(id__in=ids)
+        HistoricalResult.objects.filter(id__in=ids)
         .order_by("id", "history_date", "history_id")
         .values_list(*_Version._fields)
     )
-    by_result: dict[int, list[_Version]] = {}
+    # In each result's order of versions, the one before each (the records are among them).
+    before: dict[int, _Version | None] = {}
+    last: dict[int, _Version] = {}
     for row in earlier:
         version = _Version(*row)
-        by_result.setdefault(version.id, []).append(version)
-    previous = {}
-    for record in records:
-        versions = by_result.get(record.id, [])
-        key = (record.history_date, record.history_id)
-        before = [v for v in versions if (v.history_date, v.history_id) < key]
-        previous[record.history_id] = before[-1] if before else None
-    return previous
+        before[version.history_id] = last.get(version.id)
+        last[version.id] = version
+    return {record.history_id: before.get(record.history_id) for record in records}
 
 
 def show_record(record: Any) -> str:
