@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -14,9 +14,9 @@ from common.periods import add_months, month_start
 from indicators.cycle import review
 from indicators.figures.completeness import COMPLETE, month_status
 from indicators.figures.engine import Figure, figures_of_unit
-from indicators.models import (
+from indicators.models import (  # type: ignore[attr-defined]  # simple_history's model
+    HistoricalResult,
     Indicator,
-    Result,
     Submission,
     SubmissionEvent,
     SubmissionState,
@@ -63,6 +63,31 @@ SOURCE_LABELS = {
 }
 
 
+class Editor(NamedTuple):
+    """Who made a change, as the history shows them."""
+
+    pk: int
+    username: str
+
+
+class _Record(NamedTuple):
+    """What the history shows of a version of a result (a plain row, not a history model with
+    its unit, indicator and user: the form shows up to fifty on every load)."""
+
+    id: int
+    history_id: int
+    history_date: datetime.datetime
+    history_type: str
+    history_change_reason: str | None
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    unit_id: int
+    indicator_id: int
+    history_user_id: int | None
+    history_user__username: str | None
+
+
 def value_history(
     unit: Unit,
     program: Program,
@@ -71,36 +96,49 @@ def value_history(
     since: datetime.datetime | None = None,
     limit: int = 50,
     children: Sequence[Unit] | None = None,
+    indicators: Mapping[int, Indicator] | None = None,
 ) -> list[dict[str, Any]]:
     """The latest changes of a commune's month (its branches included), newest first.
-    `children`: the commune's children (any day's), when already read."""
+    `children`: the commune's children (any day's), when already read; `indicators`: the
+    program's indicators by id that the page has (any other is read)."""
     # By unit ids, not `unit=... OR unit__parent=...`: the OR through a join cannot use the
     # history's unit index and reads the whole history table.
     if children is None:
-        children = list(Unit.objects.filter(parent=unit).only("pk"))
-    units = [unit.pk, *(c.pk for c in children)]
-    records = Result.history.filter(unit_id__in=units, indicator__program=program, month=month)
+        children = list(Unit.objects.filter(parent=unit))
+    units = {unit.pk: unit, **{c.pk: c for c in children}}
+    # The history model's own manager: `Result.history` builds a manager class on each use
+    # (simple_history's descriptor: inspect.getmembers of the queryset, ~0.3 ms).
+    records = HistoricalResult.objects.filter(
+        unit_id__in=list(units), indicator__program=program, month=month
+    )
     if since is not None:
         records = records.filter(history_date__gt=since)
-    records = list(
-        records.select_related("indicator", "unit", "history_user").order_by(
-            "-history_date", "-history_id"
-        )[:limit]
-    )
-    previous = _previous_records(records)
+    rows = [
+        _Record(*row)
+        for row in records.order_by("-history_date", "-history_id").values_list(*_Record._fields)[
+            :limit
+        ]
+    ]
+    known = dict(indicators or {})
+    missing = {r.indicator_id for r in rows} - set(known)
+    if missing:
+        known.update(Indicator.objects.in_bulk(list(missing)))
+    previous = _previous_records(rows)
     return [
         {
             "at": record.history_date,
-            "user": record.history_user,
-            "indicator": record.indicator,
-            "unit": record.unit,
+            "user": Editor(record.history_user_id, record.history_user__username)
+            if record.history_user_id is not None and record.history_user__username is not None
+            else None,
+            "indicator": known[record.indicator_id],
+            "unit": units[record.unit_id],
             "before": show_record(previous.get(record.history_id))
             if record.history_type != "+"
             else "–",
             "after": "–" if record.history_type == "-" else show_record(record),
             "source": SOURCE_LABELS.get(record.history_change_reason or "", ""),
         }
-        for record in records
+        for record in rows
     ]
 
 
@@ -115,7 +153,7 @@ class _Version(NamedTuple):
     denominator: Decimal | None
 
 
-def _previous_records(records: list[Any]) -> dict[int, _Version | None]:
+def _previous_records(records: Sequence[_Record]) -> dict[int, _Version | None]:
     """Each record's previous version of the same result, in one query (`prev_record` would
     ask once per line); the versions as plain rows, not history models (a result edited on
     each save of the month has many)."""
@@ -123,21 +161,18 @@ def _previous_records(records: list[Any]) -> dict[int, _Version | None]:
         return {}
     ids = {r.id for r in records}
     earlier = (
-        Result.history.filter(id__in=ids)
+        HistoricalResult.objects.filter(id__in=ids)
         .order_by("id", "history_date", "history_id")
         .values_list(*_Version._fields)
     )
-    by_result: dict[int, list[_Version]] = {}
+    # In each result's order of versions, the one before each (the records are among them).
+    before: dict[int, _Version | None] = {}
+    last: dict[int, _Version] = {}
     for row in earlier:
         version = _Version(*row)
-        by_result.setdefault(version.id, []).append(version)
-    previous = {}
-    for record in records:
-        versions = by_result.get(record.id, [])
-        key = (record.history_date, record.history_id)
-        before = [v for v in versions if (v.history_date, v.history_id) < key]
-        previous[record.history_id] = before[-1] if before else None
-    return previous
+        before[version.history_id] = last.get(version.id)
+        last[version.id] = version
+    return {record.history_id: before.get(record.history_id) for record in records}
 
 
 def show_record(record: Any) -> str:

@@ -6,8 +6,11 @@ from django.test import Client
 from django.urls import reverse
 
 from common.periods import previous_month
+from indicators.cycle.entry import history_peaks
 from indicators.figures import engine
-from indicators.models import EntryDraft, Indicator, Result
+from indicators.figures.table import targets_of_many, unit_targets
+from indicators.models import EntryDraft, Indicator, Result, Target
+from tests import factories
 from tests.entry_posts import entry_post
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +201,105 @@ def test_the_grid_escapes_what_it_shows(officer, khanh_hoa):
     assert "<script>x" not in page
     assert "Chi hội &lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>&</b>" not in page
     assert 'aria-label="Số &quot;hộ&quot; &lt;i&gt; · Chi hội &lt;b&gt;&amp;&lt;/b&gt;"' in page
+
+
+def test_the_fields_carry_the_peaks_of_the_twelve_months_before(officer, khanh_hoa):
+    """data-peak (the browser's "unusually high" warning) is history_peaks' answer: the highest
+    monthly value of the twelve months before, where there are three of them at least; a
+    year's total (covers 12) and a month older than twelve are not counted."""
+    commune, branch = khanh_hoa.ba_ngoi, khanh_hoa.ba_ngoi_branch
+    h01, h02, h09 = (Indicator.objects.get(code=code) for code in ("H-01", "H-02", "H-09"))
+    rows = [
+        (commune, h01, "2024-09", 90, 1),  # thirteen months before: not counted
+        (commune, h01, "2024-10", 7, 1),
+        (commune, h01, "2025-01", 9, 1),
+        (commune, h01, "2025-06", 500, 12),  # a year's total
+        (commune, h01, "2025-09", 5, 1),
+        (commune, h02, "2025-08", 3, 1),  # two months: too little history
+        (commune, h02, "2025-09", 4, 1),
+        (branch, h09, "2025-03", 2, 1),
+        (branch, h09, "2025-05", 8, 1),
+        (branch, h09, "2025-07", 6, 1),
+    ]
+    for unit, indicator, month, value, covers in rows:
+        Result.objects.create(
+            unit=unit, indicator=indicator, month=datetime.date.fromisoformat(f"{month}-01"),
+            value=value, covers_months=covers,
+        )  # fmt: skip
+
+    page = officer.get(form_url(commune)).content.decode()
+
+    def peak(unit, code: str) -> str | None:
+        attributes = page.split(f'name="{field(unit, code)}"')[1].split(">")[0]
+        return (
+            attributes.split('data-peak="')[1].split('"')[0] if "data-peak" in attributes else None
+        )
+
+    expected = history_peaks([commune, branch], [h01, h02, h09], datetime.date(2025, 10, 1))
+    assert expected == {(commune.pk, h01.pk): Decimal(9), (branch.pk, h09.pk): Decimal(8)}
+    assert (peak(commune, "H-01"), peak(commune, "H-02"), peak(branch, "H-09")) == (
+        "9.00",
+        None,
+        "8.00",
+    )
+
+
+def test_the_forms_targets_are_those_of_targets_of_many(khanh_hoa, catalog):
+    """unit_targets (the form's one query) answers as targets_of_many: the commune's own target
+    of the nearest period end (a flow's only in the year), else the sum of the branches' valid
+    at the month's end; an ended branch's target is not added."""
+    commune, branch = khanh_hoa.ba_ngoi, khanh_hoa.ba_ngoi_branch
+    ended = factories.branch(commune, 2)
+    ended.valid_to = datetime.date(2025, 6, 30)
+    ended.save()
+    second = factories.branch(commune, 3)
+    codes = ("H-01", "H-02", "H-04", "H-05", "H-07", "H-09")
+    h01, h02, h04, h05, h07, h09 = (Indicator.objects.get(code=code) for code in codes)
+    rows = [
+        (commune, h01, "2025-12-31", 40), (commune, h01, "2026-12-31", 90),
+        (branch, h01, "2025-12-31", 7),  # the commune's own target wins
+        (branch, h02, "2025-12-31", 3), (second, h02, "2025-12-31", 4),
+        (ended, h02, "2025-12-31", 100), (branch, h02, "2026-12-31", 50),
+        (commune, h04, "2026-12-31", 12),  # a flow: another year's does not apply
+        (branch, h05, "2025-12-31", 60), (commune, h05, "2026-06-30", 70),  # a rate: not added
+        (branch, h07, "2026-12-31", 8), (second, h07, "2026-12-31", 9),  # a stock: any year
+        (second, h07, "2027-12-31", 1),
+        (branch, h09, "2025-12-31", 5), (second, h09, "2025-12-31", 6),
+    ]  # fmt: skip
+    for unit, indicator, period_end, value in rows:
+        Target.objects.create(
+            unit=unit, indicator=indicator, value=value,
+            period_end=datetime.date.fromisoformat(period_end),
+        )  # fmt: skip
+    indicators = list(Indicator.objects.filter(code__in=codes))
+    children = list(commune.children.all())
+    month = datetime.date(2025, 10, 1)
+
+    found = unit_targets(indicators, commune, month, children)
+
+    many = targets_of_many(indicators, [commune], month, children=children)
+    assert found == {ind: target for (ind, _unit), target in many.items()}
+    assert {i.code: found[i.pk][0] for i in indicators if i.pk in found} == {
+        "H-01": 40, "H-02": 7, "H-05": 70, "H-07": 17, "H-09": 11,
+    }  # fmt: skip
+
+
+def test_the_branch_grid_shows_each_branchs_year_to_date(officer, khanh_hoa):
+    branch = khanh_hoa.ba_ngoi_branch
+    other = factories.branch(khanh_hoa.ba_ngoi, 2)
+    h09 = Indicator.objects.get(code="H-09")
+    for unit, month, value in [
+        (branch, "2024-12", 50), (branch, "2025-02", 3), (branch, "2025-09", 4),
+        (other, "2025-10", 6),
+    ]:  # fmt: skip
+        Result.objects.create(
+            unit=unit, indicator=h09, month=datetime.date.fromisoformat(f"{month}-01"), value=value
+        )
+
+    page = officer.get(form_url(khanh_hoa.ba_ngoi)).content.decode()
+
+    def year_to_date(unit) -> str:
+        cell = page.split(f'name="{field(unit, "H-09")}"')[1].split("</td>")[0]
+        return cell.split("Từ đầu năm: ")[1].split("<")[0]
+
+    assert (year_to_date(branch), year_to_date(other)) == ("7", "6")

@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from common.numbers import NumberError, format_number, parse_number
 from common.periods import add_months
+from indicators.catalogue import kept
 from indicators.catalogue.derived import parse_spec
-from indicators.cycle.entry import Entry, Problem, history_peaks
+from indicators.cycle.entry import MIN_HISTORY, Entry, Problem
 from indicators.cycle.register import register_figures
 from indicators.figures import engine
 from indicators.figures.rules import rule_for
-from indicators.figures.table import current_reads, shared_reads, targets_of_many
-from indicators.models import CollectionLevel, EntryDraft, Indicator, Result, Rule
+from indicators.figures.table import current_reads, shared_reads, unit_targets
+from indicators.models import CollectionLevel, EntryDraft, Indicator, Result
 from members import lifespan
 from members.models import Level, Unit
 from programs.models import Program
@@ -26,12 +28,21 @@ from programs.models import Program
 FIELDS = ("value", "numerator", "denominator")
 
 
+class Saved(NamedTuple):
+    """What the form reads of a saved result: its figure's parts (a plain row, not a model:
+    the form reads a few hundred of them on every load)."""
+
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
 @dataclass
 class Cell:
     unit: Unit
     indicator: Indicator
-    saved: Result | None = None
-    last_month: Result | Added | None = None
+    saved: Saved | None = None
+    last_month: Saved | Added | None = None
     year_to_date: Decimal | None = None
     peak: Decimal | None = None
     target: Decimal | None = None
@@ -40,7 +51,7 @@ class Cell:
     # What the member register gives for this cell: (part, value), see indicators.cycle.register.
     register: tuple[str, Decimal] | None = None
     # The same month a year before (a commune's cells; its predecessors' before it existed).
-    last_year: Result | Added | None = None
+    last_year: Saved | Added | None = None
 
     def name(self, part: str) -> str:
         return f"{part}-{self.unit.pk}-{self.indicator.pk}"
@@ -100,7 +111,7 @@ class Cell:
         ]
 
 
-def _result_text(result: Result | Added | None) -> str:
+def _result_text(result: Saved | Added | None) -> str:
     if result is None:
         return ""
     if result.numerator is not None and result.denominator:
@@ -140,43 +151,64 @@ class Sheet:
         return entry
 
 
-def _form_indicators(program: Program) -> QuerySet[Indicator]:
-    return (
-        Indicator.objects.filter(program=program)
-        .exclude(rule=Rule.COVERAGE)
-        .filter(level__in=[CollectionLevel.COMMUNE, CollectionLevel.BRANCH])
-        .select_related("program", "part_of")
-        .order_by("position")
-    )
-
-
 def entered_indicators(program: Program) -> list[Indicator]:
     """The program's indicators a commune form asks for (coverage is computed from its source
     and derived indicators from activities: neither is asked)."""
-    return list(_form_indicators(program).filter(derived_from=""))
+    return _entered_and_derived(program)[0]
 
 
 def _entered_and_derived(program: Program) -> tuple[list[Indicator], list[Indicator]]:
     """entered_indicators and the program's indicators of the form computed from activity
-    records, in one query."""
-    both = list(_form_indicators(program))
+    records, from the catalogue kept in the process (indicators.catalogue.kept)."""
+    both = kept.catalogue().form_indicators(program)
     return [i for i in both if not i.derived_from], [i for i in both if i.derived_from]
 
 
-def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> dict:
-    return _results_by_month(units, indicators, [month])[month]
+Cells = dict[tuple[int, int], Saved]  # (unit id, indicator id) -> its result of a month
+# What the form reads of each result: whose, which month, its figure and the months it covers.
+_ROW = ("unit_id", "indicator_id", "month", "value", "numerator", "denominator", "covers_months")
 
 
-def _results_by_month(
-    units: list[Unit], indicators: list[Indicator], months: list[datetime.date]
-) -> dict[datetime.date, dict]:
-    """month -> (unit id, indicator id) -> result, for several months in one query (the month
-    shown and the one before it)."""
-    found: dict[datetime.date, dict] = {month: {} for month in months}
-    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month__in=months)
-    for row in rows:
-        found[row.month][(row.unit_id, row.indicator_id)] = row
+def _results_by_cell(units: list[Unit], indicators: list[Indicator], month: datetime.date) -> Cells:
+    rows = _result_rows(units, indicators, month, month)
+    return {(unit, ind): Saved(v, n, d) for unit, ind, _m, v, n, d, _c in rows}
+
+
+def _result_rows(
+    units: list[Unit], indicators: list[Indicator], first: datetime.date, last: datetime.date
+) -> list[tuple]:
+    """The units' results of the indicators from month `first` to `last`, as plain rows."""
+    return list(
+        Result.objects.filter(
+            unit__in=[u.pk for u in units],
+            indicator__in=[i.pk for i in indicators],
+            month__gte=first,
+            month__lte=last,
+        ).values_list(*_ROW)
+    )
+
+
+def _by_month(rows: list[tuple], months: list[datetime.date]) -> dict[datetime.date, Cells]:
+    """month -> (unit id, indicator id) -> result, for the `months` among the rows."""
+    found: dict[datetime.date, Cells] = {month: {} for month in months}
+    for unit, ind, month, v, n, d, _covers in rows:
+        if month in found:
+            found[month][(unit, ind)] = Saved(v, n, d)
     return found
+
+
+def _peaks(
+    rows: list[tuple], indicators: list[Indicator], month: datetime.date
+) -> dict[tuple[int, int], Decimal]:
+    """indicators.cycle.entry.history_peaks of a month's figures (`covers` 1), from rows that
+    hold the twelve months before it: each unit's highest monthly value of each indicator
+    where it has MIN_HISTORY such months."""
+    first, wanted = add_months(month, -12), {i.pk for i in indicators}
+    values: dict[tuple[int, int], list[Decimal]] = {}
+    for unit, ind, m, value, _n, _d, covers in rows:
+        if first <= m < month and value is not None and covers == 1 and ind in wanted:
+            values.setdefault((unit, ind), []).append(value)
+    return {key: max(found) for key, found in values.items() if len(found) >= MIN_HISTORY}
 
 
 @dataclass(frozen=True)
@@ -189,7 +221,7 @@ class Added:
     denominator: Decimal | None
 
 
-def _added(rows: list[Result]) -> Added:
+def _added(rows: list[Saved]) -> Added:
     def total(part: str) -> Decimal | None:
         amounts = [getattr(r, part) for r in rows if getattr(r, part) is not None]
         return sum(amounts, Decimal(0)) if amounts else None
@@ -199,25 +231,25 @@ def _added(rows: list[Result]) -> Added:
 
 def lineage_results(
     unit: Unit, indicators: list[Indicator], month: datetime.date
-) -> dict[int, Result | Added]:
+) -> dict[int, Saved | Added]:
     """indicator id -> the unit's result of `month`; for a month before the unit existed (a
     new commune's June 2025), its lineage's results of that month added (members.lifespan),
     so "last month" and "same month last year" read what its predecessors recorded."""
     units = lifespan.units_for_month(unit, month)
     if not units:
         return {}
-    rows = Result.objects.filter(unit__in=units, indicator__in=indicators, month=month)
+    rows = _results_by_cell(units, indicators, month)
     if units == [unit]:
-        return {r.indicator_id: r for r in rows}
-    grouped: dict[int, list[Result]] = {}
-    for row in rows:
-        grouped.setdefault(row.indicator_id, []).append(row)
+        return {ind: row for (_unit, ind), row in rows.items()}
+    grouped: dict[int, list[Saved]] = {}
+    for (_unit, ind), row in rows.items():
+        grouped.setdefault(ind, []).append(row)
     return {ind: _added(found) for ind, found in grouped.items()}
 
 
 def _own_or_lineage(
-    unit: Unit, indicators: list[Indicator], month: datetime.date, rows: dict
-) -> dict[int, Result | Added]:
+    unit: Unit, indicators: list[Indicator], month: datetime.date, rows: Cells
+) -> dict[int, Saved | Added]:
     """lineage_results, from `rows` ((unit id, indicator id) -> result of `month`, already
     read) while the unit existed in that month."""
     if not lifespan.existed_in(unit, month):
@@ -251,13 +283,8 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         branch.parent = unit  # known: saves a query per branch wherever its commune is asked
     units = [unit, *branches]
     previous = add_months(month, -1)
-    # The form shows last month and the same month a year before beside each field: the three
-    # months in one query, the derived figures' with them.
-    year_before = add_months(month, -12)
-    months = [month, previous, year_before] if details else [month]
-    by_month = _results_by_month(units, [*indicators, *derived], months)
-    saved = by_month[month]
     if not details:
+        saved = _results_by_cell(units, indicators, month)
         commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
         rows = [
             (b, [Cell(b, ind, saved.get((b.pk, ind.pk))) for ind in branch_inds]) for b in branches
@@ -266,20 +293,27 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         return Sheet(
             unit, program, month, commune_cells, headers, branches, rows, None, False, children
         )
-    last = by_month[previous]
+    # The form shows last month and the same month a year before beside each field, and warns
+    # of a figure far above the twelve months before (history_peaks): those thirteen months in
+    # one query, the derived figures' with them.
+    year_before = add_months(month, -12)
+    read = _result_rows(units, [*indicators, *derived], year_before, month)
+    by_month = _by_month(read, [month, previous, year_before])
+    saved = by_month[month]
+    last: dict[tuple[int, int], Saved | Added] = dict(by_month[previous])
     if not lifespan.existed_in(unit, previous):  # else its own rows, read just above
         for ind_pk, row in lineage_results(unit, commune_inds, previous).items():
             last[(unit.pk, ind_pk)] = row
     last_year = _own_or_lineage(unit, commune_inds, year_before, by_month[year_before])
-    peaks = history_peaks(units, indicators, month)
+    peaks = _peaks(read, indicators, month)
     year_start = datetime.date(month.year, 1, 1)
 
     def cell(u: Unit, ind: Indicator, ytd: Decimal | None) -> Cell:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    found = targets_of_many([*indicators, *derived], [unit], month, children=children)
-    targets = {i.pk: found.get((i.pk, unit.pk), (None, None))[0] for i in [*indicators, *derived]}
+    found = unit_targets([*indicators, *derived], unit, month, children)
+    targets = {i.pk: found.get(i.pk, (None, None))[0] for i in [*indicators, *derived]}
     # The year to date of every field in one query per kind (engine.measure_from_start below).
     current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
     commune_cells = [
@@ -291,9 +325,7 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         c.target = targets[c.indicator.pk]
         c.last_year = last_year.get(c.indicator.pk)
         c.register = from_register.get(c.indicator.pk)
-    ytd_by_branch = {
-        ind.pk: engine.values_by_unit(ind, unit, year_start, month) for ind in branch_inds
-    }
+    ytd_by_branch = {ind.pk: _branch_values(ind, unit, year_start, month) for ind in branch_inds}
     branch_rows = [
         (b, [cell(b, ind, ytd_by_branch[ind.pk].get(b.pk)) for ind in branch_inds])
         for b in branches
@@ -309,6 +341,16 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     for c in sheet.derived_cells:
         c.target = targets[c.indicator.pk]
     return sheet
+
+
+def _branch_values(
+    indicator: Indicator, unit: Unit, start: datetime.date, end: datetime.date
+) -> dict[int, Decimal]:
+    """engine.values_by_unit of a branch indicator under the commune, from the shared reads:
+    their list of the subtree's units is kept with the commune's lineage (members.lineage),
+    so the branches are not read again for each indicator and each load."""
+    rows = current_reads().rows(indicator, unit, start, end)
+    return rule_for(indicator).values_of_rows(rows)
 
 
 def with_details(sheet: Sheet) -> Sheet:

@@ -24,7 +24,7 @@ from django.db.models.functions import RowNumber
 
 from common.periods import month_end, month_start
 from indicators.figures.base import LEVEL_RANK, Figure, any_of, program_start
-from indicators.figures.rules import ALL, month_totals, rule_for
+from indicators.figures.rules import ALL, AggregationRule, month_totals, rule_for
 from indicators.models import Indicator, Result, Target
 from members.lineage import Lineage, lineage
 from members.models import PATH_SEP, Level, Unit
@@ -343,7 +343,7 @@ def targets_of_many(
     candidates = Target.objects.filter(indicator__in=list(rules), period_end__gte=day)
 
     def usable(indicator_id: int, period_end: datetime.date) -> bool:
-        return not rules[indicator_id].yearly_targets or period_end.year == end.year
+        return _usable(rules[indicator_id], period_end, end)
 
     found: dict[TargetKey, tuple[Decimal, datetime.date]] = {}
     own = candidates.filter(unit__in=[u.pk for u in units]).order_by("-period_end")
@@ -375,6 +375,45 @@ def targets_of_many(
         if usable(row["indicator"], row["period_end"]):
             sums[(row["indicator"], row["unit__parent"])] = (row["total"], row["period_end"])
     return {**sums, **found}
+
+
+def _usable(rule: AggregationRule, period_end: datetime.date, end: datetime.date) -> bool:
+    """Whether a target of `period_end` applies to a range ending in month `end` (a flow's
+    only in the range's year)."""
+    return not rule.yearly_targets or period_end.year == end.year
+
+
+def unit_targets(
+    indicators: Sequence[Indicator], unit: Unit, end: datetime.date, children: Sequence[Unit]
+) -> dict[int, tuple[Decimal, datetime.date]]:
+    """targets_of_many's answer for one unit whose children are read (any day's; those valid
+    at the range's end count), by indicator id, in one query: the unit's own targets and its
+    children's, which are added here (a commune's few branches: the entry form's targets)."""
+    day = month_end(end)
+    rules = {i.pk: rule_for(i) for i in indicators}
+    ids = [unit.pk, *(c.pk for c in children if c.is_valid_on(day))]
+    rows = (
+        Target.objects.filter(any_of(Target, "unit_id", ids), indicator__in=list(rules))
+        .filter(period_end__gte=day)
+        .values_list("indicator", "unit", "value", "period_end")
+        .order_by()
+    )
+    own: dict[int, tuple[Decimal, datetime.date]] = {}
+    totals: dict[tuple[int, datetime.date], Decimal] = {}
+    for ind, owner, value, period_end in rows:
+        rule = rules[ind]
+        if not _usable(rule, period_end, end):
+            continue
+        if owner == unit.pk:
+            if ind not in own or period_end < own[ind][1]:  # the nearest period end
+                own[ind] = (value, period_end)
+        elif rule.sums_targets:
+            totals[(ind, period_end)] = totals.get((ind, period_end), Decimal(0)) + value
+    sums: dict[int, tuple[Decimal, datetime.date]] = {}
+    for (ind, period_end), total in totals.items():
+        if ind not in sums or period_end < sums[ind][1]:
+            sums[ind] = (total, period_end)
+    return {**sums, **own}
 
 
 def targets_for(

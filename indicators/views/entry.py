@@ -14,6 +14,7 @@ from accounts import access
 from accounts.http import AuthenticatedRequest
 from common.periods import add_months, month_start, parse_month, previous_month
 from config.shedding import sheddable
+from indicators.catalogue import kept
 from indicators.cycle import review
 from indicators.cycle import sheet as sheets
 from indicators.cycle.entry import (
@@ -90,6 +91,9 @@ def entry_start(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(_form_url(unit, program, month))
 
 
+_ACTOR_UNSHOWN = ("actor__password", "actor__last_login", "actor__date_joined", "actor__email")
+
+
 def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[str, object]:
     """The month's review state and what this user may do with it."""
     submission = Submission.objects.filter(
@@ -97,9 +101,14 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
     ).first()
     state = submission.state if submission else None
     may_enter = access.can_enter(request.user, sheet.unit)
-    events = list(submission.events.select_related("actor")) if submission else []
-    indicators = {c.indicator.pk: c.indicator for c in sheet.cells}.values()
-    note = review.return_note(events, indicators)
+    # Of the actor, only the names the timeline and the return note show (a month saved often
+    # has an event per save).
+    events = (
+        list(submission.events.select_related("actor").defer(*_ACTOR_UNSHOWN)) if submission else []
+    )
+    indicators = {c.indicator.pk: c.indicator for c in sheet.cells}
+    note = review.return_note(events, indicators.values())
+    shown = indicators | {c.indicator.pk: c.indicator for c in sheet.derived_cells}
     existed = lifespan.existed_in(sheet.unit, sheet.month)
     return {
         "return_note": note,
@@ -119,7 +128,9 @@ def _month_context(request: AuthenticatedRequest, sheet: sheets.Sheet) -> dict[s
         "may_enter": may_enter,
         "can_review": access.can_review(request.user, sheet.unit),
         "events": events,
-        "history": value_history(sheet.unit, sheet.program, sheet.month, children=sheet.children),
+        "history": value_history(
+            sheet.unit, sheet.program, sheet.month, children=sheet.children, indicators=shown
+        ),
         "version": submission.version if submission else 0,
         "due": review.due_date(sheet.program, sheet.month),
         "late": submission is not None and review.is_late(submission),
@@ -160,7 +171,7 @@ def _render(
 @login_required
 def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:
     unit = _commune_or_404(request, pk)
-    programs = list(all_programs())  # the picker's too: one query for both
+    programs = list(kept.catalogue().programs)  # the picker's too
     program_obj = next((p for p in programs if p.code == program), None)
     if program_obj is None:
         raise Http404
