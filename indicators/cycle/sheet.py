@@ -440,20 +440,6 @@ def posted_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
 
 
 def _posted_indicators(program: Program) -> list[Indicator]:
-    """entered_indicators without its joins (building them costs Django more than the read):
-    the program is the one asked for, and the totals of breakdowns are among the indicators
-    read, or read by id when one is not. Ties of position by id."""
-    found = list(
-        _form_indicators(program)
-        .filter(derived_from="")
-        .select_related(None)
-        .order_by("position", "pk")
-    )
-    by_pk = {i.pk: i for i in found}
-    missing = {i.part_of_id for i in found if i.part_of_id and i.part_of_id not in by_pk}
-    if missing:
-        by_pk |= Indicator.objects.in_bulk(missing)
-    for indicator in found:
-        indicator.program = program
-        indicator.part_of = by_pk[indicator.part_of_id] if indicator.part_of_id else None
-    return found
+    """entered_indicators: the catalogue kept in the process (shared by every request and
+    thread: never changed here)."""
+    return entered_indicators(program)
