@@ -101,13 +101,7 @@ class PortalAxesHandler(AxesDatabaseHandler):
         those of the user name and the address deleted, in one delete."""
         username = user.get_username()
         credentials = get_credentials(username)
-        client = get_client_str(
-            username,
-            request.axes_ip_address,
-            request.axes_user_agent,
-            request.axes_path_info,
-            request,
-        )
+        client = _client(username, request)
         log.info("AXES: Successful login by %s.", client)
         if not settings.AXES_DISABLE_ACCESS_LOG:
             AccessLog.objects.create(
@@ -134,13 +128,7 @@ class PortalAxesHandler(AxesDatabaseHandler):
     def user_logged_out(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         """axes' logout time on the session's access log, without its clean-up (see above)."""
         username = user.get_username() if user else None
-        client = get_client_str(
-            username,
-            request.axes_ip_address,
-            request.axes_user_agent,
-            request.axes_path_info,
-            request,
-        )
+        client = _client(username, request)
         log.info("AXES: Successful logout by %s.", client)
         if username and not settings.AXES_DISABLE_ACCESS_LOG:
             AccessLog.objects.filter(
@@ -191,3 +179,14 @@ def session_timeouts(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         return get_response(request)
 
     return middleware
+
+
+def _client(username: str | None, request: Any) -> str:
+    """How axes names the client in its log lines."""
+    return get_client_str(
+        username,
+        request.axes_ip_address,
+        request.axes_user_agent,
+        request.axes_path_info,
+        request,
+    )

@@ -277,10 +277,7 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
     # All its children, any day's: the targets and the value history want them too.
-    children = list(Unit.objects.filter(parent=unit).order_by("code"))
-    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
-    for branch in branches:
-        branch.parent = unit  # known: saves a query per branch wherever its commune is asked
+    children, branches = _children_and_branches(unit, month)
     units = [unit, *branches]
     previous = add_months(month, -1)
     if not details:
@@ -423,13 +420,10 @@ def posted_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
     commune and of each branch of the month), without their saved figures, which a save
     reads itself (locked, in its transaction) and a form shown again reads with every detail
     (`with_details`)."""
-    indicators = _posted_indicators(program)
+    indicators = entered_indicators(program)  # the catalogue kept in the process: not changed
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
-    children = list(Unit.objects.filter(parent=unit).order_by("code"))
-    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
-    for branch in branches:
-        branch.parent = unit  # known: saves a query per branch wherever its commune is asked
+    children, branches = _children_and_branches(unit, month)
     commune_cells = [Cell(unit, ind) for ind in commune_inds]
     rows = [(b, [Cell(b, ind) for ind in branch_inds]) for b in branches]
     headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
@@ -439,7 +433,11 @@ def posted_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
     )  # fmt: skip
 
 
-def _posted_indicators(program: Program) -> list[Indicator]:
-    """entered_indicators: the catalogue kept in the process (shared by every request and
-    thread: never changed here)."""
-    return entered_indicators(program)
+def _children_and_branches(unit: Unit, month: datetime.date) -> tuple[list[Unit], list[Unit]]:
+    """The commune's children (any day's) and its branches of the month, each branch's parent
+    set to the commune (known: saves a query per branch wherever its commune is asked)."""
+    children = list(Unit.objects.filter(parent=unit).order_by("code"))
+    branches = [c for c in children if c.level == Level.BRANCH and c.is_valid_on(month)]
+    for branch in branches:
+        branch.parent = unit
+    return children, branches
