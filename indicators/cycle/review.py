@@ -94,7 +94,14 @@ def _move(
     user: User,
     comment: str = "",
 ) -> Submission:
-    current = _locked(submission.pk)
+    return _apply(_locked(submission.pk), allowed_from, to, action, user, comment)
+
+
+def _apply(
+    current: Submission, allowed_from: set[str], to: str, action: str, user: User, comment: str
+) -> Submission:
+    """The move on a month form read and locked in this transaction: checked, changed,
+    written and recorded."""
     _check_state(current, allowed_from, action)
     _change(current, to, action)
     current.save(update_fields=CHANGED_FIELDS)  # locked: nothing else of the row moved
@@ -189,11 +196,7 @@ def submit_month(*, user: User, unit: Unit, program: Program, month: datetime.da
         unit=unit, program=program, month=month
     )
     current.unit, current.program = unit, program  # the same rows, not read again
-    _check_state(current, EDITABLE, Action.SUBMIT)
-    _change(current, SubmissionState.SUBMITTED, Action.SUBMIT)
-    current.save(update_fields=CHANGED_FIELDS)
-    _record(current, Action.SUBMIT, user)
-    return current
+    return _apply(current, EDITABLE, SubmissionState.SUBMITTED, Action.SUBMIT, user, "")
 
 
 def _ensure_reviewer(user: User, submission: Submission) -> None:
