@@ -2,13 +2,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from common.periods import previous_month
 from indicators.cycle.entry import history_peaks
 from indicators.figures import engine
-from indicators.figures.table import targets_of_many, unit_targets
+from indicators.figures.table import targets_of_many
 from indicators.models import EntryDraft, Indicator, Result, Target
 from tests import factories
 from tests.entry_posts import entry_post
@@ -44,6 +46,20 @@ def test_entry_start_opens_the_officers_commune_for_the_month_just_ended(officer
 def test_form_of_another_commune_is_404(officer, khanh_hoa):
     assert officer.get(form_url(khanh_hoa.nha_trang)).status_code == 404
     assert officer.get(form_url(khanh_hoa.thuc_phan)).status_code == 404
+    missing = reverse("indicators:entry_form", args=[999_999, "CTH", MONTH])  # no such unit
+    assert officer.get(missing).status_code == 404
+    # A save posted to another province's commune is refused the same way, nothing written.
+    posted = officer.post(form_url(khanh_hoa.thuc_phan), {field(khanh_hoa.thuc_phan, "H-01"): "5"})
+    assert posted.status_code == 404 and not Result.objects.exists()
+
+
+def test_the_entry_start_never_opens_another_communes_form(officer, khanh_hoa):
+    """?unit= names a commune of another province: the officer's own commune's form, as for a
+    unit that is no number."""
+    response = officer.get(reverse("indicators:entry_start"), {"unit": khanh_hoa.thuc_phan.pk})
+
+    assert response.status_code == 302
+    assert f"/nhap-lieu/{khanh_hoa.ba_ngoi.pk}/" in response["Location"]
 
 
 def test_form_for_a_branch_or_a_bad_month_is_404(officer, khanh_hoa):
@@ -245,9 +261,10 @@ def test_the_fields_carry_the_peaks_of_the_twelve_months_before(officer, khanh_h
 
 
 def test_the_forms_targets_are_those_of_targets_of_many(khanh_hoa, catalog):
-    """unit_targets (the form's one query) answers as targets_of_many: the commune's own target
-    of the nearest period end (a flow's only in the year), else the sum of the branches' valid
-    at the month's end; an ended branch's target is not added."""
+    """targets_of_many of one unit with its children read (the form's one query) answers as
+    the general two queries: the commune's own target of the nearest period end (a flow's
+    only in the year), else the sum of the branches' valid at the month's end; an ended
+    branch's target is not added."""
     commune, branch = khanh_hoa.ba_ngoi, khanh_hoa.ba_ngoi_branch
     ended = factories.branch(commune, 2)
     ended.valid_to = datetime.date(2025, 6, 30)
@@ -275,11 +292,13 @@ def test_the_forms_targets_are_those_of_targets_of_many(khanh_hoa, catalog):
     children = list(commune.children.all())
     month = datetime.date(2025, 10, 1)
 
-    found = unit_targets(indicators, commune, month, children)
+    with CaptureQueriesContext(connection) as one_query:
+        found = targets_of_many(indicators, [commune], month, children=children)
 
-    many = targets_of_many(indicators, [commune], month, children=children)
-    assert found == {ind: target for (ind, _unit), target in many.items()}
-    assert {i.code: found[i.pk][0] for i in indicators if i.pk in found} == {
+    assert len(one_query) == 1
+    assert found == targets_of_many(indicators, [commune], month)  # the general case's answer
+    by_indicator = {ind: target for (ind, _unit), target in found.items()}
+    assert {i.code: by_indicator[i.pk][0] for i in indicators if i.pk in by_indicator} == {
         "H-01": 40, "H-02": 7, "H-05": 70, "H-07": 17, "H-09": 11,
     }  # fmt: skip
 

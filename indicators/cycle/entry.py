@@ -208,8 +208,7 @@ def history_peaks(
     to judge (MIN_HISTORY months); for a period's total (a year's, `covers` 12), the figures of
     the same length in the MIN_HISTORY periods before, where there is one at least. A year's
     total is never measured against monthly figures, nor a month against a year's total."""
-    window = 12 if covers == 1 else covers * MIN_HISTORY
-    enough = MIN_HISTORY if covers == 1 else 1
+    first, enough = peak_window(month, covers)
     unit_ids, indicator_ids = [u.pk for u in units], [i.pk for i in indicators]
     if not unit_ids or not indicator_ids:
         return {}
@@ -217,10 +216,17 @@ def history_peaks(
     with connection.cursor() as cursor:
         cursor.execute(
             _PEAKS.format(results=Result._meta.db_table),
-            [unit_ids, indicator_ids, add_months(month, -window), month, covers],
+            [unit_ids, indicator_ids, first, month, covers],
         )
         rows = cursor.fetchall()
     return {(u, i): peak for u, i, peak, months in rows if months >= enough}
+
+
+def peak_window(month: datetime.date, covers: int = 1) -> tuple[datetime.date, int]:
+    """The earlier figures history_peaks measures a figure of `month` against: from the month
+    returned up to `month` (excluded), and how many of them it needs."""
+    window = 12 if covers == 1 else covers * MIN_HISTORY
+    return add_months(month, -window), MIN_HISTORY if covers == 1 else 1
 
 
 _PEAKS = """

@@ -15,11 +15,11 @@ from common.numbers import NumberError, format_number, parse_number
 from common.periods import add_months
 from indicators.catalogue import kept
 from indicators.catalogue.derived import parse_spec
-from indicators.cycle.entry import MIN_HISTORY, Entry, Problem
+from indicators.cycle.entry import Entry, Problem, peak_window
 from indicators.cycle.register import register_figures
 from indicators.figures import engine
 from indicators.figures.rules import rule_for
-from indicators.figures.table import current_reads, shared_reads, unit_targets
+from indicators.figures.table import current_reads, shared_reads, targets_of_many
 from indicators.models import CollectionLevel, EntryDraft, Indicator, Result
 from members import lifespan
 from members.models import Level, Unit
@@ -151,16 +151,20 @@ class Sheet:
         return entry
 
 
-def entered_indicators(program: Program) -> list[Indicator]:
+def entered_indicators(
+    program: Program, catalogue: kept.Catalogue | None = None
+) -> list[Indicator]:
     """The program's indicators a commune form asks for (coverage is computed from its source
     and derived indicators from activities: neither is asked)."""
-    return _entered_and_derived(program)[0]
+    return _entered_and_derived(program, catalogue)[0]
 
 
-def _entered_and_derived(program: Program) -> tuple[list[Indicator], list[Indicator]]:
+def _entered_and_derived(
+    program: Program, catalogue: kept.Catalogue | None = None
+) -> tuple[list[Indicator], list[Indicator]]:
     """entered_indicators and the program's indicators of the form computed from activity
     records, from the catalogue kept in the process (indicators.catalogue.kept)."""
-    both = kept.catalogue().form_indicators(program)
+    both = (catalogue or kept.catalogue()).form_indicators(program)
     return [i for i in both if not i.derived_from], [i for i in both if i.derived_from]
 
 
@@ -201,14 +205,14 @@ def _peaks(
     rows: list[tuple], indicators: list[Indicator], month: datetime.date
 ) -> dict[tuple[int, int], Decimal]:
     """indicators.cycle.entry.history_peaks of a month's figures (`covers` 1), from rows that
-    hold the twelve months before it: each unit's highest monthly value of each indicator
-    where it has MIN_HISTORY such months."""
-    first, wanted = add_months(month, -12), {i.pk for i in indicators}
+    hold its window (peak_window): each unit's highest monthly value of each indicator where
+    it has enough such months."""
+    (first, enough), wanted = peak_window(month), {i.pk for i in indicators}
     values: dict[tuple[int, int], list[Decimal]] = {}
     for unit, ind, m, value, _n, _d, covers in rows:
         if first <= m < month and value is not None and covers == 1 and ind in wanted:
             values.setdefault((unit, ind), []).append(value)
-    return {key: max(found) for key, found in values.items() if len(found) >= MIN_HISTORY}
+    return {key: max(found) for key, found in values.items() if len(found) >= enough}
 
 
 @dataclass(frozen=True)
@@ -258,21 +262,20 @@ def _own_or_lineage(
 
 
 def build_sheet(
-    unit: Unit, program: Program, month: datetime.date, *, details: bool = True
+    unit: Unit, program: Program, month: datetime.date, catalogue: kept.Catalogue | None = None
 ) -> Sheet:
-    """The month's form. Without `details` (a save: only the cells and their saved figures are
-    needed) it skips last month, the history peaks, targets, year-to-date and the register;
-    `with_details` adds them when the form has to be shown again. The figures of its cells
-    share their reads (the subtree's units and rows are read once, not once per indicator)."""
+    """The month's form with everything it shows (a POST reads its cells alone: posted_sheet).
+    The figures of its cells share their reads (the subtree's units and rows are read once,
+    not once per indicator). `catalogue`: the kept catalogue the caller already holds (its
+    version is then not read again)."""
     with shared_reads():
-        return _build_sheet(unit, program, month, details=details)
+        return _build_sheet(unit, program, month, catalogue)
 
 
-def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details: bool) -> Sheet:
-    if details:
-        indicators, derived_all = _entered_and_derived(program)
-    else:  # a save: only the entered ones
-        indicators, derived_all = entered_indicators(program), []
+def _build_sheet(
+    unit: Unit, program: Program, month: datetime.date, catalogue: kept.Catalogue | None
+) -> Sheet:
+    indicators, derived_all = _entered_and_derived(program, catalogue)
     derived = [i for i in derived_all if i.level == CollectionLevel.COMMUNE]
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
@@ -280,21 +283,12 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
     children, branches = _children_and_branches(unit, month)
     units = [unit, *branches]
     previous = add_months(month, -1)
-    if not details:
-        saved = _results_by_cell(units, indicators, month)
-        commune_cells = [Cell(unit, ind, saved.get((unit.pk, ind.pk))) for ind in commune_inds]
-        rows = [
-            (b, [Cell(b, ind, saved.get((b.pk, ind.pk))) for ind in branch_inds]) for b in branches
-        ]
-        headers: list[tuple[Indicator, Decimal | None]] = [(ind, None) for ind in branch_inds]
-        return Sheet(
-            unit, program, month, commune_cells, headers, branches, rows, None, False, children
-        )
     # The form shows last month and the same month a year before beside each field, and warns
-    # of a figure far above the twelve months before (history_peaks): those thirteen months in
-    # one query, the derived figures' with them.
+    # of a figure far above the months before (history_peaks' window): those months in one
+    # query, the derived figures' with them.
     year_before = add_months(month, -12)
-    read = _result_rows(units, [*indicators, *derived], year_before, month)
+    first = min(year_before, peak_window(month)[0])
+    read = _result_rows(units, [*indicators, *derived], first, month)
     by_month = _by_month(read, [month, previous, year_before])
     saved = by_month[month]
     last: dict[tuple[int, int], Saved | Added] = dict(by_month[previous])
@@ -309,8 +303,8 @@ def _build_sheet(unit: Unit, program: Program, month: datetime.date, *, details:
         key = (u.pk, ind.pk)
         return Cell(u, ind, saved.get(key), last.get(key), ytd, peaks.get(key))
 
-    found = unit_targets([*indicators, *derived], unit, month, children)
-    targets = {i.pk: found.get(i.pk, (None, None))[0] for i in [*indicators, *derived]}
+    found = targets_of_many([*indicators, *derived], [unit], month, children=children)
+    targets = {i.pk: found.get((i.pk, unit.pk), (None, None))[0] for i in [*indicators, *derived]}
     # The year to date of every field in one query per kind (engine.measure_from_start below).
     current_reads().prefetch_unit([*commune_inds, *derived], unit, year_start, month)
     commune_cells = [
@@ -415,12 +409,14 @@ def problem_label(problem: Problem) -> str:
     return f"{who}{problem.entry.indicator.code}{suffix}: {problem.message}"
 
 
-def posted_sheet(unit: Unit, program: Program, month: datetime.date) -> Sheet:
+def posted_sheet(
+    unit: Unit, program: Program, month: datetime.date, catalogue: kept.Catalogue | None = None
+) -> Sheet:
     """The month's form as a POST reads it back: its cells (the entered indicators, of the
     commune and of each branch of the month), without their saved figures, which a save
     reads itself (locked, in its transaction) and a form shown again reads with every detail
     (`with_details`)."""
-    indicators = entered_indicators(program)  # the catalogue kept in the process: not changed
+    indicators = entered_indicators(program, catalogue)  # kept in the process: not changed
     commune_inds = [i for i in indicators if i.level == CollectionLevel.COMMUNE]
     branch_inds = [i for i in indicators if i.level == CollectionLevel.BRANCH]
     children, branches = _children_and_branches(unit, month)

@@ -338,6 +338,9 @@ def targets_of_many(
     (the nearest period end on or after the range's; a flow's only in the range's year), else,
     for additive rules, the sum of its children's (valid at the range's end). `children`: the
     units' children when already read (any day's: those valid at the end are kept here)."""
+    if len(units) == 1 and children is not None:  # one unit, its children read: one query
+        one = _unit_targets(indicators, units[0], end, children)
+        return {(ind, units[0].pk): found for ind, found in one.items()}
     day = month_end(end)
     rules = {i.pk: rule_for(i) for i in indicators}
     candidates = Target.objects.filter(indicator__in=list(rules), period_end__gte=day)
@@ -383,12 +386,13 @@ def _usable(rule: AggregationRule, period_end: datetime.date, end: datetime.date
     return not rule.yearly_targets or period_end.year == end.year
 
 
-def unit_targets(
+def _unit_targets(
     indicators: Sequence[Indicator], unit: Unit, end: datetime.date, children: Sequence[Unit]
 ) -> dict[int, tuple[Decimal, datetime.date]]:
-    """targets_of_many's answer for one unit whose children are read (any day's; those valid
-    at the range's end count), by indicator id, in one query: the unit's own targets and its
-    children's, which are added here (a commune's few branches: the entry form's targets)."""
+    """targets_of_many for one unit whose children are read (any day's; those valid at the
+    range's end count), by indicator id, in one query: the unit's own targets and its
+    children's, added here (a commune's few branches: the entry form's targets), where the
+    general case asks PostgreSQL for the sums in a second query."""
     day = month_end(end)
     rules = {i.pk: rule_for(i) for i in indicators}
     ids = [unit.pk, *(c.pk for c in children if c.is_valid_on(day))]

@@ -171,16 +171,17 @@ def _render(
 @login_required
 def entry_form(request: AuthenticatedRequest, pk: int, program: str, month: str) -> HttpResponse:
     unit = _commune_or_404(request, pk)
-    programs = list(kept.catalogue().programs)  # the picker's too
+    catalogue = kept.catalogue()  # its version read once for the page
+    programs = list(catalogue.programs)  # the picker's too
     program_obj = next((p for p in programs if p.code == program), None)
     if program_obj is None:
         raise Http404
     month_date = _month_or_404(month)
     if request.method != "POST":
-        sheet = sheets.build_sheet(unit, program_obj, month_date)
+        sheet = sheets.build_sheet(unit, program_obj, month_date, catalogue)
         return _render(request, sheet, offer_draft=True, programs=programs)
     # A save needs only the cells; the form is shown again with every detail if refused.
-    sheet = sheets.posted_sheet(unit, program_obj, month_date)
+    sheet = sheets.posted_sheet(unit, program_obj, month_date, catalogue)
     action = request.POST.get("action", "save")
     if action in REVIEW_ACTIONS:
         return _review(request, sheet, action)
