@@ -389,13 +389,18 @@ def test_bulk_review_names_the_first_unit_refused_and_changes_none(october, peop
 # --- the officer's and the reviewer's home page ------------------------------------------------
 
 
-def test_reminders_returned_with_the_comment_and_days_to_the_due_day(october, people):
+def _returned(october, people) -> None:
+    """Lộc Thọ's October returned by the district with a comment."""
     Submission.objects.filter(unit=october.loc_tho).update(state=SubmissionState.RETURNED)
     SubmissionEvent.objects.create(
         submission=Submission.objects.get(unit=october.loc_tho), action="return",
         actor=people["district_a"], comment="Số 939-01 chưa khớp sổ", state_after="returned",
         version=2,
     )  # fmt: skip
+
+
+def test_reminders_returned_with_the_comment_and_days_to_the_due_day(october, people):
+    _returned(october, people)
 
     reminders = reminders_for(people["officer"], datetime.date(2024, 12, 1))
 
@@ -414,12 +419,7 @@ def test_reminders_in_a_request_are_those_read_outside_one(october, people):
     with access.remembered_assignments():
         assert reminders_for(people["district_a"], datetime.date(2024, 11, 9)) == queue
     assert [r.kind for r in queue] == ["to_review"] and queue[0].unit.name
-    Submission.objects.filter(unit=october.loc_tho).update(state=SubmissionState.RETURNED)
-    SubmissionEvent.objects.create(
-        submission=Submission.objects.get(unit=october.loc_tho), action="return",
-        actor=people["district_a"], comment="Số 939-01 chưa khớp sổ", state_after="returned",
-        version=2,
-    )  # fmt: skip
+    _returned(october, people)
     kinds = set()
     for name in ("officer", "district_a"):
         for day in (datetime.date(2024, 11, 9), datetime.date(2024, 12, 1)):

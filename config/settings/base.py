@@ -156,8 +156,8 @@ if env.bool("HTTPS", default=False):
 # day; config.logins.session_timeouts). The last use is written (and the cookie renewed) at most
 # once a minute, not on every request: on the deadline day that UPDATE and its commit were a
 # write per page. The cookie outlives the idle limit by that minute, so the server's check, not
-# the browser, ends the session.
-# Django's database sessions, a query fewer at each login and logout (config.sessions).
+# the browser, ends the session. They are Django's database sessions, a query fewer at each
+# login and logout (config.sessions).
 SESSION_ENGINE = "config.sessions"
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
