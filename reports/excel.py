@@ -17,10 +17,13 @@ names, codes) goes through `safe_text`, so that no cell starts a formula.
 from __future__ import annotations
 
 import io
+from copy import copy
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,6 +51,34 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+ITALIC = Font(italic=True)
+
+# The looks a report's cells take, by name (see `_style`).
+LOOKS: dict[str, dict[str, object]] = {
+    "header": {"font": BOLD, "fill": HEADER_FILL, "alignment": WRAP_CENTER, "border": BOX},
+    "total": {"font": BOLD, "fill": TOTAL_FILL, "border": BOX},
+    "rest": {"font": ITALIC, "border": BOX},
+    "box": {"border": BOX},
+}
+
+
+def _style(cell: Cell | MergedCell, look: str, number_format: str | None = None) -> None:
+    """Gives the cell a look of LOOKS (and a number format). openpyxl hashes every style
+    object on every assignment, most of a report's time: each (look, format, the cell's
+    styles before) is worked out once per workbook, and later cells take a copy of the
+    result (openpyxl's StyleArray of indexes into the workbook's style lists)."""
+    styled: Any = cell  # openpyxl's typing leaves out the StyleArray (`_style`)
+    known = styled.parent.parent.__dict__.setdefault("_portal_looks", {})
+    key = (look, number_format, tuple(styled._style or ()))  # None: a cell with no style yet
+    styles = known.get(key)
+    if styles is None:
+        for name, value in LOOKS[look].items():
+            setattr(styled, name, value)
+        if number_format is not None:
+            styled.number_format = number_format
+        known[key] = copy(styled._style)
+    else:
+        styled._style = copy(styles)
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -99,8 +130,7 @@ def _header(
     last = fixed + 3 * len(indicators)
     for row in (top, sub):
         for col in range(1, last + 1):
-            cell = ws.cell(row=row, column=col)
-            cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, WRAP_CENTER, BOX
+            _style(ws.cell(row=row, column=col), "header")
     ws.row_dimensions[top].height = 75
 
 
@@ -120,9 +150,7 @@ def _figures(
             (_number(achievement), ACHIEVEMENT),
         )
         for offset, (value, number_format) in enumerate(values):
-            cell = ws.cell(row=row, column=first + offset, value=value)
-            cell.number_format = number_format
-            cell.border = BOX
+            _style(ws.cell(row=row, column=first + offset, value=value), "box", number_format)
 
 
 def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
@@ -140,18 +168,16 @@ def _progress_sheet(ws: Worksheet, content: ReportContent) -> None:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
         _figures(ws, row, indicators, content.rest)
         for col in range(1, FIXED_COLUMNS + 1):
-            cell = ws.cell(row=row, column=col)
-            cell.font, cell.border = Font(italic=True), BOX
+            _style(ws.cell(row=row, column=col), "rest")
         row += 1
     total_label = _("Tổng cộng (%(unit)s)") % {"unit": content.unit.name}
     ws.cell(row=row, column=1, value=safe_text(total_label))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
     _figures(ws, row, indicators, content.total)
     for col in range(1, width + 1):
-        cell = ws.cell(row=row, column=col)
-        cell.font, cell.fill, cell.border = BOLD, TOTAL_FILL, BOX
+        _style(ws.cell(row=row, column=col), "total")
     for offset, note in enumerate(notes(content), start=2):
-        ws.cell(row=row + offset, column=1, value=safe_text(note)).font = Font(italic=True)
+        ws.cell(row=row + offset, column=1, value=safe_text(note)).font = ITALIC
     _frame(ws, FIXED_COLUMNS, width)
 
 
@@ -175,7 +201,7 @@ def _unit_cells(
         ws.cell(row=row, column=4, value=safe_text(line.unit.parent.name))
         fixed = LEVEL_FIXED_COLUMNS
     for col in range(1, fixed + 1):
-        ws.cell(row=row, column=col).border = BOX
+        _style(ws.cell(row=row, column=col), "box")
 
 
 def _frame(ws: Worksheet, fixed: int, width: int) -> None:
@@ -214,7 +240,7 @@ def _level_sheet(ws: Worksheet, content: ReportContent, sheet: LevelSheet) -> No
     }
     if sheet.level == Level.BRANCH:
         caption += " " + _("Chỉ các chỉ tiêu thu thập ở chi hội.")
-    ws.cell(row=HEADER_TOP - 1, column=1, value=safe_text(caption)).font = Font(italic=True)
+    ws.cell(row=HEADER_TOP - 1, column=1, value=safe_text(caption)).font = ITALIC
     _header(ws, sheet.indicators, LEVEL_FIXED_COLUMNS)
     for number, line in enumerate(sheet.rows, start=1):
         row = HEADER_TOP + 1 + number
@@ -235,16 +261,14 @@ def _series_sheet(ws: Worksheet, content: ReportContent) -> None:
         ws.cell(row=header, column=j, value=safe_text(name))
         ws.column_dimensions[get_column_letter(j)].width = 16
     for col in range(1, len(indicators) + 2):
-        cell = ws.cell(row=header, column=col)
-        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, WRAP_CENTER, BOX
+        _style(ws.cell(row=header, column=col), "header")
     ws.row_dimensions[header].height = 90
     for i, (month, figures) in enumerate(zip(content.months, content.series, strict=True)):
         row = header + 1 + i
-        ws.cell(row=row, column=1, value=f"{month:%m/%Y}").border = BOX
+        _style(ws.cell(row=row, column=1, value=f"{month:%m/%Y}"), "box")
         for j, (indicator, fig) in enumerate(zip(indicators, figures, strict=True), start=2):
             cell = ws.cell(row=row, column=j, value=_number(fig.value))
-            cell.number_format = _value_format(indicator)
-            cell.border = BOX
+            _style(cell, "box", _value_format(indicator))
     ws.column_dimensions["A"].width = 10
     ws.freeze_panes = f"B{header + 1}"
 

@@ -93,6 +93,31 @@ def test_layout_title_headers_frozen_panes_and_formats(workbook) -> None:
     assert sheet.column_dimensions["C"].width > 20
 
 
+def test_each_cell_keeps_its_look(workbook) -> None:
+    """The looks are worked out once per workbook and copied (excel._style): every header,
+    figure and total cell still has its own font, fill, border and number format."""
+    sheet = workbook["Tiến độ"]
+    total = FIRST_ROW + 2
+    for row, col in ((6, 1), (6, 4), (7, 4), (7, 9)):
+        header = sheet.cell(row=row, column=col)
+        assert header.font.bold and header.fill.fgColor.rgb.endswith("DCE6F1")
+        assert header.alignment.wrap_text and header.border.left.style == "thin"
+    for row in (FIRST_ROW, FIRST_ROW + 1):
+        figure, rate = sheet.cell(row=row, column=5), sheet.cell(row=row, column=6)
+        assert figure.number_format == "#,##0.##" and rate.number_format == "0.0%"
+        assert not figure.font.bold and figure.border.bottom.style == "thin"
+        assert sheet.cell(row=row, column=2).border.top.style == "thin"
+    for col in (1, 5, 6):
+        cell = sheet.cell(row=total, column=col)
+        assert cell.font.bold and cell.fill.fgColor.rgb.endswith("F2F2F2")
+    # The total's figures keep their number formats under the total's look.
+    assert sheet.cell(row=total, column=6).number_format == "0.0%"
+    series = workbook["Theo tháng"]
+    assert series.cell(row=4, column=2).font.bold
+    assert series.cell(row=5, column=1).border.left.style == "thin"
+    assert not series.cell(row=5, column=2).font.bold
+
+
 def test_second_sheet_has_the_monthly_series(workbook, khanh_hoa) -> None:
     sheet = workbook["Theo tháng"]
     assert [sheet.cell(row=r, column=1).value for r in range(5, 11)] == [
