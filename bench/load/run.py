@@ -4,6 +4,7 @@ worker killed mid-run. On demand only, never in `make test`.
 
     .venv/bin/python bench/load/run.py [--stages 50,150,300] [--seconds 90] [--code DIR]
                                        [--gunicorn-args "..."] [--no-faults] [--label NAME]
+                                       [--venv DIR]
 
 - Data: the demo (4 provinces, about 215 communes) in a database of its own, `hoilhpn_load`,
   on the checkout's PostgreSQL (config.localservices), loaded on first use. On top of it the
@@ -16,6 +17,8 @@ worker killed mid-run. On demand only, never in `make test`.
   worker's jobs) and gunicorn on 127.0.0.1:LOAD_PORT with the production settings, run from
   `--code` (default: this checkout; give an export of main to measure the baseline) with its
   own gunicorn configuration (`config/gunicorn.py` of that code, plus --gunicorn-args).
+- Interpreter: gunicorn, Celery and beat run from the virtualenv --venv (default .venv), so that
+  two interpreters can be compared on the same code and data; the first lines say which.
 - Locust runs headless from its own virtualenv (var/locust), one process per stage, with --csv
   under var/load/<label>/; the table per stage is printed from those files.
 - Faults (unless --no-faults): a stage at the middle size during which a gunicorn worker and
@@ -122,8 +125,9 @@ class Servers:
     """Redis, one Celery worker, Celery beat and gunicorn, all started and stopped here, as
     docker-compose.yml runs them (beat sends the sweep that retakes a dead worker's jobs)."""
 
-    def __init__(self, code: Path, gunicorn_args: list[str], label: str) -> None:
+    def __init__(self, code: Path, gunicorn_args: list[str], label: str, venv: Path) -> None:
         self.code = code
+        self.bin = venv / "bin"
         self.gunicorn_args = gunicorn_args
         self.dir = VAR / label
         self.redis_dir = VAR / "redis"
@@ -161,7 +165,7 @@ class Servers:
             ],
             stdout=self._log("redis"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        python = ROOT / ".venv" / "bin" / "python"
+        python = self.bin / "python"
         subprocess.run(
             [python, "manage.py", "collectstatic", "--noinput", "-v0"],
             cwd=self.code, env=self.env, check=True,
@@ -169,14 +173,14 @@ class Servers:
         self.start_celery()
         self.procs["beat"] = subprocess.Popen(
             [
-                "nice", "-n", "10", ROOT / ".venv" / "bin" / "celery", "-A", "config", "beat",
+                "nice", "-n", "10", self.bin / "celery", "-A", "config", "beat",
                 "-l", "warning", "-s", str(self.dir / "celerybeat-schedule"),
             ],
             cwd=self.code, env=self.env, stdout=self._log("beat"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.procs["gunicorn"] = subprocess.Popen(
             [
-                ROOT / ".venv" / "bin" / "gunicorn", "config.wsgi:application",
+                self.bin / "gunicorn", "config.wsgi:application",
                 "--bind", f"127.0.0.1:{PORT}", *self.gunicorn_args,
             ],
             cwd=self.code, env=self.env, stdout=self._log("gunicorn"), stderr=subprocess.STDOUT,
@@ -193,7 +197,7 @@ class Servers:
             [
                 # At a lower priority than the web, as docker-compose.yml weighs it (cpu_shares).
                 "nice", "-n", "10",
-                ROOT / ".venv" / "bin" / "celery", "-A", "config", "worker", "-c", "1",
+                self.bin / "celery", "-A", "config", "worker", "-c", "1",
                 "-l", "warning", "-n", f"load-{os.getpid()}@%h",
             ],
             cwd=self.code, env=self.env, stdout=self._log("celery"), stderr=subprocess.STDOUT,
@@ -481,6 +485,17 @@ def check_totals(saved: Path) -> list[str]:
     return lines
 
 
+def _optimisations(venv: Path) -> str:
+    """Which of CPython's optimising configure flags the venv's interpreter was built with
+    (a distribution may optimise by its own rules: then it shows none)."""
+    ask = "import sysconfig; print(sysconfig.get_config_var('CONFIG_ARGS'))"
+    flags = subprocess.run(
+        [venv / "bin" / "python", "-c", ask], capture_output=True, text=True, check=True
+    ).stdout
+    found = [f for f in ("--enable-optimizations", "--with-lto") if f in flags]
+    return ", built with " + " ".join(found) if found else ", built without --enable-optimizations"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stages", default="50,150,300")
@@ -491,6 +506,7 @@ def main() -> None:
     parser.add_argument("--no-faults", action="store_true")
     parser.add_argument("--officers", type=int, default=255)
     parser.add_argument("--hasher", default="", help="e.g. pbkdf2_sha256 for main's code")
+    parser.add_argument("--venv", type=Path, default=ROOT / ".venv", help="serves from it")
     args = parser.parse_args()
     if not LOCUST.exists():
         raise SystemExit("Locust is missing: `make load` installs it in var/locust.")
@@ -502,9 +518,15 @@ def main() -> None:
     shutil.rmtree(label_dir, ignore_errors=True)
     label_dir.mkdir(parents=True)
     saved = label_dir / "saved.jsonl"
-    servers = Servers(args.code.resolve(), args.gunicorn_args.split(), args.label)
+    venv = args.venv.resolve()
+    servers = Servers(args.code.resolve(), args.gunicorn_args.split(), args.label, venv)
+    interpreter = subprocess.run(
+        [venv / "bin" / "python", "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
     out = [
         f"# {args.label}: code {args.code}, gunicorn {args.gunicorn_args}",
+        f"# served by {venv} (Python {interpreter}{_optimisations(venv)})",
         f"# data: demo, {counts['communes']} communes, {counts['officers']} officer accounts; "
         f"program {PROGRAM}, months {MONTHS[0]}..{MONTHS[-1]}; {os.cpu_count()} CPUs",
     ]
