@@ -485,15 +485,21 @@ def check_totals(saved: Path) -> list[str]:
     return lines
 
 
-def _optimisations(venv: Path) -> str:
-    """Which of CPython's optimising configure flags the venv's interpreter was built with
-    (a distribution may optimise by its own rules: then it shows none)."""
-    ask = "import sysconfig; print(sysconfig.get_config_var('CONFIG_ARGS'))"
-    flags = subprocess.run(
-        [venv / "bin" / "python", "-c", ask], capture_output=True, text=True, check=True
-    ).stdout
-    found = [f for f in ("--enable-optimizations", "--with-lto") if f in flags]
-    return ", built with " + " ".join(found) if found else ", built without --enable-optimizations"
+def interpreter_of(venv: Path) -> str:
+    """The venv's Python version and which of CPython's optimising configure flags it was
+    built with (a distribution may optimise by its own rules: then it shows none)."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        raise SystemExit(f"--venv {venv}: no bin/python there (a virtualenv is needed)")
+    ask = (
+        "import sys, sysconfig; flags = sysconfig.get_config_var('CONFIG_ARGS') or ''; "
+        "found = [f for f in ('--enable-optimizations', '--with-lto') if f in flags]; "
+        "print(sys.version.split()[0] + ', built ' + "
+        "('with ' + ' '.join(found) if found else 'without --enable-optimizations'))"
+    )
+    return subprocess.run(
+        [python, "-c", ask], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def main() -> None:
@@ -510,6 +516,8 @@ def main() -> None:
     args = parser.parse_args()
     if not LOCUST.exists():
         raise SystemExit("Locust is missing: `make load` installs it in var/locust.")
+    venv = args.venv.resolve()
+    served = interpreter_of(venv)  # before the data: a wrong --venv stops the run at once
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     ensure_database(os.environ["DATABASE_URL"])
@@ -518,15 +526,10 @@ def main() -> None:
     shutil.rmtree(label_dir, ignore_errors=True)
     label_dir.mkdir(parents=True)
     saved = label_dir / "saved.jsonl"
-    venv = args.venv.resolve()
     servers = Servers(args.code.resolve(), args.gunicorn_args.split(), args.label, venv)
-    interpreter = subprocess.run(
-        [venv / "bin" / "python", "-c", "import sys; print(sys.version.split()[0])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
     out = [
         f"# {args.label}: code {args.code}, gunicorn {args.gunicorn_args}",
-        f"# served by {venv} (Python {interpreter}{_optimisations(venv)})",
+        f"# served by {venv} (Python {served})",
         f"# data: demo, {counts['communes']} communes, {counts['officers']} officer accounts; "
         f"program {PROGRAM}, months {MONTHS[0]}..{MONTHS[-1]}; {os.cpu_count()} CPUs",
     ]
