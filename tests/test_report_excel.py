@@ -118,6 +118,31 @@ def test_each_cell_keeps_its_look(workbook) -> None:
     assert not series.cell(row=5, column=2).font.bold
 
 
+def test_a_period_without_results_and_the_next_workbook_keep_their_looks(
+    khanh_hoa, catalog
+) -> None:
+    """The looks are kept per workbook: a workbook made after another (a worker makes many)
+    has its own styles, and a period with no result at all still has its frame."""
+    program = add_results(khanh_hoa)
+    books = [
+        load_workbook(
+            io.BytesIO(build_workbook(report_content(program, khanh_hoa.province, start, end)))
+        )
+        for start, end in (
+            (month("2024-01"), month("2024-02")),
+            (month("2025-01"), month("2025-06")),
+        )
+    ]
+    empty, full = (book["Tiến độ"] for book in books)
+    for sheet in (empty, full):
+        header, figure = sheet.cell(row=7, column=4), sheet.cell(row=FIRST_ROW, column=6)
+        assert header.font.bold and header.fill.fgColor.rgb.endswith("DCE6F1")
+        assert figure.number_format == "0.0%" and figure.border.left.style == "thin"
+        assert sheet.cell(row=FIRST_ROW + 2, column=1).font.bold  # the total row
+    assert empty.cell(row=FIRST_ROW, column=5).value is None  # nothing entered in 2024
+    assert full.cell(row=FIRST_ROW + 2, column=5).value == 15
+
+
 def test_second_sheet_has_the_monthly_series(workbook, khanh_hoa) -> None:
     sheet = workbook["Theo tháng"]
     assert [sheet.cell(row=r, column=1).value for r in range(5, 11)] == [
